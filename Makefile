@@ -1,0 +1,37 @@
+# evotrain: `make demo` and `make test` work on a fresh machine that has only python3.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+export JAX_COMPILATION_CACHE_DIR ?= $(CURDIR)/.cache/jax
+export WANDB_MODE ?= offline
+export XLA_FLAGS ?= --xla_force_host_platform_device_count=1
+
+.PHONY: demo test test-unit test-integration install bench lint clean
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c requirements.lock -e ".[test,bench]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m evotrain.demo
+
+test: $(STAMP)
+	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q -m slow tests_integration
+
+test-unit: $(STAMP)
+	$(PY) -m pytest -q tests
+
+test-integration: $(STAMP)
+	$(PY) -m pytest -q -m slow tests_integration
+
+bench: $(STAMP)
+	$(PY) benchmarks/es_vs_evosax.py
+
+clean:
+	rm -rf $(VENV) .cache runs

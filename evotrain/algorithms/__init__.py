@@ -1,0 +1,8 @@
+"""SB3-style algorithm classes: the composition root of evotrain."""
+
+from evotrain.algorithms.base import BaseEvolver
+from evotrain.algorithms.es import OpenES
+from evotrain.algorithms.evaluate_policy import evaluate_policy
+from evotrain.algorithms.ga import GA
+
+__all__ = ["GA", "BaseEvolver", "OpenES", "evaluate_policy"]

@@ -1,0 +1,352 @@
+"""The SB3-style shell shared by every algorithm: learn, predict, set_env, counters.
+
+A concrete algorithm (``OpenES``, ``GA``) only says which strategy it builds and with what
+hyperparameters; this base owns the env adapter, the policy network, the
+:class:`~evotrain.training.state.TrainState`, the one jitted generation step and the
+Python generation loop.
+"""
+
+from __future__ import annotations
+
+import abc
+import os
+import time
+from typing import Any, Callable, ClassVar
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from evotrain.algorithms import table
+from evotrain.envs import Discrete, Env, FunctionFit, JaxEnv, make_env, outputs_to_action
+from evotrain.evaluation import EvalConfig, HostEvaluator, make_evaluator, normalize, rollout_batch
+from evotrain.networks import MLP
+from evotrain.training import HostGenerationStep, TrainState, init_train_state, make_generation_step
+from evotrain.types import PyTree
+
+Callback = Callable[[dict[str, Any]], bool]
+
+
+def _check_positive_int(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    return int(value)
+
+
+class BaseEvolver(abc.ABC):
+    """Common shell of evotrain's algorithms.
+
+    Args:
+        policy: a policy alias (``"MlpPolicy"``).
+        env: an env id (``"gymnax:CartPole-v1"``, ``"brax:hopper"``, ``"xor"``, ...) or an
+            env object of a supported family.
+        pop_size: individuals per generation.
+        n_episodes: episodes per individual per generation; fitness is their mean return.
+        max_episode_steps: horizon override (default: the env's own).
+        pop_batch_size: evaluate this many individuals at a time to bound memory.
+        obs_normalization: normalize observations with running statistics (saved with
+            the model and used by ``predict``).
+        policy_kwargs: ``net_arch`` (hidden sizes, default ``[32, 32]``) and
+            ``activation_fn`` (name, default ``"tanh"``).
+        env_kwargs: family options passed when ``env`` is an id (``backend``,
+            ``episode_length`` for Brax).
+        seed: the run's seed; None draws one (stored in ``self.seed``).
+        verbose: 0 silent, 1 a table row per generation.
+    """
+
+    policy_aliases: ClassVar[dict[str, type]] = {"MlpPolicy": MLP}
+    algorithm_name: ClassVar[str] = "base"
+
+    def __init__(
+        self,
+        policy: str,
+        env: Any,
+        *,
+        pop_size: int,
+        n_episodes: int = 1,
+        max_episode_steps: int | None = None,
+        pop_batch_size: int | None = None,
+        obs_normalization: bool = False,
+        policy_kwargs: dict[str, Any] | None = None,
+        env_kwargs: dict[str, Any] | None = None,
+        seed: int | None = None,
+        verbose: int = 0,
+    ) -> None:
+        if policy not in self.policy_aliases:
+            raise ValueError(
+                f"Unknown policy {policy!r} for {type(self).__name__}; available: "
+                f"{', '.join(self.policy_aliases)}."
+            )
+        self.policy_name = policy
+        self.pop_size = _check_positive_int("pop_size", pop_size)
+        self.policy_kwargs = dict(policy_kwargs or {})
+        unknown = set(self.policy_kwargs) - {"net_arch", "activation_fn"}
+        if unknown:
+            raise ValueError(
+                f"Unknown policy_kwargs {sorted(unknown)}; MlpPolicy takes net_arch and "
+                "activation_fn."
+            )
+        self.eval_config = EvalConfig(
+            n_episodes=_check_positive_int("n_episodes", n_episodes),
+            max_steps=max_episode_steps,
+            pop_batch_size=pop_batch_size,
+            obs_normalization=bool(obs_normalization),
+        )
+        self.eval_config.check_pop_size(self.pop_size)
+        self.seed = int(seed) if seed is not None else int.from_bytes(os.urandom(4), "little") >> 1
+        self.verbose = int(verbose)
+        self.num_generations = 0
+        self.num_timesteps = 0
+        self.history: list[dict[str, Any]] = []
+        self.env: Env = make_env(env, **(env_kwargs or {}))
+        self.policy = self._make_policy()
+        self.strategy, self.strategy_params = self._make_strategy(self.policy.num_params)
+        self.train_state: TrainState = init_train_state(
+            jax.random.key(self.seed), self.strategy, self.strategy_params, self.env.spec.obs_size
+        )
+        self._predict_key = jax.random.key(self.seed ^ 0x5EED)
+        self._build_step()
+
+    # ----------------------------------------------------------------- building
+    def _make_policy(self) -> MLP:
+        spec = self.env.spec
+        net_arch = tuple(int(h) for h in self.policy_kwargs.get("net_arch", (32, 32)))
+        activation = self.policy_kwargs.get("activation_fn", "tanh")
+        return MLP((spec.obs_size, *net_arch, spec.num_outputs), activation)
+
+    @abc.abstractmethod
+    def _make_strategy(self, num_dims: int) -> tuple[Any, PyTree]:
+        """Returns the strategy object and its ``*Params`` for vectors of ``num_dims``."""
+
+    def _build_step(self) -> None:
+        apply_fn = self.policy.apply
+        if self.env.jittable:
+            evaluate = make_evaluator(self.env, apply_fn, self.eval_config)
+            self._step = jax.jit(
+                make_generation_step(self.strategy, self.strategy_params, evaluate)
+            )
+        else:
+            evaluate = HostEvaluator(self.env, apply_fn, self.eval_config)
+            self._step = HostGenerationStep(self.strategy, self.strategy_params, evaluate)
+        spec = self.env.spec
+        use_norm = self.eval_config.obs_normalization
+        function_fit = isinstance(self.env, FunctionFit)
+
+        def act(params, norm, obs, key, deterministic):
+            if use_norm:
+                obs = normalize(norm, obs)
+            outputs = jax.vmap(apply_fn, in_axes=(None, 0))(params, obs)
+            if function_fit:
+                return outputs
+            if isinstance(spec.action, Discrete) and not deterministic:
+                return jax.random.categorical(key, outputs, axis=-1).astype(jnp.int32)
+            return outputs_to_action(spec.action, outputs)
+
+        self._act = jax.jit(act, static_argnames=("deterministic",))
+        self._rollouts: dict[int, tuple[Env, Callable]] = {}
+
+    def jitted_rollout(
+        self, keys: jax.Array, env: Env | None = None
+    ) -> tuple[jax.Array, jax.Array]:
+        """Deterministic episodes of the current policy, one per key, in one jitted call.
+
+        Args:
+            keys: ``(n,)`` episode keys.
+            env: a jittable env adapter with the model's sizes (default: the model's env).
+
+        Returns:
+            ``(returns (n,), lengths (n,))`` over the env's own horizon.
+
+        Raises:
+            TypeError: for envs that are not jittable rollouts (Gymnasium, function fitting).
+        """
+        env = self.env if env is None else env
+        if not isinstance(env, JaxEnv):
+            raise TypeError(f"{env.spec.env_id} is not a jittable env, so it has no rollout.")
+        cached = self._rollouts.get(id(env))
+        if cached is None or cached[0] is not env:
+            apply_fn = self.policy.apply
+            use_norm = self.eval_config.obs_normalization
+            horizon = env.spec.max_steps
+
+            def run(params, norm, keys):
+                batched = jax.tree_util.tree_map(
+                    lambda x: jnp.broadcast_to(x, (keys.shape[0],) + x.shape), params
+                )
+                norm = norm if use_norm else None
+                res = rollout_batch(env, apply_fn, batched, keys, horizon, norm, False)
+                return res.returns, res.lengths
+
+            cached = (env, jax.jit(run))
+            self._rollouts[id(env)] = cached
+        return cached[1](self.policy_params, self.train_state.obs_norm, keys)
+
+    # ----------------------------------------------------------------- env access
+    def get_env(self) -> Env:
+        """The env adapter (its ``raw`` attribute is the wrapped env object)."""
+        return self.env
+
+    def set_env(self, env: Any, **env_kwargs: Any) -> None:
+        """Trains or predicts on another env of the same observation and action sizes.
+
+        Raises:
+            ValueError: if the observation size, action kind or action size differ.
+        """
+        new = make_env(env, **env_kwargs)
+        old, cur = self.env.spec, new.spec
+        if (
+            old.obs_size != cur.obs_size
+            or type(old.action) is not type(cur.action)
+            or old.num_outputs != cur.num_outputs
+        ):
+            raise ValueError(
+                f"set_env: the new env {cur.describe()} does not match the model's env "
+                f"{old.describe()}. Observation size, action kind and action size must be "
+                "equal; create a new model for a different env."
+            )
+        self.env = new
+        self._build_step()
+
+    # ----------------------------------------------------------------- training
+    def learn(
+        self,
+        generations: int,
+        callback: Callback | None = None,
+        log_interval: int = 1,
+        progress_bar: bool = False,
+        reset_num_generations: bool = True,
+    ) -> "BaseEvolver":
+        """Evolves for ``generations`` generations, continuing from the current population.
+
+        Args:
+            generations: number of generations to run.
+            callback: ``f(locals_dict) -> bool`` called after every generation; returning
+                False stops training. The dict holds ``self``, ``generation`` and ``info``
+                (the generation's host-side metrics).
+            log_interval: print a table row every this many generations (``verbose=1``).
+            progress_bar: show a rich progress bar over generations.
+            reset_num_generations: reset ``num_generations`` and ``num_timesteps`` first
+                (the population itself always continues).
+
+        Returns:
+            self.
+        """
+        generations = _check_positive_int("generations", generations)
+        log_interval = _check_positive_int("log_interval", log_interval)
+        if reset_num_generations:
+            self.num_generations = 0
+            self.num_timesteps = 0
+        progress = _Progress(generations) if progress_bar else None
+        if self.verbose >= 1:
+            print(
+                f"{type(self).__name__} on {self.env.spec.describe()}, pop {self.pop_size}, "
+                f"{self.policy.num_params} params, {jax.default_backend()} device"
+            )
+            print(table.header())
+        start = time.perf_counter()
+        try:
+            for _ in range(generations):
+                gen_start = time.perf_counter()
+                self.train_state, metrics = self._step(self.train_state)
+                info = jax.device_get(metrics)
+                gen_time = time.perf_counter() - gen_start
+                info = self._record(info, gen_time, time.perf_counter() - start)
+                if self.verbose >= 1 and self.num_generations % log_interval == 0:
+                    print(table.row(info))
+                if progress is not None:
+                    progress.advance(info)
+                if callback is not None and callback(
+                    {"self": self, "generation": self.num_generations, "info": info}
+                ) is False:
+                    break
+        finally:
+            if progress is not None:
+                progress.close()
+        return self
+
+    def _record(self, metrics: dict[str, Any], gen_time: float, elapsed: float) -> dict[str, Any]:
+        self.num_generations += 1
+        steps = int(metrics["env_steps"])
+        self.num_timesteps += steps
+        info = {k: (np.asarray(v) if np.ndim(v) else v.item()) for k, v in metrics.items()}
+        info.update(
+            generation=self.num_generations,
+            total_env_steps=self.num_timesteps,
+            steps_per_s=steps / max(gen_time, 1e-9),
+            time_s=gen_time,
+            elapsed_s=elapsed,
+        )
+        self.history.append(info)
+        return info
+
+    # ----------------------------------------------------------------- acting
+    @property
+    def policy_params(self) -> PyTree:
+        """The parameters the model acts with (see the algorithm's docs)."""
+        return self.strategy.policy_params(self.train_state.strategy_state)
+
+    def predict(
+        self,
+        observation: np.ndarray,
+        state: Any = None,
+        episode_start: np.ndarray | None = None,
+        deterministic: bool = True,
+    ) -> tuple[np.ndarray, Any]:
+        """The policy's action for one observation ``(obs_size,)`` or a batch ``(n, obs_size)``.
+
+        Discrete actions are the argmax of the outputs (``deterministic=False`` samples from
+        their softmax); box actions are squashed into the bounds (the same either way). For
+        function-fitting problems the network's raw outputs are returned.
+
+        Returns:
+            ``(action, state)``; ``state`` is passed through (MLP policies keep none).
+        """
+        del episode_start
+        obs = np.asarray(observation, dtype=np.float32)
+        single = obs.ndim == 1
+        batch = obs[None] if single else obs
+        size = self.env.spec.obs_size
+        if batch.ndim != 2 or batch.shape[1] != size:
+            raise ValueError(
+                f"predict expects observations of shape ({size},) or (n, {size}) for "
+                f"{self.env.spec.env_id}; got {obs.shape}."
+            )
+        self._predict_key, key = jax.random.split(self._predict_key)
+        action = np.asarray(
+            self._act(
+                self.policy_params, self.train_state.obs_norm, jnp.asarray(batch), key,
+                deterministic=bool(deterministic),
+            )
+        )
+        return (action[0] if single else action), state
+
+
+class _Progress:
+    """A rich progress bar over generations."""
+
+    def __init__(self, total: int) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self._bar = Progress(
+            TextColumn("[bold]generations"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("best {task.fields[best]}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+        )
+        self._task = self._bar.add_task("learn", total=total, best="-")
+        self._bar.start()
+
+    def advance(self, info: dict[str, Any]) -> None:
+        self._bar.update(self._task, advance=1, best=f"{info['best_fitness']:.4g}")
+
+    def close(self) -> None:
+        self._bar.stop()

@@ -1,0 +1,136 @@
+"""``evaluate_policy``: SB3's evaluation helper for every env family.
+
+Episode ``i`` starts from the key ``split(key(seed), n)[i]`` (jittable envs) or the seed
+``seed + i`` (Gymnasium), so evaluations are reproducible. An evotrain model evaluated
+deterministically on a jittable env runs one jitted rollout, the same code as training;
+any other ``predict``-able model is stepped from Python.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from evotrain.envs import Env, FunctionFit, HostEnv, JaxEnv, make_env
+from evotrain.evaluation.rollout import episode_keys
+
+
+def evaluate_policy(
+    model: Any,
+    env: Any,
+    n_eval_episodes: int = 10,
+    deterministic: bool = True,
+    reward_threshold: float | None = None,
+    return_episode_rewards: bool = False,
+    *,
+    seed: int = 0,
+) -> tuple[float, float] | tuple[list[float], list[int]]:
+    """Runs ``n_eval_episodes`` episodes and reports the returns.
+
+    Args:
+        model: anything with ``predict(obs, state, episode_start, deterministic)``.
+        env: env id, env object or adapter.
+        n_eval_episodes: number of episodes.
+        deterministic: passed to ``predict``.
+        reward_threshold: raise if the mean return is below it.
+        return_episode_rewards: return per-episode lists instead of mean and std.
+        seed: seed of the evaluation episodes.
+
+    Returns:
+        ``(mean_reward, std_reward)``, or ``(episode_rewards, episode_lengths)`` when
+        ``return_episode_rewards``. For function-fitting problems an episode's reward is the
+        fitness (negative MSE by default) and its length the number of samples.
+
+    Raises:
+        ValueError: if ``n_eval_episodes < 1`` or the mean is below ``reward_threshold``.
+    """
+    if n_eval_episodes < 1:
+        raise ValueError(f"n_eval_episodes must be at least 1, got {n_eval_episodes}.")
+    adapter = _adapter(model, env)
+    if isinstance(adapter, FunctionFit):
+        rewards, lengths = _function_episodes(model, adapter, n_eval_episodes)
+    elif isinstance(adapter, JaxEnv):
+        rewards, lengths = _jax_episodes(model, adapter, n_eval_episodes, deterministic, seed)
+    elif isinstance(adapter, HostEnv):
+        rewards, lengths = _host_episodes(model, adapter, n_eval_episodes, deterministic, seed)
+    else:  # pragma: no cover - every adapter is one of the above
+        raise TypeError(f"Cannot evaluate on {type(adapter).__name__}.")
+    mean, std = float(np.mean(rewards)), float(np.std(rewards))
+    if reward_threshold is not None and mean < reward_threshold:
+        raise ValueError(f"Mean reward {mean:.4g} is below the threshold {reward_threshold:.4g}.")
+    if return_episode_rewards:
+        return [float(r) for r in rewards], [int(n) for n in lengths]
+    return mean, std
+
+
+def _adapter(model: Any, env: Any) -> Env:
+    """The env adapter; an id equal to the model's own env id reuses the model's adapter."""
+    if isinstance(env, Env):
+        return env
+    own = model.get_env() if hasattr(model, "get_env") else None
+    if isinstance(env, str) and own is not None and env in (own.spec.env_id, _bare(own)):
+        return own
+    return make_env(env)
+
+
+def _bare(env: Env) -> str:
+    return env.spec.env_id.split(":", 1)[-1]
+
+
+def _function_episodes(model: Any, env: FunctionFit, n: int) -> tuple[np.ndarray, np.ndarray]:
+    outputs, _ = model.predict(env.inputs, deterministic=True)
+    outputs = np.asarray(outputs, np.float32).reshape(env.targets.shape)
+    score = float(env.score(jnp.asarray(outputs)))
+    return np.full(n, score), np.full(n, env.inputs.shape[0])
+
+
+def _jax_episodes(
+    model: Any, env: JaxEnv, n: int, deterministic: bool, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    keys = episode_keys(jax.random.key(seed), n)
+    fast = getattr(model, "jitted_rollout", None)
+    if deterministic and fast is not None:
+        returns, lengths = fast(keys, env)
+        return np.asarray(returns, np.float64), np.asarray(lengths)
+    reset = jax.jit(jax.vmap(env.reset))
+    step = jax.jit(jax.vmap(env.step))
+    states = reset(jax.vmap(lambda k: jax.random.fold_in(k, 0))(keys))
+    alive = np.ones(n, bool)
+    returns = np.zeros(n, np.float64)
+    lengths = np.zeros(n, np.int64)
+    for t in range(env.spec.max_steps):
+        actions, _ = model.predict(np.asarray(states.obs), deterministic=deterministic)
+        step_keys = jax.vmap(lambda k: jax.random.fold_in(k, t + 1))(keys)
+        states = step(step_keys, states, jnp.asarray(actions))
+        returns += np.where(alive, np.asarray(states.reward, np.float64), 0.0)
+        lengths += alive
+        alive &= ~np.asarray(states.done)
+        if not alive.any():
+            break
+    return returns, lengths
+
+
+def _host_episodes(
+    model: Any, env: HostEnv, n: int, deterministic: bool, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    vec = env.make_vector(n)
+    try:
+        obs, _ = vec.reset(seed=[seed + i for i in range(n)])
+        alive = np.ones(n, bool)
+        returns = np.zeros(n, np.float64)
+        lengths = np.zeros(n, np.int64)
+        for _ in range(env.spec.max_steps):
+            actions, _ = model.predict(env.flatten_obs(obs), deterministic=deterministic)
+            obs, reward, terminated, truncated, _ = vec.step(np.asarray(actions))
+            returns += np.where(alive, np.asarray(reward, np.float64), 0.0)
+            lengths += alive
+            alive &= ~(np.asarray(terminated) | np.asarray(truncated))
+            if not alive.any():
+                break
+    finally:
+        vec.close()
+    return returns, lengths
+

@@ -1,0 +1,83 @@
+"""The environment contract every family is adapted to.
+
+Jittable families (gymnax, brax) implement :class:`JaxEnv`: ``reset(key) -> EnvState`` and
+``step(key, state, action) -> EnvState``, pure and vmappable. Gymnasium is adapted to
+:class:`HostEnv`, stepped on the host over a vector env. Function fitting is a
+:class:`~evotrain.envs.function_fit.FunctionFit` problem, scored without rollouts.
+"""
+
+from __future__ import annotations
+
+import abc
+from typing import Any
+
+from flax import struct
+
+from evotrain.envs.spec import EnvSpec
+from evotrain.types import Array, PRNGKey, PyTree
+
+
+@struct.dataclass
+class EnvState:
+    """One environment's state after a reset or a step.
+
+    Attributes:
+        inner: the family's own state pytree.
+        obs: flat observation, ``(obs_size,)`` float32.
+        reward: reward of the last step, ``()`` float32 (0 after reset).
+        done: whether the episode ended at the last step, ``()`` bool.
+    """
+
+    inner: PyTree
+    obs: Array
+    reward: Array
+    done: Array
+
+
+class Env(abc.ABC):
+    """Any adapted environment: it has a spec and a family."""
+
+    spec: EnvSpec
+    jittable: bool
+    raw: Any
+    """The object the adapter wraps (a gymnax env, a brax env, a gymnasium env, ...)."""
+
+
+class JaxEnv(Env):
+    """A pure, jit- and vmap-compatible environment."""
+
+    jittable = True
+
+    @abc.abstractmethod
+    def reset(self, key: PRNGKey) -> EnvState:
+        """Starts an episode.
+
+        Args:
+            key: PRNG key.
+
+        Returns:
+            The initial state, with ``reward == 0`` and ``done == False``.
+        """
+
+    @abc.abstractmethod
+    def step(self, key: PRNGKey, state: EnvState, action: Array) -> EnvState:
+        """Advances one step without auto-reset.
+
+        Args:
+            key: PRNG key for stochastic transitions.
+            state: the current state.
+            action: ``()`` int32 for discrete spaces, ``(dim,)`` float32 for boxes.
+
+        Returns:
+            The next state. Stepping past ``done`` is allowed; its values are ignored.
+        """
+
+
+class HostEnv(Env):
+    """An environment stepped in Python on the host (Gymnasium)."""
+
+    jittable = False
+
+    @abc.abstractmethod
+    def make_vector(self, num_envs: int) -> Any:
+        """Creates a Gymnasium vector env of ``num_envs`` copies."""

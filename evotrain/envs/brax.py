@@ -1,0 +1,79 @@
+"""Brax environments as :class:`~evotrain.envs.base.JaxEnv` (``"brax:hopper"``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax.numpy as jnp
+
+from evotrain.envs.base import EnvState, JaxEnv
+from evotrain.envs.spec import Box, EnvSpec
+from evotrain.types import Array, PRNGKey
+
+DEFAULT_EPISODE_LENGTH = 1000
+
+
+def registered_ids() -> list[str]:
+    """Every environment name in ``brax.envs``."""
+    from brax import envs
+
+    return sorted(envs._envs)  # noqa: SLF001 - brax exposes no public listing
+
+
+class BraxEnv(JaxEnv):
+    """Adapter over a Brax environment, without Brax's episode or auto-reset wrappers.
+
+    Args:
+        env_id: a name in ``brax.envs`` (``"hopper"``); None when ``env`` is given.
+        env: an already created ``brax.envs.Env`` (optional).
+        backend: physics backend (``"generalized"``, ``"positional"``, ``"spring"``, ``"mjx"``);
+            None keeps the env's default.
+        episode_length: the episode horizon in steps (default 1000).
+        **env_kwargs: passed to ``brax.envs.get_environment``.
+    """
+
+    def __init__(
+        self,
+        env_id: str | None = None,
+        *,
+        env: Any = None,
+        backend: str | None = None,
+        episode_length: int = DEFAULT_EPISODE_LENGTH,
+        **env_kwargs: Any,
+    ) -> None:
+        if episode_length <= 0:
+            raise ValueError(f"episode_length must be positive, got {episode_length}.")
+        if env is None:
+            from brax import envs
+
+            kwargs = dict(env_kwargs)
+            if backend is not None:
+                kwargs["backend"] = backend
+            env = envs.get_environment(env_id, **kwargs)
+        else:
+            env_id = env_id or type(env).__name__.lower()
+        self.raw = env
+        self.backend = backend or getattr(env, "backend", None)
+        self.spec = EnvSpec(
+            env_id=f"brax:{env_id}",
+            family="brax",
+            obs_size=int(env.observation_size),
+            action=Box((-1.0,) * env.action_size, (1.0,) * env.action_size),
+            max_steps=int(episode_length),
+        )
+
+    def _wrap(self, inner: Any) -> EnvState:
+        return EnvState(
+            inner=inner,
+            obs=jnp.reshape(inner.obs, (-1,)).astype(jnp.float32),
+            reward=jnp.asarray(inner.reward, jnp.float32),
+            done=jnp.asarray(inner.done, jnp.float32) > 0.5,
+        )
+
+    def reset(self, key: PRNGKey) -> EnvState:
+        state = self._wrap(self.raw.reset(key))
+        return state.replace(reward=jnp.zeros((), jnp.float32), done=jnp.zeros((), bool))
+
+    def step(self, key: PRNGKey, state: EnvState, action: Array) -> EnvState:
+        del key  # Brax transitions are deterministic given the state.
+        return self._wrap(self.raw.step(state.inner, action))

@@ -1,0 +1,122 @@
+"""Function fitting: fit a network to inputs -> targets (XOR, a dataset, or a function).
+
+A function-fitting problem is scored without rollouts: the network is applied to every
+input row and the fitness is the negative mean squared error (or a given metric), so
+higher is better, like a return.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from evotrain.envs.base import Env
+from evotrain.envs.spec import Box, EnvSpec
+from evotrain.types import Array, PRNGKey
+
+Metric = Callable[[Array, Array], Array]
+"""``metric(outputs (n, out), targets (n, out)) -> ()``, higher is better."""
+
+XOR_INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], dtype=np.float32)
+XOR_TARGETS = np.array([[0.0], [1.0], [1.0], [0.0]], dtype=np.float32)
+
+
+def negative_mse(outputs: Array, targets: Array) -> Array:
+    """Negative mean squared error over all samples and outputs."""
+    return -jnp.mean(jnp.square(outputs - targets))
+
+
+class FunctionFit(Env):
+    """A supervised problem: inputs ``(n, in)`` and targets ``(n, out)``.
+
+    Args:
+        inputs: ``(n, in)`` array (a 1-D array is one input column).
+        targets: ``(n, out)`` array (a 1-D array is one target column).
+        metric: ``metric(outputs, targets) -> ()``, maximized; default :func:`negative_mse`.
+        name: the id shown in logs and saved with models.
+    """
+
+    jittable = True
+
+    def __init__(
+        self,
+        inputs: np.ndarray,
+        targets: np.ndarray,
+        *,
+        metric: Metric | None = None,
+        name: str = "custom",
+    ) -> None:
+        inputs = np.asarray(inputs, dtype=np.float32)
+        targets = np.asarray(targets, dtype=np.float32)
+        inputs = inputs[:, None] if inputs.ndim == 1 else inputs
+        targets = targets[:, None] if targets.ndim == 1 else targets
+        if inputs.ndim != 2 or targets.ndim != 2:
+            raise ValueError(
+                f"inputs and targets must be 2-D (samples, features); got shapes "
+                f"{inputs.shape} and {targets.shape}."
+            )
+        if inputs.shape[0] != targets.shape[0]:
+            raise ValueError(
+                f"inputs have {inputs.shape[0]} samples but targets have {targets.shape[0]}; "
+                "each input row needs one target row."
+            )
+        if inputs.shape[0] == 0:
+            raise ValueError("A function-fitting problem needs at least one sample.")
+        self.raw = None
+        self.inputs = inputs
+        self.targets = targets
+        self.metric: Metric = metric if metric is not None else negative_mse
+        n_out = targets.shape[1]
+        self.spec = EnvSpec(
+            env_id=f"function:{name}" if name != "xor" else "xor",
+            family="function",
+            obs_size=int(inputs.shape[1]),
+            action=Box((-np.inf,) * n_out, (np.inf,) * n_out),
+            max_steps=1,
+        )
+
+    @classmethod
+    def xor(cls) -> "FunctionFit":
+        """The four XOR cases, fitness ``-MSE``."""
+        return cls(XOR_INPUTS, XOR_TARGETS, name="xor")
+
+    @classmethod
+    def from_function(
+        cls,
+        fn: Callable[[Array], Array],
+        low: np.ndarray | float,
+        high: np.ndarray | float,
+        *,
+        num_inputs: int,
+        num_samples: int = 256,
+        key: PRNGKey | None = None,
+        metric: Metric | None = None,
+        name: str = "function",
+    ) -> "FunctionFit":
+        """Samples ``num_samples`` inputs uniformly in ``[low, high]`` and their targets ``fn(x)``.
+
+        Args:
+            fn: maps a batch of inputs ``(n, num_inputs)`` to targets ``(n,)`` or ``(n, out)``.
+            low: lower input bound (scalar or ``(num_inputs,)``).
+            high: upper input bound.
+            num_inputs: input dimension.
+            num_samples: number of sampled points.
+            key: PRNG key for the sample (default ``jax.random.key(0)``).
+            metric: as in the constructor.
+            name: the problem's name.
+        """
+        if num_samples <= 0:
+            raise ValueError(f"num_samples must be positive, got {num_samples}.")
+        key = jax.random.key(0) if key is None else key
+        x = jax.random.uniform(
+            key, (num_samples, num_inputs), minval=jnp.asarray(low), maxval=jnp.asarray(high)
+        )
+        y = fn(x)
+        return cls(np.asarray(x), np.asarray(y), metric=metric, name=name)
+
+    def score(self, outputs: Array) -> Array:
+        """Fitness of one individual's outputs ``(n, out)`` on all samples, ``()``."""
+        return self.metric(outputs, jnp.asarray(self.targets))

@@ -1,0 +1,114 @@
+"""Gymnasium environments as :class:`~evotrain.envs.base.HostEnv` (``"gymnasium:CartPole-v1"``).
+
+Gymnasium envs are plain Python, so their rollouts run on the host over a vector env;
+the batched policy and the strategy's ask/tell stay jitted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from evotrain.envs.base import HostEnv
+from evotrain.envs.spec import Box, Discrete, EnvSpec
+
+DEFAULT_MAX_STEPS = 1000
+
+
+def registered_ids() -> list[str]:
+    """Every id in Gymnasium's registry."""
+    import gymnasium
+
+    return list(gymnasium.registry.keys())
+
+
+def _flat_obs_size(space: Any, env_id: str) -> int:
+    from gymnasium import spaces
+
+    if isinstance(space, spaces.Box):
+        return int(np.prod(space.shape))
+    if isinstance(space, spaces.Discrete):
+        return int(space.n)
+    raise TypeError(
+        f"Gymnasium env {env_id!r} has observation space {type(space).__name__}; evotrain supports "
+        "Box and Discrete observations (flatten others with a gymnasium wrapper)."
+    )
+
+
+def _action_of(space: Any, env_id: str) -> Discrete | Box:
+    from gymnasium import spaces
+
+    if isinstance(space, spaces.Discrete):
+        return Discrete(int(space.n))
+    if isinstance(space, spaces.Box):
+        low = np.asarray(space.low, dtype=np.float64).ravel()
+        high = np.asarray(space.high, dtype=np.float64).ravel()
+        return Box(tuple(float(x) for x in low), tuple(float(x) for x in high))
+    raise TypeError(
+        f"Gymnasium env {env_id!r} has action space {type(space).__name__}; evotrain supports "
+        "Discrete and Box action spaces."
+    )
+
+
+class GymnasiumEnv(HostEnv):
+    """Adapter over a Gymnasium env id (or an env instance, whose spec id is reused).
+
+    Args:
+        env_id: a registered Gymnasium id; None when ``env`` is given.
+        env: an already created ``gymnasium.Env`` (its ``spec`` is used to build copies).
+        max_steps: episode horizon (default: the env's ``max_episode_steps``, else 1000).
+        **make_kwargs: passed to ``gymnasium.make_vec``.
+    """
+
+    def __init__(
+        self,
+        env_id: str | None = None,
+        *,
+        env: Any = None,
+        max_steps: int | None = None,
+        **make_kwargs: Any,
+    ) -> None:
+        import gymnasium
+
+        if env is None:
+            env = gymnasium.make(env_id, **make_kwargs)
+        elif env_id is None:
+            if env.spec is None:
+                raise ValueError(
+                    "This Gymnasium env has no spec, so evotrain cannot make copies of it; "
+                    "pass its registered id instead (e.g. 'gymnasium:CartPole-v1')."
+                )
+            env_id = env.spec.id
+            make_kwargs = {**env.spec.kwargs, **make_kwargs}
+        self.raw = env
+        self.make_kwargs = make_kwargs
+        self._gym_id = env_id
+        horizon = max_steps
+        if horizon is None:
+            horizon = (env.spec.max_episode_steps if env.spec is not None else None) or DEFAULT_MAX_STEPS
+        self.obs_is_discrete = isinstance(env.observation_space, gymnasium.spaces.Discrete)
+        self.spec = EnvSpec(
+            env_id=f"gymnasium:{env_id}",
+            family="gymnasium",
+            obs_size=_flat_obs_size(env.observation_space, env_id),
+            action=_action_of(env.action_space, env_id),
+            max_steps=int(horizon),
+        )
+
+    def make_vector(self, num_envs: int) -> Any:
+        import gymnasium
+
+        return gymnasium.make_vec(
+            self._gym_id,
+            num_envs=num_envs,
+            vectorization_mode="sync",
+            **self.make_kwargs,
+        )
+
+    def flatten_obs(self, obs: np.ndarray) -> np.ndarray:
+        """Batched observations ``(n, ...)`` as flat float32 ``(n, obs_size)``."""
+        obs = np.asarray(obs)
+        if self.obs_is_discrete:
+            return np.eye(self.spec.obs_size, dtype=np.float32)[obs.astype(np.int64)]
+        return obs.reshape(obs.shape[0], -1).astype(np.float32)

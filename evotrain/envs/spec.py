@@ -1,0 +1,109 @@
+"""One description of an environment for every family: observation size, actions, horizon."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Union
+
+import jax.numpy as jnp
+import numpy as np
+
+from evotrain.types import Array
+
+
+@dataclasses.dataclass(frozen=True)
+class Discrete:
+    """``n`` discrete actions; a network emits ``n`` outputs and the action is their argmax."""
+
+    n: int
+
+    @property
+    def num_outputs(self) -> int:
+        return self.n
+
+
+@dataclasses.dataclass(frozen=True)
+class Box:
+    """A continuous action vector with per-dimension bounds.
+
+    A network emits one output per dimension. Where both bounds of a dimension are
+    finite the output is squashed into them with ``low + (tanh(x) + 1) / 2 * (high - low)``;
+    where a bound is infinite the raw output is the action (function fitting uses this).
+    """
+
+    low: tuple[float, ...]
+    high: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.low) != len(self.high):
+            raise ValueError(
+                f"Box bounds differ in length: low has {len(self.low)}, high {len(self.high)}."
+            )
+        for lo, hi in zip(self.low, self.high):
+            if not lo <= hi:
+                raise ValueError(f"Box bound low={lo} is above high={hi}.")
+
+    @property
+    def num_outputs(self) -> int:
+        return len(self.low)
+
+    @property
+    def bounded(self) -> tuple[bool, ...]:
+        return tuple(math.isfinite(lo) and math.isfinite(hi) for lo, hi in zip(self.low, self.high))
+
+
+ActionSpace = Union[Discrete, Box]
+
+
+@dataclasses.dataclass(frozen=True)
+class EnvSpec:
+    """What a policy must fit and how long an episode may last.
+
+    Attributes:
+        env_id: the canonical id, with its family prefix (``"gymnax:CartPole-v1"``).
+        family: ``"gymnax"``, ``"brax"``, ``"gymnasium"`` or ``"function"``.
+        obs_size: length of the flat observation vector.
+        action: the action space.
+        max_steps: the episode horizon (steps); 1 for function fitting.
+    """
+
+    env_id: str
+    family: str
+    obs_size: int
+    action: ActionSpace
+    max_steps: int
+
+    @property
+    def num_outputs(self) -> int:
+        return self.action.num_outputs
+
+    def describe(self) -> str:
+        if isinstance(self.action, Discrete):
+            act = f"Discrete({self.action.n})"
+        else:
+            act = f"Box({self.action.num_outputs})"
+        return f"{self.env_id} (obs {self.obs_size}, actions {act}, max_steps {self.max_steps})"
+
+
+def outputs_to_action(action: ActionSpace, outputs: Array) -> Array:
+    """Maps network outputs to an environment action, deterministically.
+
+    Args:
+        action: the action space.
+        outputs: network outputs, ``(..., num_outputs)``.
+
+    Returns:
+        ``(...,)`` int32 actions for :class:`Discrete`; ``(..., dim)`` floats for :class:`Box`.
+    """
+    if isinstance(action, Discrete):
+        return jnp.argmax(outputs, axis=-1).astype(jnp.int32)
+    low = np.asarray(action.low, dtype=np.float32)
+    high = np.asarray(action.high, dtype=np.float32)
+    bounded = np.asarray(action.bounded)
+    if not bounded.any():
+        return outputs
+    safe_low = np.where(bounded, low, 0.0).astype(np.float32)
+    safe_span = np.where(bounded, high - low, 0.0).astype(np.float32)
+    squashed = safe_low + (jnp.tanh(outputs) + 1.0) * 0.5 * safe_span
+    return jnp.where(bounded, squashed, outputs)

@@ -1,0 +1,26 @@
+"""Population evaluation: rollouts, chunking, observation normalization."""
+
+from evotrain.evaluation.evaluate import (
+    EvalConfig,
+    EvalResult,
+    Evaluator,
+    HostEvaluator,
+    make_evaluator,
+)
+from evotrain.evaluation.normalization import NormState, ObsBatchStats, init_norm, merge, normalize
+from evotrain.evaluation.rollout import RolloutResult, rollout_batch
+
+__all__ = [
+    "EvalConfig",
+    "EvalResult",
+    "Evaluator",
+    "HostEvaluator",
+    "NormState",
+    "ObsBatchStats",
+    "RolloutResult",
+    "init_norm",
+    "make_evaluator",
+    "merge",
+    "normalize",
+    "rollout_batch",
+]

@@ -1,0 +1,113 @@
+"""Episodes of a batch of policies in a jittable env.
+
+One ``lax.while_loop`` steps the whole batch; it ends when every episode is done or the
+horizon is reached. An episode's return stops at its first ``done`` (later rewards are
+masked, there is no auto-reset), and only steps actually taken are counted.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import jax
+import jax.numpy as jnp
+from flax import struct
+
+from evotrain.envs.base import JaxEnv
+from evotrain.envs.spec import outputs_to_action
+from evotrain.evaluation.normalization import NormState, ObsBatchStats, normalize
+from evotrain.types import Array, PRNGKey, PyTree
+
+ApplyFn = Callable[[PyTree, Array], Array]
+"""``apply(params, obs (obs_size,)) -> outputs (num_outputs,)`` for one individual."""
+
+
+@struct.dataclass
+class RolloutResult:
+    """Per-episode results of a batch.
+
+    Attributes:
+        returns: ``(batch,)`` undiscounted returns up to the first done.
+        lengths: ``(batch,)`` int32 steps taken.
+        obs_stats: sums over the observations the policies saw (None if not collected).
+    """
+
+    returns: Array
+    lengths: Array
+    obs_stats: ObsBatchStats | None
+
+
+def rollout_batch(
+    env: JaxEnv,
+    apply_fn: ApplyFn,
+    params: PyTree,
+    keys: Array,
+    max_steps: int,
+    norm: NormState | None,
+    collect_obs_stats: bool,
+) -> RolloutResult:
+    """Runs one episode per batch lane.
+
+    Args:
+        env: a jittable env.
+        apply_fn: one network's forward pass.
+        params: batched network parameters, leading axis ``batch``.
+        keys: ``(batch,)`` episode keys.
+        max_steps: the horizon.
+        norm: observation statistics to normalize with (None: raw observations).
+        collect_obs_stats: whether to sum observations for the running normalizer.
+
+    Returns:
+        A :class:`RolloutResult`.
+    """
+    batch = keys.shape[0]
+    obs_size = env.spec.obs_size
+    reset_keys = jax.vmap(lambda k: jax.random.fold_in(k, 0))(keys)
+    states = jax.vmap(env.reset)(reset_keys)
+    policy = jax.vmap(apply_fn)
+    step = jax.vmap(env.step)
+
+    def cond(carry):
+        t, _, alive, *_ = carry
+        return (t < max_steps) & jnp.any(alive)
+
+    def body(carry):
+        t, states, alive, returns, lengths, obs_sum, obs_sq = carry
+        obs = states.obs
+        if norm is not None:
+            obs = normalize(norm, obs)
+        actions = outputs_to_action(env.spec.action, policy(params, obs))
+        step_keys = jax.vmap(lambda k: jax.random.fold_in(k, t + 1))(keys)
+        nxt = step(step_keys, states, actions)
+        reward = jnp.where(alive, nxt.reward, 0.0)
+        if collect_obs_stats:
+            seen = jnp.where(alive[:, None], states.obs, 0.0)
+            obs_sum = obs_sum + seen.sum(0)
+            obs_sq = obs_sq + jnp.square(seen).sum(0)
+        returns = returns + reward
+        lengths = lengths + alive.astype(jnp.int32)
+        alive = alive & ~nxt.done
+        return t + 1, nxt, alive, returns, lengths, obs_sum, obs_sq
+
+    stat_shape = (obs_size,) if collect_obs_stats else (0,)
+    init = (
+        jnp.zeros((), jnp.int32),
+        states,
+        jnp.ones((batch,), bool),
+        jnp.zeros((batch,), jnp.float32),
+        jnp.zeros((batch,), jnp.int32),
+        jnp.zeros(stat_shape, jnp.float32),
+        jnp.zeros(stat_shape, jnp.float32),
+    )
+    _, _, _, returns, lengths, obs_sum, obs_sq = jax.lax.while_loop(cond, body, init)
+    stats = None
+    if collect_obs_stats:
+        stats = ObsBatchStats(
+            count=lengths.sum().astype(jnp.float32), sum=obs_sum, sumsq=obs_sq
+        )
+    return RolloutResult(returns=returns, lengths=lengths, obs_stats=stats)
+
+
+def episode_keys(key: PRNGKey, n_episodes: int) -> Array:
+    """``(n_episodes,)`` keys shared by every individual of a generation (common random numbers)."""
+    return jax.random.split(key, n_episodes)

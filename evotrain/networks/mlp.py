@@ -1,0 +1,81 @@
+"""A multilayer perceptron over one flat parameter vector.
+
+Evolution strategies and GAs search flat vectors ``(num_params,)``; this module knows
+how that vector is laid out (per layer: weights ``(fan_in, fan_out)`` row-major, then
+biases ``(fan_out,)``) and applies it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from evotrain.networks.activations import get_activation
+from evotrain.types import Array, PRNGKey
+
+
+@dataclasses.dataclass(frozen=True)
+class MLP:
+    """A dense network ``layer_sizes[0] -> ... -> layer_sizes[-1]``, linear output.
+
+    Attributes:
+        layer_sizes: ``(num_inputs, hidden..., num_outputs)``.
+        activation: name of the hidden activation (see ``networks.activations``).
+    """
+
+    layer_sizes: tuple[int, ...]
+    activation: str = "tanh"
+
+    def __post_init__(self) -> None:
+        if len(self.layer_sizes) < 2:
+            raise ValueError(f"An MLP needs an input and an output size, got {self.layer_sizes}.")
+        if any(int(s) <= 0 for s in self.layer_sizes):
+            raise ValueError(f"Every MLP layer size must be positive, got {self.layer_sizes}.")
+        get_activation(self.activation)
+
+    @property
+    def shapes(self) -> list[tuple[int, int]]:
+        return list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
+
+    @property
+    def num_params(self) -> int:
+        return int(sum(i * o + o for i, o in self.shapes))
+
+    def init(self, key: PRNGKey) -> Array:
+        """Weights ~ N(0, 1/fan_in), biases 0.
+
+        Returns:
+            Flat parameters, ``(num_params,)`` float32.
+        """
+        parts = []
+        for (fan_in, fan_out), k in zip(self.shapes, jax.random.split(key, len(self.shapes))):
+            w = jax.random.normal(k, (fan_in * fan_out,)) / np.sqrt(fan_in)
+            parts += [w, jnp.zeros((fan_out,))]
+        return jnp.concatenate(parts).astype(jnp.float32)
+
+    def apply(self, params: Array, inputs: Array) -> Array:
+        """Forward pass of one network.
+
+        Args:
+            params: flat parameters, ``(num_params,)``.
+            inputs: ``(..., num_inputs)``.
+
+        Returns:
+            Outputs, ``(..., num_outputs)``.
+        """
+        act = get_activation(self.activation)
+        x = inputs
+        offset = 0
+        last = len(self.shapes) - 1
+        for i, (fan_in, fan_out) in enumerate(self.shapes):
+            w = params[offset : offset + fan_in * fan_out].reshape(fan_in, fan_out)
+            offset += fan_in * fan_out
+            b = params[offset : offset + fan_out]
+            offset += fan_out
+            x = x @ w + b
+            if i != last:
+                x = act(x)
+        return x

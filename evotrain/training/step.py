@@ -1,0 +1,128 @@
+"""The generation step: ask -> evaluate -> tell, plus bookkeeping.
+
+:func:`make_generation_step` returns ``generation_step(train_state) -> (train_state,
+metrics)``, pure and jittable for jittable problems; the shell jits it once. For host
+(Gymnasium) problems :class:`HostGenerationStep` jits the ask and tell halves and runs the
+evaluation between them in Python.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import jax
+import jax.numpy as jnp
+
+from evotrain.evaluation.evaluate import EvalResult, Evaluator
+from evotrain.evaluation.normalization import merge
+from evotrain.strategies.fitness_shaping import sanitize
+from evotrain.training.state import TrainState
+from evotrain.types import Metrics, PRNGKey, PyTree
+
+GenerationStep = Callable[[TrainState], tuple[TrainState, Metrics]]
+
+
+def _ask(
+    strategy: object, params: PyTree, ts: TrainState
+) -> tuple[TrainState, PyTree, PRNGKey, PRNGKey]:
+    key, ask_key, eval_key, tell_key = jax.random.split(ts.key, 4)
+    population, strategy_state = strategy.ask(ask_key, ts.strategy_state, params)
+    return ts.replace(key=key, strategy_state=strategy_state), population, eval_key, tell_key
+
+
+def fitness_stats(fitness: jax.Array) -> Metrics:
+    """Best/mean/std/min over the finite entries of a sanitized fitness ``(pop_size,)``."""
+    finite = jnp.isfinite(fitness)
+    n = jnp.maximum(finite.sum(), 1)
+    zeroed = jnp.where(finite, fitness, 0.0)
+    mean = zeroed.sum() / n
+    var = jnp.where(finite, jnp.square(fitness - mean), 0.0).sum() / n
+    none = ~jnp.any(finite)
+    return {
+        "fitness_max": jnp.max(fitness),
+        "fitness_mean": jnp.where(none, -jnp.inf, mean),
+        "fitness_std": jnp.where(none, 0.0, jnp.sqrt(var)),
+        "fitness_min": jnp.where(none, -jnp.inf, jnp.min(jnp.where(finite, fitness, jnp.inf))),
+    }
+
+
+def _tell(
+    strategy: object,
+    params: PyTree,
+    ts: TrainState,
+    population: PyTree,
+    result: EvalResult,
+    tell_key: PRNGKey,
+) -> tuple[TrainState, Metrics]:
+    fitness, nonfinite = sanitize(result.fitness)
+    strategy_state, strategy_metrics = strategy.tell(
+        tell_key, population, fitness, ts.strategy_state, params
+    )
+    best_idx = jnp.argmax(fitness)
+    gen_best = fitness[best_idx]
+    improved = gen_best > ts.best_fitness
+    candidate = jax.tree_util.tree_map(lambda x: x[best_idx], population)
+    best_params = jax.tree_util.tree_map(
+        lambda new, old: jnp.where(improved, new, old), candidate, ts.best_params
+    )
+    obs_norm = ts.obs_norm if result.obs_stats is None else merge(ts.obs_norm, result.obs_stats)
+    new_ts = ts.replace(
+        strategy_state=strategy_state,
+        generation=ts.generation + 1,
+        obs_norm=obs_norm,
+        best_params=best_params,
+        best_fitness=jnp.maximum(ts.best_fitness, gen_best),
+    )
+    metrics: Metrics = {
+        **fitness_stats(fitness),
+        "nonfinite": nonfinite,
+        "env_steps": result.env_steps,
+        "best_fitness": new_ts.best_fitness,
+        "fitness": fitness,
+        **{f"strategy/{k}": v for k, v in strategy_metrics.items()},
+    }
+    return new_ts, metrics
+
+
+def make_generation_step(strategy: object, params: PyTree, evaluate: Evaluator) -> GenerationStep:
+    """Builds the pure generation step for a jittable problem.
+
+    Args:
+        strategy: a :class:`~evotrain.strategies.base.Strategy`.
+        params: the strategy's ``*Params``.
+        evaluate: a pure population evaluator (``evaluation.make_evaluator``).
+
+    Returns:
+        ``generation_step(train_state) -> (train_state, metrics)``. Metrics hold scalar
+        fitness statistics, ``nonfinite`` (count), ``env_steps``, ``best_fitness``,
+        ``fitness`` ``(pop_size,)`` and ``strategy/*`` entries.
+    """
+
+    def generation_step(ts: TrainState) -> tuple[TrainState, Metrics]:
+        ts, population, eval_key, tell_key = _ask(strategy, params, ts)
+        result = evaluate(eval_key, population, ts.obs_norm)
+        return _tell(strategy, params, ts, population, result, tell_key)
+
+    return generation_step
+
+
+class HostGenerationStep:
+    """The generation step for host-evaluated problems: jitted ask, Python rollouts, jitted tell.
+
+    Args:
+        strategy: a :class:`~evotrain.strategies.base.Strategy`.
+        params: the strategy's ``*Params``.
+        evaluate: a host evaluator ``evaluate(key, population, norm) -> EvalResult``.
+    """
+
+    def __init__(self, strategy: object, params: PyTree, evaluate: Evaluator) -> None:
+        self._ask = jax.jit(lambda ts: _ask(strategy, params, ts))
+        self._tell = jax.jit(
+            lambda ts, population, result, key: _tell(strategy, params, ts, population, result, key)
+        )
+        self.evaluate = evaluate
+
+    def __call__(self, ts: TrainState) -> tuple[TrainState, Metrics]:
+        ts, population, eval_key, tell_key = self._ask(ts)
+        result = self.evaluate(eval_key, population, ts.obs_norm)
+        return self._tell(ts, population, result, tell_key)
