@@ -64,15 +64,12 @@ class GA(BaseEvolver):
         super().__init__(policy, env, pop_size=pop_size, **kwargs)
 
     def _make_strategy(self, num_dims: int) -> tuple[ga.GA, ga.GAParams]:
-        truncation = self.truncation_size
-        if truncation is None:
-            truncation = max(1, self.pop_size // 5)
         config = ga.GAConfig(
             pop_size=self.pop_size,
             num_dims=num_dims,
             elite_size=self.elite_size,
             selection=self.selection,
             tournament_size=self.tournament_size,
-            truncation_size=int(truncation),
+            truncation_size=self.truncation_size,
         )
         return ga.GA(config, self.policy.init), self.ga_params

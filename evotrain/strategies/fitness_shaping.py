@@ -8,8 +8,15 @@ from evotrain.types import Array, Fitness
 
 
 def ranks(fitness: Fitness) -> Array:
-    """0-based ranks, ascending (the lowest fitness gets 0), ties broken by position."""
-    return jnp.argsort(jnp.argsort(fitness, stable=True), stable=True)
+    """0-based ranks, ascending (the lowest fitness gets 0); tied values share their mean rank.
+
+    Returns:
+        ``(pop_size,)`` float32 (halves where ties span an even number of places).
+    """
+    ordered = jnp.sort(fitness)
+    first = jnp.searchsorted(ordered, fitness, side="left")
+    last = jnp.searchsorted(ordered, fitness, side="right") - 1
+    return (first + last).astype(jnp.float32) / 2.0
 
 
 def centered_ranks(fitness: Fitness) -> Array:
@@ -17,7 +24,7 @@ def centered_ranks(fitness: Fitness) -> Array:
     n = fitness.shape[0]
     if n == 1:
         return jnp.zeros((1,), jnp.float32)
-    return ranks(fitness).astype(jnp.float32) / (n - 1) - 0.5
+    return ranks(fitness) / (n - 1) - 0.5
 
 
 def sanitize(fitness: Fitness) -> tuple[Array, Array]:

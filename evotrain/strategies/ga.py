@@ -33,7 +33,7 @@ class GAConfig:
         elite_size: best individuals copied unchanged into the next generation.
         selection: ``"tournament"`` or ``"truncation"``.
         tournament_size: ``k``, contestants per tournament.
-        truncation_size: parents pool size for truncation selection.
+        truncation_size: parent pool for truncation selection (None: ``pop_size // 5``).
     """
 
     pop_size: int
@@ -41,7 +41,14 @@ class GAConfig:
     elite_size: int = 1
     selection: str = "tournament"
     tournament_size: int = 3
-    truncation_size: int = 20
+    truncation_size: int | None = None
+
+    @property
+    def num_parents(self) -> int:
+        """The truncation parent pool's size."""
+        if self.truncation_size is not None:
+            return self.truncation_size
+        return max(1, self.pop_size // 5)
 
     def __post_init__(self) -> None:
         if self.pop_size < 2:
@@ -59,7 +66,7 @@ class GAConfig:
             )
         if self.tournament_size < 1:
             raise ValueError(f"tournament_size must be at least 1, got {self.tournament_size}.")
-        if not 1 <= self.truncation_size <= self.pop_size:
+        if self.truncation_size is not None and not 1 <= self.truncation_size <= self.pop_size:
             raise ValueError(
                 f"truncation_size must be in [1, pop_size={self.pop_size}], got "
                 f"{self.truncation_size}."
@@ -139,7 +146,7 @@ class GA:
     def _select(self, key: PRNGKey, fitness: Fitness, order: Array, count: int) -> Array:
         """Indices ``(count,)`` of selected parents."""
         if self.config.selection == "truncation":
-            picks = jax.random.randint(key, (count,), 0, self.config.truncation_size)
+            picks = jax.random.randint(key, (count,), 0, self.config.num_parents)
             return order[picks]
         k = self.config.tournament_size
         contestants = jax.random.randint(key, (count, k), 0, self.config.pop_size)

@@ -1,0 +1,75 @@
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from evotrain.envs import make_env
+from evotrain.evaluation import EvalConfig, HostEvaluator, init_norm, make_evaluator
+from evotrain.networks import MLP
+from tests.helpers import PointEnv
+
+
+def _population(net, n, seed=0):
+    return jax.vmap(net.init)(jax.random.split(jax.random.key(seed), n))
+
+
+def test_chunked_evaluation_equals_unchunked(key):
+    env = make_env("gymnax:CartPole-v1", max_steps=60)
+    net = MLP((4, 8, 2))
+    pop = _population(net, 12)
+    full = jax.jit(make_evaluator(env, net.apply, EvalConfig(n_episodes=2)))(key, pop, init_norm(4))
+    chunked = jax.jit(make_evaluator(env, net.apply, EvalConfig(n_episodes=2, pop_batch_size=4)))(
+        key, pop, init_norm(4)
+    )
+    np.testing.assert_array_equal(full.fitness, chunked.fitness)
+    assert int(full.env_steps) == int(chunked.env_steps) > 0
+
+
+def test_fitness_is_mean_over_episodes(key):
+    env = PointEnv(max_steps=3, target=0.5)
+    net = MLP((1, 1))
+    # weight 0, bias b: action tanh(b) every step, x_t = t * tanh(b)
+    params = jnp.array([[0.0, np.arctanh(0.25)]])
+    res = make_evaluator(env, net.apply, EvalConfig(n_episodes=3))(key, params, init_norm(1))
+    expected = -(abs(0.25 - 0.5) + abs(0.5 - 0.5) + abs(0.75 - 0.5))
+    assert float(res.fitness[0]) == pytest.approx(expected, abs=1e-5)
+    assert int(res.env_steps) == 9
+
+
+def test_function_fit_evaluator(key):
+    env = make_env("xor")
+    net = MLP((2, 1))
+    res = make_evaluator(env, net.apply, EvalConfig())(key, jnp.zeros((5, net.num_params)), None)
+    np.testing.assert_allclose(res.fitness, -0.5)
+    assert int(res.env_steps) == 20
+
+
+def test_pop_batch_size_must_divide():
+    with pytest.raises(ValueError, match="does not divide pop_size=10; use a divisor"):
+        EvalConfig(pop_batch_size=4).check_pop_size(10)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [({"n_episodes": 0}, "n_episodes"), ({"max_steps": 0}, "max_steps"), ({"pop_batch_size": 0}, "pop_batch_size")],
+)
+def test_bad_eval_config(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        EvalConfig(**kwargs)
+
+
+def test_host_evaluator_is_deterministic_and_chunks(key):
+    env = make_env("gymnasium:CartPole-v1", max_steps=50)
+    net = MLP((4, 4, 2))
+    pop = _population(net, 6)
+    whole = HostEvaluator(env, net.apply, EvalConfig(n_episodes=2, obs_normalization=True))
+    res = whole(key, pop, init_norm(4))
+    again = whole(key, pop, init_norm(4))
+    chunked = HostEvaluator(env, net.apply, EvalConfig(n_episodes=2, pop_batch_size=3,
+                                                       obs_normalization=True))(key, pop, init_norm(4))
+    np.testing.assert_array_equal(res.fitness, again.fitness)
+    np.testing.assert_array_equal(res.fitness, chunked.fitness)
+    assert int(res.env_steps) == int(chunked.env_steps)
+    assert float(res.obs_stats.count) == int(res.env_steps)
+    assert float(res.fitness.max()) <= 50.0
+    whole.close()

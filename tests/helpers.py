@@ -1,0 +1,58 @@
+"""Small jittable envs whose returns are known in closed form."""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+
+from evotrain.envs import Box, Discrete, EnvSpec, EnvState, JaxEnv
+
+
+class CountdownEnv(JaxEnv):
+    """Reward 1 per step; the episode ends after ``action``-dependent steps.
+
+    The observation is ``[t]``. With a discrete action ``a`` in {0, 1}, action 1 ends the
+    episode at once (done on that step), action 0 continues; the horizon is ``max_steps``.
+    Reward is ``nan_reward`` instead of 1 when ``a == 1`` and ``poison`` is set.
+    """
+
+    def __init__(self, max_steps: int = 10, poison: bool = False) -> None:
+        self.raw = None
+        self.poison = poison
+        self.spec = EnvSpec("test:countdown", "test", 1, Discrete(2), max_steps)
+
+    def reset(self, key):
+        return EnvState(
+            inner=jnp.zeros((), jnp.int32),
+            obs=jnp.zeros((1,), jnp.float32),
+            reward=jnp.zeros((), jnp.float32),
+            done=jnp.zeros((), bool),
+        )
+
+    def step(self, key, state, action):
+        t = state.inner + 1
+        reward = jnp.where(self.poison & (action == 1), jnp.nan, 1.0).astype(jnp.float32)
+        return EnvState(
+            inner=t, obs=t[None].astype(jnp.float32), reward=reward, done=action == 1
+        )
+
+
+class PointEnv(JaxEnv):
+    """A 1-D point at ``x``; reward ``-|x - target|`` per step, action is the velocity."""
+
+    def __init__(self, max_steps: int = 5, target: float = 0.5) -> None:
+        self.raw = None
+        self.target = target
+        self.spec = EnvSpec("test:point", "test", 1, Box((-1.0,), (1.0,)), max_steps)
+
+    def reset(self, key):
+        return EnvState(
+            inner=jnp.zeros((1,), jnp.float32),
+            obs=jnp.zeros((1,), jnp.float32),
+            reward=jnp.zeros((), jnp.float32),
+            done=jnp.zeros((), bool),
+        )
+
+    def step(self, key, state, action):
+        x = state.inner + action
+        reward = -jnp.abs(x[0] - self.target)
+        return EnvState(inner=x, obs=x, reward=reward, done=jnp.zeros((), bool))
