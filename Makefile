@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export JAX_COMPILATION_CACHE_DIR ?= $(CURDIR)/.cache/jax
 export WANDB_MODE ?= offline
-export XLA_FLAGS ?= --xla_force_host_platform_device_count=1
+export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 .PHONY: demo test test-unit test-integration install bench lint clean
 

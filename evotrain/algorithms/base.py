@@ -119,14 +119,15 @@ class BaseEvolver(abc.ABC):
         """Returns the strategy object and its ``*Params`` for vectors of ``num_dims``."""
 
     def _build_step(self) -> None:
-        apply_fn = self.policy.apply
+        network = self.policy
+        apply_fn = network.apply
         if self.env.jittable:
-            evaluate = make_evaluator(self.env, apply_fn, self.eval_config)
+            evaluate = make_evaluator(self.env, network, self.eval_config)
             self._step = jax.jit(
                 make_generation_step(self.strategy, self.strategy_params, evaluate)
             )
         else:
-            evaluate = HostEvaluator(self.env, apply_fn, self.eval_config)
+            evaluate = HostEvaluator(self.env, network, self.eval_config)
             self._step = HostGenerationStep(self.strategy, self.strategy_params, evaluate)
         spec = self.env.spec
         use_norm = self.eval_config.obs_normalization
@@ -165,7 +166,7 @@ class BaseEvolver(abc.ABC):
             raise TypeError(f"{env.spec.env_id} is not a jittable env, so it has no rollout.")
         cached = self._rollouts.get(id(env))
         if cached is None or cached[0] is not env:
-            apply_fn = self.policy.apply
+            network = self.policy
             use_norm = self.eval_config.obs_normalization
             horizon = env.spec.max_steps
 
@@ -174,7 +175,7 @@ class BaseEvolver(abc.ABC):
                     lambda x: jnp.broadcast_to(x, (keys.shape[0],) + x.shape), params
                 )
                 norm = norm if use_norm else None
-                res = rollout_batch(env, apply_fn, batched, keys, horizon, norm, False)
+                res = rollout_batch(env, network, batched, keys, horizon, norm, False)
                 return res.returns, res.lengths
 
             cached = (env, jax.jit(run))

@@ -19,7 +19,8 @@ from evotrain.envs.base import Env, HostEnv, JaxEnv
 from evotrain.envs.function_fit import FunctionFit
 from evotrain.envs.spec import outputs_to_action
 from evotrain.evaluation.normalization import NormState, ObsBatchStats, normalize
-from evotrain.evaluation.rollout import ApplyFn, episode_keys, rollout_batch
+from evotrain.evaluation.rollout import episode_keys, rollout_batch
+from evotrain.networks.base import Network
 from evotrain.types import Array, PRNGKey, PyTree
 
 
@@ -68,11 +69,13 @@ class EvalResult:
     Attributes:
         fitness: ``(pop_size,)`` mean episode return (may hold non-finite values).
         env_steps: ``()`` int32 env steps actually taken.
+        episode_length_max: ``()`` int32 longest episode (loop iterations of the rollout).
         obs_stats: observation sums for the running normalizer (None if off).
     """
 
     fitness: Array
     env_steps: Array
+    episode_length_max: Array
     obs_stats: ObsBatchStats | None
 
 
@@ -102,18 +105,19 @@ def _chunked(eval_chunk: Callable[[PyTree], EvalResult], config: EvalConfig) -> 
         return EvalResult(
             fitness=res.fitness.reshape(pop_size),
             env_steps=res.env_steps.sum(),
+            episode_length_max=res.episode_length_max.max(),
             obs_stats=_sum_stats(res.obs_stats),
         )
 
     return evaluate
 
 
-def make_evaluator(env: Env, apply_fn: ApplyFn, config: EvalConfig) -> Evaluator:
+def make_evaluator(env: Env, network: Network, config: EvalConfig) -> Evaluator:
     """Builds the pure, jittable population evaluator for a jittable problem.
 
     Args:
         env: a :class:`JaxEnv` or :class:`FunctionFit`.
-        apply_fn: one network's forward pass ``apply(params, obs) -> outputs``.
+        network: the policy network (``prepare`` per individual, ``forward`` per step).
         config: evaluation settings.
 
     Returns:
@@ -121,7 +125,7 @@ def make_evaluator(env: Env, apply_fn: ApplyFn, config: EvalConfig) -> Evaluator
         ``pop_size`` axis.
     """
     if isinstance(env, FunctionFit):
-        return _function_evaluator(env, apply_fn, config)
+        return _function_evaluator(env, network, config)
     if not isinstance(env, JaxEnv):
         raise TypeError(f"{type(env).__name__} is not jittable; use HostEvaluator.")
     horizon = config.horizon(env)
@@ -135,12 +139,13 @@ def make_evaluator(env: Env, apply_fn: ApplyFn, config: EvalConfig) -> Evaluator
             b = _leading(chunk)
             params = jax.tree_util.tree_map(lambda x: jnp.repeat(x, n_ep, axis=0), chunk)
             res = rollout_batch(
-                env, apply_fn, params, jnp.tile(keys, b), horizon, use_norm,
+                env, network, params, jnp.tile(keys, b), horizon, use_norm,
                 config.obs_normalization,
             )
             return EvalResult(
                 fitness=res.returns.reshape(b, n_ep).mean(axis=1),
                 env_steps=res.lengths.sum(),
+                episode_length_max=res.lengths.max(),
                 obs_stats=res.obs_stats,
             )
 
@@ -149,12 +154,13 @@ def make_evaluator(env: Env, apply_fn: ApplyFn, config: EvalConfig) -> Evaluator
     return evaluate
 
 
-def _function_evaluator(env: FunctionFit, apply_fn: ApplyFn, config: EvalConfig) -> Evaluator:
+def _function_evaluator(env: FunctionFit, network: Network, config: EvalConfig) -> Evaluator:
     inputs = jnp.asarray(env.inputs)
     n = inputs.shape[0]
 
     def one(params: PyTree) -> Array:
-        outputs = jax.vmap(lambda x: apply_fn(params, x))(inputs)
+        plan = network.prepare(params)
+        outputs = jax.vmap(lambda x: network.forward(plan, x))(inputs)
         return env.score(outputs)
 
     def eval_chunk(chunk: PyTree) -> EvalResult:
@@ -162,6 +168,7 @@ def _function_evaluator(env: FunctionFit, apply_fn: ApplyFn, config: EvalConfig)
         return EvalResult(
             fitness=fitness,
             env_steps=jnp.asarray(fitness.shape[0] * n, jnp.int32),
+            episode_length_max=jnp.ones((), jnp.int32),
             obs_stats=None,
         )
 
@@ -181,11 +188,11 @@ class HostEvaluator:
 
     Args:
         env: the host env adapter.
-        apply_fn: one network's forward pass.
+        network: the policy network.
         config: evaluation settings (``pop_batch_size`` bounds the vector env's size).
     """
 
-    def __init__(self, env: HostEnv, apply_fn: ApplyFn, config: EvalConfig) -> None:
+    def __init__(self, env: HostEnv, network: Network, config: EvalConfig) -> None:
         self.env = env
         self.config = config
         self._vec = None
@@ -195,7 +202,7 @@ class HostEvaluator:
         def act(params: PyTree, obs: Array, norm: NormState) -> Array:
             if config.obs_normalization:
                 obs = normalize(norm, obs)
-            return outputs_to_action(spec.action, jax.vmap(apply_fn)(params, obs))
+            return outputs_to_action(spec.action, jax.vmap(network.apply)(params, obs))
 
         self._act = jax.jit(act)
 
@@ -260,6 +267,7 @@ class HostEvaluator:
         bs = self.config.pop_batch_size or pop_size
         fitness = np.zeros(pop_size, np.float64)
         steps = 0
+        longest = 0
         total: ObsBatchStats | None = None
         for start in range(0, pop_size, bs):
             chunk = jax.tree_util.tree_map(lambda x: x[start : start + bs], population)
@@ -269,6 +277,7 @@ class HostEvaluator:
             returns, lengths, stats = self.run_episodes(params, seeds, norm)
             fitness[start : start + b] = returns.reshape(b, n_ep).mean(axis=1)
             steps += int(lengths.sum())
+            longest = max(longest, int(lengths.max()))
             if stats is not None:
                 total = stats if total is None else ObsBatchStats(
                     count=total.count + stats.count,
@@ -278,5 +287,6 @@ class HostEvaluator:
         return EvalResult(
             fitness=jnp.asarray(fitness, jnp.float32),
             env_steps=jnp.asarray(steps, jnp.int32),
+            episode_length_max=jnp.asarray(longest, jnp.int32),
             obs_stats=total,
         )

@@ -7,8 +7,6 @@ masked, there is no auto-reset), and only steps actually taken are counted.
 
 from __future__ import annotations
 
-from typing import Callable
-
 import jax
 import jax.numpy as jnp
 from flax import struct
@@ -16,10 +14,8 @@ from flax import struct
 from evotrain.envs.base import JaxEnv
 from evotrain.envs.spec import outputs_to_action
 from evotrain.evaluation.normalization import NormState, ObsBatchStats, normalize
+from evotrain.networks.base import Network
 from evotrain.types import Array, PRNGKey, PyTree
-
-ApplyFn = Callable[[PyTree, Array], Array]
-"""``apply(params, obs (obs_size,)) -> outputs (num_outputs,)`` for one individual."""
 
 
 @struct.dataclass
@@ -39,7 +35,7 @@ class RolloutResult:
 
 def rollout_batch(
     env: JaxEnv,
-    apply_fn: ApplyFn,
+    network: Network,
     params: PyTree,
     keys: Array,
     max_steps: int,
@@ -50,7 +46,7 @@ def rollout_batch(
 
     Args:
         env: a jittable env.
-        apply_fn: one network's forward pass.
+        network: the policy network; each lane's plan is prepared once, before the loop.
         params: batched network parameters, leading axis ``batch``.
         keys: ``(batch,)`` episode keys.
         max_steps: the horizon.
@@ -64,7 +60,8 @@ def rollout_batch(
     obs_size = env.spec.obs_size
     reset_keys = jax.vmap(lambda k: jax.random.fold_in(k, 0))(keys)
     states = jax.vmap(env.reset)(reset_keys)
-    policy = jax.vmap(apply_fn)
+    plans = jax.vmap(network.prepare)(params)
+    policy = jax.vmap(network.forward)
     step = jax.vmap(env.step)
 
     def cond(carry):
@@ -76,7 +73,7 @@ def rollout_batch(
         obs = states.obs
         if norm is not None:
             obs = normalize(norm, obs)
-        actions = outputs_to_action(env.spec.action, policy(params, obs))
+        actions = outputs_to_action(env.spec.action, policy(plans, obs))
         step_keys = jax.vmap(lambda k: jax.random.fold_in(k, t + 1))(keys)
         nxt = step(step_keys, states, actions)
         reward = jnp.where(alive, nxt.reward, 0.0)

@@ -3,11 +3,18 @@
 Evolution strategies and GAs search flat vectors ``(num_params,)``; this module knows
 how that vector is laid out (per layer: weights ``(fan_in, fan_out)`` row-major, then
 biases ``(fan_out,)``) and applies it.
+
+Evaluation unpacks each individual's vector once per generation (:meth:`MLP.prepare`) and
+then calls :meth:`MLP.forward` every env step. Small layers are computed as an unrolled sum
+of ``x[i] * W[i]`` rows, which XLA fuses into a few vector loops and which runs about twice
+as fast on the CPU as a batched matrix product once vmapped over a population; larger
+layers use the matrix product.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from typing import Sequence
 
 import jax
 import jax.numpy as jnp
@@ -56,11 +63,22 @@ class MLP:
             parts += [w, jnp.zeros((fan_out,))]
         return jnp.concatenate(parts).astype(jnp.float32)
 
-    def apply(self, params: Array, inputs: Array) -> Array:
-        """Forward pass of one network.
+    def prepare(self, params: Array) -> list[tuple[Array, Array]]:
+        """Unpacks a flat vector into per-layer ``(W (fan_in, fan_out), b (fan_out,))``."""
+        layers = []
+        offset = 0
+        for fan_in, fan_out in self.shapes:
+            w = params[offset : offset + fan_in * fan_out].reshape(fan_in, fan_out)
+            offset += fan_in * fan_out
+            layers.append((w, params[offset : offset + fan_out]))
+            offset += fan_out
+        return layers
+
+    def forward(self, plan: Sequence[tuple[Array, Array]], inputs: Array) -> Array:
+        """Forward pass from prepared layers.
 
         Args:
-            params: flat parameters, ``(num_params,)``.
+            plan: the output of :meth:`prepare`.
             inputs: ``(..., num_inputs)``.
 
         Returns:
@@ -68,14 +86,27 @@ class MLP:
         """
         act = get_activation(self.activation)
         x = inputs
-        offset = 0
-        last = len(self.shapes) - 1
-        for i, (fan_in, fan_out) in enumerate(self.shapes):
-            w = params[offset : offset + fan_in * fan_out].reshape(fan_in, fan_out)
-            offset += fan_in * fan_out
-            b = params[offset : offset + fan_out]
-            offset += fan_out
-            x = x @ w + b
+        last = len(plan) - 1
+        for i, (w, b) in enumerate(plan):
+            x = _dense(x, w) + b
             if i != last:
                 x = act(x)
         return x
+
+    def apply(self, params: Array, inputs: Array) -> Array:
+        """Forward pass of one network from its flat parameters ``(num_params,)``."""
+        return self.forward(self.prepare(params), inputs)
+
+
+_UNROLL_MAX_FAN_IN = 64
+_UNROLL_MAX_WEIGHTS = 64 * 64
+
+
+def _dense(x: Array, w: Array) -> Array:
+    fan_in, fan_out = w.shape
+    if fan_in <= _UNROLL_MAX_FAN_IN and fan_in * fan_out <= _UNROLL_MAX_WEIGHTS:
+        acc = x[..., 0:1] * w[0]
+        for i in range(1, fan_in):
+            acc = acc + x[..., i : i + 1] * w[i]
+        return acc
+    return x @ w

@@ -77,6 +77,7 @@ def _tell(
         **fitness_stats(fitness),
         "nonfinite": nonfinite,
         "env_steps": result.env_steps,
+        "episode_length_max": result.episode_length_max,
         "best_fitness": new_ts.best_fitness,
         "fitness": fitness,
         **{f"strategy/{k}": v for k, v in strategy_metrics.items()},

@@ -17,8 +17,8 @@ def test_chunked_evaluation_equals_unchunked(key):
     env = make_env("gymnax:CartPole-v1", max_steps=60)
     net = MLP((4, 8, 2))
     pop = _population(net, 12)
-    full = jax.jit(make_evaluator(env, net.apply, EvalConfig(n_episodes=2)))(key, pop, init_norm(4))
-    chunked = jax.jit(make_evaluator(env, net.apply, EvalConfig(n_episodes=2, pop_batch_size=4)))(
+    full = jax.jit(make_evaluator(env, net, EvalConfig(n_episodes=2)))(key, pop, init_norm(4))
+    chunked = jax.jit(make_evaluator(env, net, EvalConfig(n_episodes=2, pop_batch_size=4)))(
         key, pop, init_norm(4)
     )
     np.testing.assert_array_equal(full.fitness, chunked.fitness)
@@ -30,7 +30,7 @@ def test_fitness_is_mean_over_episodes(key):
     net = MLP((1, 1))
     # weight 0, bias b: action tanh(b) every step, x_t = t * tanh(b)
     params = jnp.array([[0.0, np.arctanh(0.25)]])
-    res = make_evaluator(env, net.apply, EvalConfig(n_episodes=3))(key, params, init_norm(1))
+    res = make_evaluator(env, net, EvalConfig(n_episodes=3))(key, params, init_norm(1))
     expected = -(abs(0.25 - 0.5) + abs(0.5 - 0.5) + abs(0.75 - 0.5))
     assert float(res.fitness[0]) == pytest.approx(expected, abs=1e-5)
     assert int(res.env_steps) == 9
@@ -39,7 +39,7 @@ def test_fitness_is_mean_over_episodes(key):
 def test_function_fit_evaluator(key):
     env = make_env("xor")
     net = MLP((2, 1))
-    res = make_evaluator(env, net.apply, EvalConfig())(key, jnp.zeros((5, net.num_params)), None)
+    res = make_evaluator(env, net, EvalConfig())(key, jnp.zeros((5, net.num_params)), None)
     np.testing.assert_allclose(res.fitness, -0.5)
     assert int(res.env_steps) == 20
 
@@ -62,10 +62,10 @@ def test_host_evaluator_is_deterministic_and_chunks(key):
     env = make_env("gymnasium:CartPole-v1", max_steps=50)
     net = MLP((4, 4, 2))
     pop = _population(net, 6)
-    whole = HostEvaluator(env, net.apply, EvalConfig(n_episodes=2, obs_normalization=True))
+    whole = HostEvaluator(env, net, EvalConfig(n_episodes=2, obs_normalization=True))
     res = whole(key, pop, init_norm(4))
     again = whole(key, pop, init_norm(4))
-    chunked = HostEvaluator(env, net.apply, EvalConfig(n_episodes=2, pop_batch_size=3,
+    chunked = HostEvaluator(env, net, EvalConfig(n_episodes=2, pop_batch_size=3,
                                                        obs_normalization=True))(key, pop, init_norm(4))
     np.testing.assert_array_equal(res.fitness, again.fitness)
     np.testing.assert_array_equal(res.fitness, chunked.fitness)

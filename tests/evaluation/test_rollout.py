@@ -6,9 +6,18 @@ from evotrain.evaluation import init_norm, rollout_batch
 from tests.helpers import CountdownEnv
 
 
-def _always(action):
-    # A "network" whose outputs pick `action` out of 2 (param = the action to take).
-    return lambda params, obs: jax.nn.one_hot(params, 2)
+class _Net:
+    """A network whose outputs pick ``forward_fn(params, obs)`` out of 2 actions."""
+
+    def __init__(self, forward_fn):
+        self.prepare = lambda params: params
+        self.forward = forward_fn
+        self.apply = forward_fn
+
+
+def _always(_):
+    # The parameter is the action to take.
+    return _Net(lambda params, obs: jax.nn.one_hot(params, 2))
 
 
 def test_return_stops_at_first_done_and_counts_steps(key):
@@ -26,7 +35,7 @@ def test_policy_that_stops_later_has_masked_rewards(key):
     def stop_at_three(params, obs):
         return jax.nn.one_hot((obs[0] >= 2).astype(jnp.int32), 2)
 
-    res = rollout_batch(env, stop_at_three, jnp.zeros((2,)), jax.random.split(key, 2), 10, None, False)
+    res = rollout_batch(env, _Net(stop_at_three), jnp.zeros((2,)), jax.random.split(key, 2), 10, None, False)
     np.testing.assert_array_equal(res.lengths, [3, 3])
     np.testing.assert_array_equal(res.returns, [3.0, 3.0])
 

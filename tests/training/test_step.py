@@ -16,7 +16,7 @@ def _setup(env, seed=0, obs_norm=False):
     es = OpenES(OpenESConfig(pop_size=8, num_dims=net.num_params), optax.adam(0.05), net.init)
     params = es.default_params
     step = make_generation_step(
-        es, params, make_evaluator(env, net.apply, EvalConfig(obs_normalization=obs_norm))
+        es, params, make_evaluator(env, net, EvalConfig(obs_normalization=obs_norm))
     )
     ts = init_train_state(jax.random.key(seed), es, params, env.spec.obs_size)
     return jax.jit(step), ts

@@ -1,0 +1,124 @@
+"""Shared helpers for the benchmark scripts: timing, the env floor, machine facts."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import time
+from typing import Any, Callable
+
+import jax
+import jax.numpy as jnp
+
+
+def setup_cache() -> None:
+    cache = os.environ.get(
+        "JAX_COMPILATION_CACHE_DIR",
+        os.path.join(os.path.dirname(__file__), "..", ".cache", "jax"),
+    )
+    jax.config.update("jax_compilation_cache_dir", os.path.abspath(cache))
+
+
+def machine() -> str:
+    import importlib.metadata as md
+
+    versions = ", ".join(
+        f"{p} {md.version(p)}" for p in ("jax", "brax", "gymnax", "evosax", "optax")
+    )
+    return (
+        f"{platform.machine()} {os.cpu_count()} cores, {jax.default_backend()} backend, "
+        f"Python {platform.python_version()}; {versions}"
+    )
+
+
+def block(tree: Any) -> Any:
+    return jax.block_until_ready(tree)
+
+
+def timed(fn: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    block(fn())
+    return time.perf_counter() - start
+
+
+def median(xs: list[float]) -> float:
+    return statistics.median(xs)
+
+
+def gymnax_floor(env_id: str, batch: int, steps: int) -> Callable[[jax.Array], jax.Array]:
+    """Jitted ``floor(key)``: ``batch`` envs, ``steps`` steps of a constant zero action,
+    gymnax's own auto-reset on, no policy; returns the summed reward."""
+    import gymnax
+
+    env, params = gymnax.make(env_id)
+
+    def run(key):
+        keys = jax.random.split(key, batch)
+        _, states = jax.vmap(env.reset, in_axes=(0, None))(keys, params)
+        action = jnp.zeros(env.action_space(params).shape, env.action_space(params).dtype)
+
+        def body(carry, t):
+            states, total = carry
+            step_keys = jax.vmap(lambda k: jax.random.fold_in(k, t))(keys)
+            _, states, reward, _, _, _ = jax.vmap(env.step, in_axes=(0, 0, None, None))(
+                step_keys, states, action, params
+            )
+            return (states, total + reward.sum()), None
+
+        (_, total), _ = jax.lax.scan(body, (states, jnp.zeros(())), jnp.arange(steps))
+        return total
+
+    return jax.jit(run)
+
+
+def gymnax_raw_floor(env_id: str, batch: int, steps: int) -> Callable[[jax.Array], jax.Array]:
+    """Like :func:`gymnax_floor` but with ``step_env`` (no auto-reset): the bare physics."""
+    import gymnax
+
+    env, params = gymnax.make(env_id)
+
+    def run(key):
+        keys = jax.random.split(key, batch)
+        _, states = jax.vmap(env.reset, in_axes=(0, None))(keys, params)
+        action = jnp.zeros(env.action_space(params).shape, env.action_space(params).dtype)
+
+        def body(carry, t):
+            states, total = carry
+            _, states, reward, _, _ = jax.vmap(env.step_env, in_axes=(0, 0, None, None))(
+                keys, states, action, params
+            )
+            return (states, total + reward.sum()), None
+
+        (_, total), _ = jax.lax.scan(body, (states, jnp.zeros(())), jnp.arange(steps))
+        return total
+
+    return jax.jit(run)
+
+
+def brax_floor(env_name: str, backend: str, batch: int, steps: int, raw: bool = False):
+    """Jitted ``floor(key)`` for Brax: ``envs.create`` (episode + auto-reset wrappers),
+    constant zero action; ``raw=True`` steps the bare env (vmapped, no wrappers)."""
+    from brax import envs
+
+    if raw:
+        from brax.envs.wrappers.training import VmapWrapper
+
+        env = VmapWrapper(envs.get_environment(env_name, backend=backend), batch_size=batch)
+    else:
+        env = envs.create(env_name, backend=backend, episode_length=steps, auto_reset=True,
+                          batch_size=batch)
+
+    def run(key):
+        state = env.reset(key)
+        action = jnp.zeros((batch, env.action_size))
+
+        def body(carry, _):
+            state, total = carry
+            state = env.step(state, action)
+            return (state, total + state.reward.sum()), None
+
+        (_, total), _ = jax.lax.scan(body, (state, jnp.zeros(())), None, length=steps)
+        return total
+
+    return jax.jit(run)
