@@ -21,6 +21,7 @@ demo: $(STAMP)
 	$(PY) -m evotrain.demo
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check evotrain tests tests_integration benchmarks
 	$(PY) -m pytest -q tests
 	$(PY) -m pytest -q -m slow tests_integration
 
@@ -29,6 +30,10 @@ test-unit: $(STAMP)
 
 test-integration: $(STAMP)
 	$(PY) -m pytest -q -m slow tests_integration
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check evotrain tests tests_integration benchmarks
+	$(VENV)/bin/ruff format --check evotrain tests tests_integration benchmarks
 
 bench: $(STAMP)
 	$(PY) benchmarks/es_vs_evosax.py

@@ -6,7 +6,8 @@ import os
 import platform
 import statistics
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -106,8 +107,9 @@ def brax_floor(env_name: str, backend: str, batch: int, steps: int, raw: bool = 
 
         env = VmapWrapper(envs.get_environment(env_name, backend=backend), batch_size=batch)
     else:
-        env = envs.create(env_name, backend=backend, episode_length=steps, auto_reset=True,
-                          batch_size=batch)
+        env = envs.create(
+            env_name, backend=backend, episode_length=steps, auto_reset=True, batch_size=batch
+        )
 
     def run(key):
         state = env.reset(key)

@@ -21,12 +21,11 @@ from __future__ import annotations
 import argparse
 import time
 
+import _common
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
-
-import _common
 
 TASKS = {
     "cartpole": {"pop": 1000, "steps": 500, "warmup": 30},
@@ -50,18 +49,25 @@ def make_evosax(task: str, pop: int, steps: int):
         from evosax.problems.rl.gymnax import GymnaxProblem
 
         policy = networks.MLP(layer_sizes=(16, 16, 2), output_fn=_argmax_output)
-        problem = GymnaxProblem("CartPole-v1", policy, episode_length=steps,
-                                use_normalize_obs=False)
+        problem = GymnaxProblem(
+            "CartPole-v1", policy, episode_length=steps, use_normalize_obs=False
+        )
     else:
         from evosax.problems.rl.brax import BraxProblem
 
         policy = networks.MLP(layer_sizes=(16, 16, 3), output_fn=_tanh_output)
-        problem = BraxProblem("hopper", policy, episode_length=steps, use_normalize_obs=False,
-                              env_kwargs={"backend": "spring"})
+        problem = BraxProblem(
+            "hopper",
+            policy,
+            episode_length=steps,
+            use_normalize_obs=False,
+            env_kwargs={"backend": "spring"},
+        )
     key = jax.random.key(0)
     solution = problem.sample(key)
-    es = Open_ES(pop, solution, optimizer=optax.adam(0.03),
-                 std_schedule=optax.constant_schedule(0.1))
+    es = Open_ES(
+        pop, solution, optimizer=optax.adam(0.03), std_schedule=optax.constant_schedule(0.1)
+    )
     params = es.default_params
     es_state = es.init(key, solution, params)
     prob_state = problem.init(key)
@@ -82,12 +88,27 @@ def make_evotrain(task: str, pop: int, steps: int):
     from evotrain import OpenES
 
     if task == "cartpole":
-        model = OpenES("MlpPolicy", "gymnax:CartPole-v1", pop_size=pop, max_episode_steps=steps,
-                       learning_rate=0.03, sigma=0.1, policy_kwargs={"net_arch": [16, 16]}, seed=0)
+        model = OpenES(
+            "MlpPolicy",
+            "gymnax:CartPole-v1",
+            pop_size=pop,
+            max_episode_steps=steps,
+            learning_rate=0.03,
+            sigma=0.1,
+            policy_kwargs={"net_arch": [16, 16]},
+            seed=0,
+        )
     else:
-        model = OpenES("MlpPolicy", "brax:hopper", pop_size=pop, learning_rate=0.03, sigma=0.1,
-                       env_kwargs={"backend": "spring", "episode_length": steps},
-                       policy_kwargs={"net_arch": [16, 16]}, seed=0)
+        model = OpenES(
+            "MlpPolicy",
+            "brax:hopper",
+            pop_size=pop,
+            learning_rate=0.03,
+            sigma=0.1,
+            env_kwargs={"backend": "spring", "episode_length": steps},
+            policy_kwargs={"net_arch": [16, 16]},
+            seed=0,
+        )
     return model
 
 
@@ -113,22 +134,26 @@ def run(task: str, gens: int, warmup: int | None) -> dict[str, float]:
     for _ in range(warmup):
         evosax_carry, fit = evosax_gen(evosax_carry)
     _common.block(fit)
-    print(f"evosax   compile+warm-up {time.perf_counter() - t0:6.1f} s, "
-          f"best return {float(-jnp.min(-fit)):.1f}")
+    print(
+        f"evosax   compile+warm-up {time.perf_counter() - t0:6.1f} s, "
+        f"best return {float(-jnp.min(-fit)):.1f}"
+    )
 
     model = make_evotrain(task, pop, steps)
     t0 = time.perf_counter()
     model.learn(warmup)
-    print(f"evotrain compile+warm-up {time.perf_counter() - t0:6.1f} s, "
-          f"best return {model.history[-1]['fitness_max']:.1f}")
+    print(
+        f"evotrain compile+warm-up {time.perf_counter() - t0:6.1f} s, "
+        f"best return {model.history[-1]['fitness_max']:.1f}"
+    )
 
     times: dict[str, list[float]] = {"floor": [], "raw_floor": [], "evosax": [], "evotrain": []}
     evo_steps: list[int] = []
     evo_iters: list[int] = []
     ts = model.train_state
     for r in range(gens):
-        times["floor"].append(_common.timed(lambda: floor(jax.random.key(r + 1))))
-        times["raw_floor"].append(_common.timed(lambda: raw_floor(jax.random.key(r + 1))))
+        times["floor"].append(_common.timed(lambda r=r: floor(jax.random.key(r + 1))))
+        times["raw_floor"].append(_common.timed(lambda r=r: raw_floor(jax.random.key(r + 1))))
 
         def evosax_once():
             nonlocal evosax_carry
@@ -165,14 +190,24 @@ def run(task: str, gens: int, warmup: int | None) -> dict[str, float]:
         "per_step evotrain/evosax": evo_per_step / evosax_per_step,
     }
     for k in ("floor", "raw_floor", "evosax", "evotrain"):
-        print(f"{k:9s} per-gen median {med[k]:.4f} s  (min {min(times[k]):.4f}, "
-              f"max {max(times[k]):.4f})")
-    print(f"evotrain env steps taken per generation: {result['evotrain_steps_frac']:.1%} of "
-          f"pop x steps ({np.median(evo_steps):.0f}); rollout loop ran {np.median(evo_iters):.0f} "
-          f"of {steps} steps (median)")
-    for k in ("evotrain/evosax", "evotrain/floor", "evosax/floor", "per_step evotrain/floor",
-              "per_step evotrain/evosax", "per_step evotrain/raw_floor",
-              "per_lane_step evotrain/floor"):
+        print(
+            f"{k:9s} per-gen median {med[k]:.4f} s  (min {min(times[k]):.4f}, "
+            f"max {max(times[k]):.4f})"
+        )
+    print(
+        f"evotrain env steps taken per generation: {result['evotrain_steps_frac']:.1%} of "
+        f"pop x steps ({np.median(evo_steps):.0f}); rollout loop ran {np.median(evo_iters):.0f} "
+        f"of {steps} steps (median)"
+    )
+    for k in (
+        "evotrain/evosax",
+        "evotrain/floor",
+        "evosax/floor",
+        "per_step evotrain/floor",
+        "per_step evotrain/evosax",
+        "per_step evotrain/raw_floor",
+        "per_lane_step evotrain/floor",
+    ):
         print(f"  {k:26s} {result[k]:.3f}")
     return result
 

@@ -10,4 +10,12 @@ from evotrain.envs import FunctionFit, make_env
 
 __version__ = "0.1.0"
 
-__all__ = ["GA", "BaseEvolver", "FunctionFit", "OpenES", "__version__", "evaluate_policy", "make_env"]
+__all__ = [
+    "GA",
+    "BaseEvolver",
+    "FunctionFit",
+    "OpenES",
+    "__version__",
+    "evaluate_policy",
+    "make_env",
+]

@@ -31,9 +31,7 @@ class CountdownEnv(JaxEnv):
     def step(self, key, state, action):
         t = state.inner + 1
         reward = jnp.where(self.poison & (action == 1), jnp.nan, 1.0).astype(jnp.float32)
-        return EnvState(
-            inner=t, obs=t[None].astype(jnp.float32), reward=reward, done=action == 1
-        )
+        return EnvState(inner=t, obs=t[None].astype(jnp.float32), reward=reward, done=action == 1)
 
 
 class PointEnv(JaxEnv):

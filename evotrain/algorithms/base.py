@@ -11,7 +11,8 @@ from __future__ import annotations
 import abc
 import os
 import time
-from typing import Any, Callable, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 import jax
 import jax.numpy as jnp
@@ -216,7 +217,7 @@ class BaseEvolver(abc.ABC):
         log_interval: int = 1,
         progress_bar: bool = False,
         reset_num_generations: bool = True,
-    ) -> "BaseEvolver":
+    ) -> BaseEvolver:
         """Evolves for ``generations`` generations, continuing from the current population.
 
         Args:
@@ -256,9 +257,11 @@ class BaseEvolver(abc.ABC):
                     print(table.row(info))
                 if progress is not None:
                     progress.advance(info)
-                if callback is not None and callback(
-                    {"self": self, "generation": self.num_generations, "info": info}
-                ) is False:
+                if (
+                    callback is not None
+                    and callback({"self": self, "generation": self.num_generations, "info": info})
+                    is False
+                ):
                     break
         finally:
             if progress is not None:
@@ -315,7 +318,10 @@ class BaseEvolver(abc.ABC):
         self._predict_key, key = jax.random.split(self._predict_key)
         action = np.asarray(
             self._act(
-                self.policy_params, self.train_state.obs_norm, jnp.asarray(batch), key,
+                self.policy_params,
+                self.train_state.obs_norm,
+                jnp.asarray(batch),
+                key,
                 deterministic=bool(deterministic),
             )
         )

@@ -103,7 +103,7 @@ def _jax_episodes(
     lengths = np.zeros(n, np.int64)
     for t in range(env.spec.max_steps):
         actions, _ = model.predict(np.asarray(states.obs), deterministic=deterministic)
-        step_keys = jax.vmap(lambda k: jax.random.fold_in(k, t + 1))(keys)
+        step_keys = jax.vmap(jax.random.fold_in, in_axes=(0, None))(keys, t + 1)
         states = step(step_keys, states, jnp.asarray(actions))
         returns += np.where(alive, np.asarray(states.reward, np.float64), 0.0)
         lengths += alive
@@ -133,4 +133,3 @@ def _host_episodes(
     finally:
         vec.close()
     return returns, lengths
-

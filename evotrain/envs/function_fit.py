@@ -7,7 +7,7 @@ higher is better, like a return.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp
@@ -79,7 +79,7 @@ class FunctionFit(Env):
         )
 
     @classmethod
-    def xor(cls) -> "FunctionFit":
+    def xor(cls) -> FunctionFit:
         """The four XOR cases, fitness ``-MSE``."""
         return cls(XOR_INPUTS, XOR_TARGETS, name="xor")
 
@@ -95,7 +95,7 @@ class FunctionFit(Env):
         key: PRNGKey | None = None,
         metric: Metric | None = None,
         name: str = "function",
-    ) -> "FunctionFit":
+    ) -> FunctionFit:
         """Samples ``num_samples`` inputs uniformly in ``[low, high]`` and their targets ``fn(x)``.
 
         Args:

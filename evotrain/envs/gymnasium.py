@@ -86,7 +86,9 @@ class GymnasiumEnv(HostEnv):
         self._gym_id = env_id
         horizon = max_steps
         if horizon is None:
-            horizon = (env.spec.max_episode_steps if env.spec is not None else None) or DEFAULT_MAX_STEPS
+            horizon = (
+                env.spec.max_episode_steps if env.spec is not None else None
+            ) or DEFAULT_MAX_STEPS
         self.obs_is_discrete = isinstance(env.observation_space, gymnasium.spaces.Discrete)
         self.spec = EnvSpec(
             env_id=f"gymnasium:{env_id}",

@@ -141,5 +141,3 @@ def make_env(env: Any, **kwargs: Any) -> Env:
             "string, a gymnax/brax/Gymnasium env, or evotrain.envs.FunctionFit."
         )
     return adapter
-
-

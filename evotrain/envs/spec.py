@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Union
 
 import jax.numpy as jnp
 import numpy as np
@@ -53,7 +52,7 @@ class Box:
         return tuple(math.isfinite(lo) and math.isfinite(hi) for lo, hi in zip(self.low, self.high))
 
 
-ActionSpace = Union[Discrete, Box]
+ActionSpace = Discrete | Box
 
 
 @dataclasses.dataclass(frozen=True)

@@ -8,7 +8,7 @@ runs inside the training step's jit. Gymnasium envs are evaluated on the host by
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable
+from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp
@@ -139,7 +139,12 @@ def make_evaluator(env: Env, network: Network, config: EvalConfig) -> Evaluator:
             b = _leading(chunk)
             params = jax.tree_util.tree_map(lambda x: jnp.repeat(x, n_ep, axis=0), chunk)
             res = rollout_batch(
-                env, network, params, jnp.tile(keys, b), horizon, use_norm,
+                env,
+                network,
+                params,
+                jnp.tile(keys, b),
+                horizon,
+                use_norm,
                 config.obs_normalization,
             )
             return EvalResult(
@@ -270,7 +275,7 @@ class HostEvaluator:
         longest = 0
         total: ObsBatchStats | None = None
         for start in range(0, pop_size, bs):
-            chunk = jax.tree_util.tree_map(lambda x: x[start : start + bs], population)
+            chunk = jax.tree_util.tree_map(lambda x, s=start: x[s : s + bs], population)
             b = _leading(chunk)
             params = jax.tree_util.tree_map(lambda x: jnp.repeat(x, n_ep, axis=0), chunk)
             seeds = [base + e for _ in range(b) for e in range(n_ep)]
@@ -279,10 +284,14 @@ class HostEvaluator:
             steps += int(lengths.sum())
             longest = max(longest, int(lengths.max()))
             if stats is not None:
-                total = stats if total is None else ObsBatchStats(
-                    count=total.count + stats.count,
-                    sum=total.sum + stats.sum,
-                    sumsq=total.sumsq + stats.sumsq,
+                total = (
+                    stats
+                    if total is None
+                    else ObsBatchStats(
+                        count=total.count + stats.count,
+                        sum=total.sum + stats.sum,
+                        sumsq=total.sumsq + stats.sumsq,
+                    )
                 )
         return EvalResult(
             fitness=jnp.asarray(fitness, jnp.float32),

@@ -99,9 +99,7 @@ def rollout_batch(
     _, _, _, returns, lengths, obs_sum, obs_sq = jax.lax.while_loop(cond, body, init)
     stats = None
     if collect_obs_stats:
-        stats = ObsBatchStats(
-            count=lengths.sum().astype(jnp.float32), sum=obs_sum, sumsq=obs_sq
-        )
+        stats = ObsBatchStats(count=lengths.sum().astype(jnp.float32), sum=obs_sum, sumsq=obs_sq)
     return RolloutResult(returns=returns, lengths=lengths, obs_stats=stats)
 
 

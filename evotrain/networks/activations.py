@@ -5,7 +5,7 @@ Users may add their own with :func:`register_activation`.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp

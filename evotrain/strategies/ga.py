@@ -11,7 +11,7 @@ from the top ``truncation_size``, mutation only, elites carried over unchanged.
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable
+from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp
@@ -186,9 +186,7 @@ class GA:
     ) -> tuple[GAState, Metrics]:
         """Keeps the evaluated population and its fitness for the next selection."""
         del key, params
-        new_state = GAState(
-            population=population, fitness=fitness, generation=state.generation + 1
-        )
+        new_state = GAState(population=population, fitness=fitness, generation=state.generation + 1)
         return new_state, {}
 
     def policy_params(self, state: GAState) -> Array:

@@ -9,7 +9,7 @@ gradient applied with an optax optimizer (Adam by default) plus L2 weight decay.
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable
+from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp

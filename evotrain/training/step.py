@@ -8,7 +8,7 @@ evaluation between them in Python.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp

@@ -91,8 +91,9 @@ def test_bad_input_messages():
 
 
 def test_nan_rewards_do_not_stop_training(capsys):
-    model = OpenES("MlpPolicy", CountdownEnv(max_steps=5, poison=True), pop_size=16, seed=0,
-                   verbose=1)
+    model = OpenES(
+        "MlpPolicy", CountdownEnv(max_steps=5, poison=True), pop_size=16, seed=0, verbose=1
+    )
     model.learn(3)
     counts = [h["nonfinite"] for h in model.history]
     assert sum(counts) > 0
@@ -126,11 +127,14 @@ def test_evaluate_policy_gymnax_paths_agree():
 
 def test_evaluate_policy_gymnasium():
     model = GA("MlpPolicy", "gymnasium:CartPole-v1", seed=0, **SMALL)
-    rewards, lengths = evaluate_policy(model, model.get_env(), n_eval_episodes=3,
-                                       return_episode_rewards=True)
+    rewards, lengths = evaluate_policy(
+        model, model.get_env(), n_eval_episodes=3, return_episode_rewards=True
+    )
     assert len(rewards) == 3 and all(r == n for r, n in zip(rewards, lengths))
     assert evaluate_policy(model, model.get_env(), n_eval_episodes=3) == (
-        pytest.approx(np.mean(rewards)), pytest.approx(np.std(rewards)))
+        pytest.approx(np.mean(rewards)),
+        pytest.approx(np.std(rewards)),
+    )
 
 
 class _PredictOnly:

@@ -22,7 +22,9 @@ def test_box_squashes_into_bounds():
 
 def test_unbounded_box_is_identity_and_mixed_bounds_per_dimension():
     out = jnp.array([[7.0, 7.0]])
-    np.testing.assert_array_equal(outputs_to_action(Box((-math.inf,) * 2, (math.inf,) * 2), out), out)
+    np.testing.assert_array_equal(
+        outputs_to_action(Box((-math.inf,) * 2, (math.inf,) * 2), out), out
+    )
     mixed = np.asarray(outputs_to_action(Box((-1.0, -math.inf), (1.0, math.inf)), out))
     assert mixed[0, 0] == pytest.approx(np.tanh(7.0), abs=1e-6)
     assert mixed[0, 1] == 7.0

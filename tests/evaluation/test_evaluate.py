@@ -51,7 +51,11 @@ def test_pop_batch_size_must_divide():
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
-    [({"n_episodes": 0}, "n_episodes"), ({"max_steps": 0}, "max_steps"), ({"pop_batch_size": 0}, "pop_batch_size")],
+    [
+        ({"n_episodes": 0}, "n_episodes"),
+        ({"max_steps": 0}, "max_steps"),
+        ({"pop_batch_size": 0}, "pop_batch_size"),
+    ],
 )
 def test_bad_eval_config(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -65,8 +69,9 @@ def test_host_evaluator_is_deterministic_and_chunks(key):
     whole = HostEvaluator(env, net, EvalConfig(n_episodes=2, obs_normalization=True))
     res = whole(key, pop, init_norm(4))
     again = whole(key, pop, init_norm(4))
-    chunked = HostEvaluator(env, net, EvalConfig(n_episodes=2, pop_batch_size=3,
-                                                       obs_normalization=True))(key, pop, init_norm(4))
+    chunked = HostEvaluator(
+        env, net, EvalConfig(n_episodes=2, pop_batch_size=3, obs_normalization=True)
+    )(key, pop, init_norm(4))
     np.testing.assert_array_equal(res.fitness, again.fitness)
     np.testing.assert_array_equal(res.fitness, chunked.fitness)
     assert int(res.env_steps) == int(chunked.env_steps)

@@ -6,7 +6,9 @@ from evotrain.evaluation import ObsBatchStats, init_norm, merge, normalize
 
 def _stats(x):
     return ObsBatchStats(
-        count=jnp.asarray(float(len(x))), sum=jnp.asarray(x.sum(0)), sumsq=jnp.asarray((x**2).sum(0))
+        count=jnp.asarray(float(len(x))),
+        sum=jnp.asarray(x.sum(0)),
+        sumsq=jnp.asarray((x**2).sum(0)),
     )
 
 

@@ -24,7 +24,9 @@ def test_return_stops_at_first_done_and_counts_steps(key):
     env = CountdownEnv(max_steps=10)
     params = jnp.array([0, 1, 0])  # continue, stop at once, continue
     keys = jax.random.split(key, 3)
-    res = jax.jit(lambda p, k: rollout_batch(env, _always(None), p, k, 10, None, False))(params, keys)
+    res = jax.jit(lambda p, k: rollout_batch(env, _always(None), p, k, 10, None, False))(
+        params, keys
+    )
     np.testing.assert_array_equal(res.lengths, [10, 1, 10])
     np.testing.assert_array_equal(res.returns, [10.0, 1.0, 10.0])
 
@@ -35,7 +37,9 @@ def test_policy_that_stops_later_has_masked_rewards(key):
     def stop_at_three(params, obs):
         return jax.nn.one_hot((obs[0] >= 2).astype(jnp.int32), 2)
 
-    res = rollout_batch(env, _Net(stop_at_three), jnp.zeros((2,)), jax.random.split(key, 2), 10, None, False)
+    res = rollout_batch(
+        env, _Net(stop_at_three), jnp.zeros((2,)), jax.random.split(key, 2), 10, None, False
+    )
     np.testing.assert_array_equal(res.lengths, [3, 3])
     np.testing.assert_array_equal(res.returns, [3.0, 3.0])
 
@@ -53,6 +57,8 @@ def test_obs_stats_cover_only_steps_taken(key):
 
 def test_nan_reward_gives_nonfinite_return(key):
     env = CountdownEnv(max_steps=4, poison=True)
-    res = rollout_batch(env, _always(None), jnp.array([0, 1]), jax.random.split(key, 2), 4, None, False)
+    res = rollout_batch(
+        env, _always(None), jnp.array([0, 1]), jax.random.split(key, 2), 4, None, False
+    )
     assert float(res.returns[0]) == 4.0
     assert np.isnan(float(res.returns[1]))

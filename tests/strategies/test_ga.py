@@ -32,7 +32,9 @@ def test_elites_are_copied_unchanged(key):
 
 
 def test_truncation_without_crossover_mutates_top_parents(key):
-    ga = GA(GAConfig(pop_size=50, num_dims=3, elite_size=1, selection="truncation", truncation_size=2))
+    ga = GA(
+        GAConfig(pop_size=50, num_dims=3, elite_size=1, selection="truncation", truncation_size=2)
+    )
     params = GAParams(mutation_sigma=1e-4, crossover_rate=0.0)
     state = ga.init(key, params)
     state = state.replace(fitness=jnp.arange(50.0), generation=jnp.ones((), jnp.int32))
@@ -47,7 +49,8 @@ def test_tournament_prefers_fitter_parents(key):
     params = GAParams(mutation_sigma=0.0, crossover_rate=0.0)
     state = ga.init(key, params)
     state = state.replace(
-        population=jnp.arange(200.0)[:, None], fitness=jnp.arange(200.0),
+        population=jnp.arange(200.0)[:, None],
+        fitness=jnp.arange(200.0),
         generation=jnp.ones((), jnp.int32),
     )
     offspring, _ = ga.ask(key, state, params)
@@ -59,7 +62,9 @@ def test_uniform_crossover_mixes_genes(key):
     params = GAParams(mutation_sigma=0.0, crossover_rate=1.0)
     state = ga.init(key, params)
     pop = jnp.concatenate([jnp.zeros((50, 20)), jnp.ones((50, 20))])
-    state = state.replace(population=pop, fitness=jnp.zeros(100), generation=jnp.ones((), jnp.int32))
+    state = state.replace(
+        population=pop, fitness=jnp.zeros(100), generation=jnp.ones((), jnp.int32)
+    )
     offspring, _ = ga.ask(key, state, params)
     mixed = (offspring.min(axis=1) == 0) & (offspring.max(axis=1) == 1)
     assert int(mixed.sum()) > 20
@@ -83,8 +88,11 @@ def test_bad_config(kwargs, match):
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
-    [({"mutation_rate": 1.5}, "mutation_rate"), ({"crossover_rate": -0.1}, "crossover_rate"),
-     ({"mutation_sigma": -1.0}, "mutation_sigma")],
+    [
+        ({"mutation_rate": 1.5}, "mutation_rate"),
+        ({"crossover_rate": -0.1}, "crossover_rate"),
+        ({"mutation_sigma": -1.0}, "mutation_sigma"),
+    ],
 )
 def test_bad_params(kwargs, match):
     with pytest.raises(ValueError, match=match):
