@@ -1,0 +1,267 @@
+"""NEAT mutations of one genome (vmap them over a population).
+
+Structural mutations follow canonical NEAT: add-node splits an enabled connection
+``a -> b`` into ``a -> new`` (weight 1.0) and ``new -> b`` (the old weight) and disables the
+old one; add-connection never duplicates a connection and, for feedforward genomes, never
+closes a cycle; delete-node removes a hidden node with its connections. The key of a node
+created by a split comes from :func:`assign_split_keys`, which gives the same key to every
+genome of a generation that splits the same connection (historical markers).
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+
+from evotrain.neat.genome import (
+    C_ENABLED,
+    C_IN,
+    C_OUT,
+    C_WEIGHT,
+    N_ACT,
+    N_AGG,
+    N_BIAS,
+    N_KEY,
+    N_RESPONSE,
+    Genome,
+    GenomeConfig,
+    conn_mask,
+    node_mask,
+)
+from evotrain.neat.params import NEATParams
+from evotrain.types import Array, PRNGKey
+
+
+def _random_index(key: PRNGKey, mask: Array) -> tuple[Array, Array]:
+    """A uniformly chosen index where ``mask`` is True, and whether there was any."""
+    logits = jnp.where(mask, 0.0, -jnp.inf)
+    idx = jax.random.categorical(key, logits)
+    return idx, mask.any()
+
+
+def _first_free(mask: Array) -> tuple[Array, Array]:
+    free = ~mask
+    return jnp.argmax(free), free.any()
+
+
+def propose_split(key: PRNGKey, genome: Genome, params: NEATParams) -> tuple[Array, Array]:
+    """Decides whether this genome splits a connection this generation, and which one.
+
+    Returns:
+        ``(do_split () bool, conn_row () int32)``.
+    """
+    k_do, k_pick = jax.random.split(key)
+    enabled = conn_mask(genome) & (genome.conns[:, C_ENABLED] > 0.5)
+    row, any_enabled = _random_index(k_pick, enabled)
+    do = (jax.random.uniform(k_do) < params.node_add) & any_enabled
+    return do, row
+
+
+def assign_split_keys(pairs: Array, do_split: Array, next_key: Array) -> tuple[Array, Array]:
+    """Gives one new node key per distinct split connection of the generation.
+
+    Args:
+        pairs: ``(pop, 2)`` float32 ``(in_key, out_key)`` of each genome's split connection.
+        do_split: ``(pop,)`` bool.
+        next_key: ``()`` float32, the first unused node key.
+
+    Returns:
+        ``(new_keys (pop,) float32, next_key ())``: genomes splitting the same connection
+        get the same key; keys follow the sorted order of the distinct pairs.
+    """
+    big = jnp.float32(jnp.finfo(jnp.float32).max)
+    a = jnp.where(do_split, pairs[:, 0], big)
+    b = jnp.where(do_split, pairs[:, 1], big)
+    order = jnp.lexsort((b, a))
+    sa, sb = a[order], b[order]
+    first = jnp.concatenate([jnp.ones((1,), bool), (sa[1:] != sa[:-1]) | (sb[1:] != sb[:-1])])
+    valid_sorted = do_split[order]
+    rank_sorted = jnp.cumsum(first & valid_sorted) - 1
+    ranks = jnp.zeros_like(rank_sorted).at[order].set(rank_sorted)
+    new_keys = jnp.where(do_split, next_key + ranks.astype(jnp.float32), jnp.nan)
+    count = jnp.sum(first & valid_sorted)
+    return new_keys, next_key + count.astype(jnp.float32)
+
+
+def apply_split(
+    genome: Genome, do: Array, row: Array, new_key: Array, config: GenomeConfig
+) -> Genome:
+    """Splits connection ``row`` with a node keyed ``new_key`` (no-op without room)."""
+    node_slot, node_room = _first_free(node_mask(genome))
+    cmask = conn_mask(genome)
+    c1, room1 = _first_free(cmask)
+    c2, room2 = _first_free(cmask.at[c1].set(True))
+    ok = do & node_room & room1 & room2
+    old = genome.conns[row]
+    act = config.activation_options.index(config.activation_default)
+    agg = config.aggregation_options.index(config.aggregation_default)
+    node_row = jnp.array([0.0, 0.0, 1.0, act, agg], jnp.float32).at[N_KEY].set(new_key)
+    in_row = jnp.stack([old[C_IN], new_key, jnp.float32(1.0), jnp.float32(1.0)])
+    out_row = jnp.stack([new_key, old[C_OUT], old[C_WEIGHT], jnp.float32(1.0)])
+    nodes = genome.nodes.at[node_slot].set(jnp.where(ok, node_row, genome.nodes[node_slot]))
+    conns = genome.conns.at[row, C_ENABLED].set(jnp.where(ok, 0.0, old[C_ENABLED]))
+    conns = conns.at[c1].set(jnp.where(ok, in_row, conns[c1]))
+    conns = conns.at[c2].set(jnp.where(ok, out_row, conns[c2]))
+    return Genome(nodes=nodes, conns=conns)
+
+
+def delete_node(key: PRNGKey, genome: Genome, params: NEATParams, config: GenomeConfig) -> Genome:
+    """With probability ``node_delete`` removes a random hidden node and its connections."""
+    k_do, k_pick = jax.random.split(key)
+    hidden = node_mask(genome) & (jnp.arange(genome.nodes.shape[0]) >= config.num_io)
+    slot, any_hidden = _random_index(k_pick, hidden)
+    ok = (jax.random.uniform(k_do) < params.node_delete) & any_hidden
+    node_key = genome.nodes[slot, N_KEY]
+    touching = (genome.conns[:, C_IN] == node_key) | (genome.conns[:, C_OUT] == node_key)
+    nodes = genome.nodes.at[slot].set(jnp.where(ok, jnp.nan, genome.nodes[slot]))
+    conns = jnp.where((ok & touching)[:, None], jnp.nan, genome.conns)
+    return Genome(nodes=nodes, conns=conns)
+
+
+def _reaches(adj: Array, start: Array) -> Array:
+    """``(N,)`` bool: slots reachable from slot ``start`` along ``adj (N, N)`` (start included)."""
+    n = adj.shape[0]
+    seen = jnp.arange(n) == start
+
+    def cond(carry):
+        seen, prev = carry
+        return jnp.any(seen != prev)
+
+    def body(carry):
+        seen, _ = carry
+        return seen | jnp.any(adj & seen[:, None], axis=0), seen
+
+    seen, _ = jax.lax.while_loop(cond, body, (seen | jnp.any(adj & seen[:, None], axis=0), seen))
+    return seen
+
+
+def _slot_of(genome: Genome, node_key: Array) -> Array:
+    match = genome.nodes[:, N_KEY] == node_key
+    return jnp.where(match.any(), jnp.argmax(match), genome.nodes.shape[0])
+
+
+def all_adjacency(genome: Genome) -> Array:
+    """``(N, N)`` bool over slots, including disabled connections."""
+    n = genome.nodes.shape[0]
+    keys = genome.nodes[:, N_KEY]
+    src = jnp.argmax(genome.conns[:, C_IN][:, None] == keys[None, :], axis=1)
+    dst = jnp.argmax(genome.conns[:, C_OUT][:, None] == keys[None, :], axis=1)
+    valid = conn_mask(genome)
+    src = jnp.where(valid, src, n)
+    dst = jnp.where(valid, dst, n)
+    return jnp.zeros((n + 1, n + 1), bool).at[src, dst].set(True)[:n, :n]
+
+
+def add_connection(
+    key: PRNGKey, genome: Genome, params: NEATParams, config: GenomeConfig
+) -> Genome:
+    """With probability ``conn_add`` adds a connection between a random allowed pair.
+
+    Allowed: both nodes exist, the target is not an input, the pair is not connected yet
+    (enabled or not); in feedforward mode the new connection must not close a cycle (a
+    sampled pair that would is rejected, as in neat-python).
+    """
+    k_do, k_pick, k_w = jax.random.split(key, 3)
+    n = genome.nodes.shape[0]
+    present = node_mask(genome)
+    adj = all_adjacency(genome)
+    not_input = jnp.arange(n) >= config.num_inputs
+    allowed = present[:, None] & (present & not_input)[None, :] & ~adj
+    if config.feedforward:
+        allowed = allowed & ~jnp.eye(n, dtype=bool)
+    flat, any_allowed = _random_index(k_pick, allowed.reshape(-1))
+    src, dst = flat // n, flat % n
+    ok = (jax.random.uniform(k_do) < params.conn_add) & any_allowed
+    if config.feedforward:
+        ok = ok & ~_reaches(adj, dst)[src]
+    slot, room = _first_free(conn_mask(genome))
+    ok = ok & room
+    row = jnp.stack(
+        [
+            genome.nodes[src, N_KEY],
+            genome.nodes[dst, N_KEY],
+            params.weight.sample(k_w, ()),
+            jnp.float32(1.0),
+        ]
+    )
+    conns = genome.conns.at[slot].set(jnp.where(ok, row, genome.conns[slot]))
+    return genome.replace(conns=conns)
+
+
+def delete_connection(key: PRNGKey, genome: Genome, params: NEATParams) -> Genome:
+    """With probability ``conn_delete`` removes a random connection."""
+    k_do, k_pick = jax.random.split(key)
+    row, any_conn = _random_index(k_pick, conn_mask(genome))
+    ok = (jax.random.uniform(k_do) < params.conn_delete) & any_conn
+    conns = genome.conns.at[row].set(jnp.where(ok, jnp.nan, genome.conns[row]))
+    return genome.replace(conns=conns)
+
+
+def mutate_attributes(
+    key: PRNGKey, genome: Genome, params: NEATParams, config: GenomeConfig
+) -> Genome:
+    """Perturbs/replaces biases, responses and weights; replaces activations, aggregations;
+    toggles enabled flags. Input nodes and empty rows are left alone."""
+    ks = jax.random.split(key, 8)
+    n, c = genome.nodes.shape[0], genome.conns.shape[0]
+    nodes, conns = genome.nodes, genome.conns
+    mutable = node_mask(genome) & (jnp.arange(n) >= config.num_inputs)
+    bias = params.bias.mutate(ks[0], nodes[:, N_BIAS])
+    response = params.response.mutate(ks[1], nodes[:, N_RESPONSE])
+    n_act, n_agg = len(config.activation_options), len(config.aggregation_options)
+    new_act = jax.random.randint(ks[2], (n,), 0, n_act).astype(jnp.float32)
+    new_agg = jax.random.randint(ks[3], (n,), 0, n_agg).astype(jnp.float32)
+    act = jnp.where(
+        jax.random.uniform(ks[4], (n,)) < params.activation_replace_rate, new_act, nodes[:, N_ACT]
+    )
+    agg = jnp.where(
+        jax.random.uniform(ks[5], (n,)) < params.aggregation_replace_rate, new_agg, nodes[:, N_AGG]
+    )
+    new_nodes = jnp.stack([nodes[:, N_KEY], bias, response, act, agg], axis=1)
+    nodes = jnp.where(mutable[:, None], new_nodes, nodes)
+    valid = conn_mask(genome)
+    weight = params.weight.mutate(ks[6], conns[:, C_WEIGHT])
+    flip = jax.random.uniform(ks[7], (c,)) < params.enabled_mutate_rate
+    enabled = jnp.where(flip, 1.0 - conns[:, C_ENABLED], conns[:, C_ENABLED])
+    new_conns = jnp.stack([conns[:, C_IN], conns[:, C_OUT], weight, enabled], axis=1)
+    conns = jnp.where(valid[:, None], new_conns, conns)
+    return Genome(nodes=nodes, conns=conns)
+
+
+def mutate_population(
+    key: PRNGKey,
+    population: Genome,
+    next_node_key: Array,
+    params: NEATParams,
+    config: GenomeConfig,
+) -> tuple[Genome, Array]:
+    """Applies every mutation to every genome of ``population`` (leading axis ``pop``).
+
+    Order: add node, delete node, add connection, delete connection, attributes.
+
+    Returns:
+        ``(population, next_node_key)``.
+    """
+    pop = population.nodes.shape[0]
+    k_split, k_del, k_add, k_cdel, k_attr = jax.random.split(key, 5)
+    do, rows = jax.vmap(propose_split, in_axes=(0, 0, None))(
+        jax.random.split(k_split, pop), population, params
+    )
+    pairs = jnp.take_along_axis(population.conns, rows[:, None, None], axis=1)[:, 0, :2]
+    new_keys, next_node_key = assign_split_keys(pairs, do, next_node_key)
+    population = jax.vmap(apply_split, in_axes=(0, 0, 0, 0, None))(
+        population, do, rows, new_keys, config
+    )
+    population = jax.vmap(delete_node, in_axes=(0, 0, None, None))(
+        jax.random.split(k_del, pop), population, params, config
+    )
+    population = jax.vmap(add_connection, in_axes=(0, 0, None, None))(
+        jax.random.split(k_add, pop), population, params, config
+    )
+    population = jax.vmap(delete_connection, in_axes=(0, 0, None))(
+        jax.random.split(k_cdel, pop), population, params
+    )
+    population = jax.vmap(mutate_attributes, in_axes=(0, 0, None, None))(
+        jax.random.split(k_attr, pop), population, params, config
+    )
+    return population, next_node_key

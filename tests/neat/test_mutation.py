@@ -1,0 +1,74 @@
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from evotrain.neat import GenomeConfig, NEATParams, assign_split_keys, initial_genome
+from evotrain.neat.genome import C_ENABLED, C_IN, C_OUT, C_WEIGHT, N_KEY, Genome
+from evotrain.neat.mutation import add_connection, apply_split, delete_node
+
+CFG = GenomeConfig(2, 1, max_nodes=6, max_conns=8)
+
+
+def _genome(key=0):
+    p = NEATParams()
+    return initial_genome(jax.random.key(key), CFG, p.bias, p.response, p.weight)
+
+
+def test_initial_genome_is_fully_connected():
+    g = _genome()
+    np.testing.assert_array_equal(g.nodes[:3, N_KEY], [0, 1, 2])
+    assert np.isnan(np.asarray(g.nodes[3:])).all()
+    np.testing.assert_array_equal(g.conns[:2, :2], [[0, 2], [1, 2]])
+    assert np.isnan(np.asarray(g.conns[2:])).all()
+
+
+def test_same_split_in_a_generation_gets_the_same_key():
+    pairs = jnp.array([[0, 2], [1, 2], [0, 2], [5, 5], [1, 2]], jnp.float32)
+    do = jnp.array([True, True, True, False, True])
+    keys, nxt = assign_split_keys(pairs, do, jnp.float32(10))
+    keys = np.asarray(keys)
+    assert keys[0] == keys[2] != keys[1] == keys[4]
+    assert set(keys[[0, 1]].tolist()) == {10.0, 11.0} and np.isnan(keys[3])
+    assert float(nxt) == 12.0
+
+
+def test_split_keeps_function_shape():
+    g = _genome()
+    old_weight = float(g.conns[0, C_WEIGHT])
+    s = apply_split(g, jnp.array(True), jnp.array(0), jnp.float32(7), CFG)
+    assert float(s.conns[0, C_ENABLED]) == 0.0
+    new = np.asarray(s.conns[2:4])
+    np.testing.assert_array_equal(new[:, [C_IN, C_OUT]], [[0, 7], [7, 2]])
+    assert new[0, C_WEIGHT] == 1.0 and new[1, C_WEIGHT] == pytest.approx(old_weight)
+    assert float(s.nodes[3, N_KEY]) == 7.0
+
+
+def test_split_without_room_is_a_no_op():
+    g = _genome()
+    full = Genome(nodes=g.nodes, conns=g.conns.at[2:].set(jnp.array([3.0, 4.0, 0.1, 1.0])))
+    s = apply_split(full, jnp.array(True), jnp.array(0), jnp.float32(7), CFG)
+    np.testing.assert_array_equal(np.asarray(s.conns), np.asarray(full.conns))
+
+
+def test_add_connection_never_closes_a_cycle():
+    g = _genome()
+    g = apply_split(g, jnp.array(True), jnp.array(0), jnp.float32(3), CFG)  # 0->3->2
+    g = apply_split(g, jnp.array(True), jnp.array(3), jnp.float32(4), CFG)  # 3->4->2
+    params = NEATParams(conn_add=1.0)
+    for seed in range(200):
+        out = add_connection(jax.random.key(seed), g, params, CFG)
+        rows = np.asarray(out.conns)
+        rows = rows[~np.isnan(rows[:, 0])]
+        pairs = {(int(a), int(b)) for a, b in rows[:, :2]}
+        assert (4, 3) not in pairs and (2, 3) not in pairs and (2, 4) not in pairs
+        assert len(pairs) == len(rows)
+
+
+def test_delete_node_removes_its_connections():
+    g = apply_split(_genome(), jnp.array(True), jnp.array(0), jnp.float32(3), CFG)
+    out = delete_node(jax.random.key(0), g, NEATParams(node_delete=1.0), CFG)
+    assert np.isnan(np.asarray(out.nodes[3])).all()
+    rows = np.asarray(out.conns)
+    rows = rows[~np.isnan(rows[:, 0])]
+    assert 3 not in rows[:, :2]
