@@ -5,7 +5,7 @@
 >>> mean, std = evaluate_policy(model, model.get_env(), n_eval_episodes=10)
 """
 
-from evotrain.algorithms import GA, BaseEvolver, OpenES, evaluate_policy
+from evotrain.algorithms import GA, NEAT, BaseEvolver, OpenES, evaluate_policy
 from evotrain.envs import FunctionFit, make_env
 
 __version__ = "0.1.0"

@@ -56,6 +56,7 @@ class BaseEvolver(abc.ABC):
     """
 
     policy_aliases: ClassVar[dict[str, type]] = {"MlpPolicy": MLP}
+    policy_kwarg_names: ClassVar[tuple[str, ...]] = ("net_arch", "activation_fn")
     algorithm_name: ClassVar[str] = "base"
 
     def __init__(
@@ -81,11 +82,11 @@ class BaseEvolver(abc.ABC):
         self.policy_name = policy
         self.pop_size = _check_positive_int("pop_size", pop_size)
         self.policy_kwargs = dict(policy_kwargs or {})
-        unknown = set(self.policy_kwargs) - {"net_arch", "activation_fn"}
+        unknown = set(self.policy_kwargs) - set(self.policy_kwarg_names)
         if unknown:
             raise ValueError(
-                f"Unknown policy_kwargs {sorted(unknown)}; MlpPolicy takes net_arch and "
-                "activation_fn."
+                f"Unknown policy_kwargs {sorted(unknown)}; {policy} takes "
+                f"{', '.join(self.policy_kwarg_names) or 'none'}."
             )
         self.eval_config = EvalConfig(
             n_episodes=_check_positive_int("n_episodes", n_episodes),
@@ -101,7 +102,7 @@ class BaseEvolver(abc.ABC):
         self.history: list[dict[str, Any]] = []
         self.env: Env = make_env(env, **(env_kwargs or {}))
         self.policy = self._make_policy()
-        self.strategy, self.strategy_params = self._make_strategy(self.policy.num_params)
+        self.strategy, self.strategy_params = self._make_strategy()
         self.train_state: TrainState = init_train_state(
             jax.random.key(self.seed), self.strategy, self.strategy_params, self.env.spec.obs_size
         )
@@ -109,15 +110,19 @@ class BaseEvolver(abc.ABC):
         self._build_step()
 
     # ----------------------------------------------------------------- building
-    def _make_policy(self) -> MLP:
+    def _make_policy(self) -> Any:
+        """The policy network for ``self.env`` (an MLP over a flat vector by default)."""
         spec = self.env.spec
         net_arch = tuple(int(h) for h in self.policy_kwargs.get("net_arch", (32, 32)))
         activation = self.policy_kwargs.get("activation_fn", "tanh")
         return MLP((spec.obs_size, *net_arch, spec.num_outputs), activation)
 
+    def _policy_summary(self) -> str:
+        return f"{self.policy.num_params} params"
+
     @abc.abstractmethod
-    def _make_strategy(self, num_dims: int) -> tuple[Any, PyTree]:
-        """Returns the strategy object and its ``*Params`` for vectors of ``num_dims``."""
+    def _make_strategy(self) -> tuple[Any, PyTree]:
+        """Returns the strategy object and its ``*Params`` for ``self.policy``."""
 
     def _build_step(self) -> None:
         network = self.policy
@@ -242,7 +247,7 @@ class BaseEvolver(abc.ABC):
         if self.verbose >= 1:
             print(
                 f"{type(self).__name__} on {self.env.spec.describe()}, pop {self.pop_size}, "
-                f"{self.policy.num_params} params, {jax.default_backend()} device"
+                f"{self._policy_summary()}, {jax.default_backend()} device"
             )
             print(table.header())
         start = time.perf_counter()

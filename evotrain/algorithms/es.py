@@ -65,7 +65,8 @@ class OpenES(BaseEvolver):
         self.zero_init = bool(zero_init)
         super().__init__(policy, env, pop_size=pop_size, **kwargs)
 
-    def _make_strategy(self, num_dims: int) -> tuple[open_es.OpenES, open_es.OpenESParams]:
+    def _make_strategy(self) -> tuple[open_es.OpenES, open_es.OpenESParams]:
+        num_dims = self.policy.num_params
         config = open_es.OpenESConfig(
             pop_size=self.pop_size, num_dims=num_dims, antithetic=self.antithetic
         )

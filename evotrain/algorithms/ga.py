@@ -63,7 +63,8 @@ class GA(BaseEvolver):
         ga.check_params(self.ga_params)
         super().__init__(policy, env, pop_size=pop_size, **kwargs)
 
-    def _make_strategy(self, num_dims: int) -> tuple[ga.GA, ga.GAParams]:
+    def _make_strategy(self) -> tuple[ga.GA, ga.GAParams]:
+        num_dims = self.policy.num_params
         config = ga.GAConfig(
             pop_size=self.pop_size,
             num_dims=num_dims,

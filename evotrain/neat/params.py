@@ -13,6 +13,15 @@ from evotrain.neat.genome import AttrInit
 class NEATParams:
     """Mutation, distance and attribute hyperparameters (a pytree of floats).
 
+    Species: genomes closer than ``compatibility_threshold`` to a species' representative
+    join it; when ``compatibility_threshold_step > 0`` and ``species_target > 0`` the
+    threshold moves by that step each generation toward ``species_target`` species. A
+    species whose fitness has not improved for ``max_stagnation`` generations is removed,
+    except the ``species_elitism`` best. Each species copies its ``genome_elitism`` best
+    genomes unchanged and breeds from its top ``survival_threshold`` fraction (at least
+    ``min_species_size`` parents). ``spawn_number_change_rate`` in (0, 1] is how far a
+    species' size moves toward its new allocation each generation.
+
     Structural mutation probabilities (per genome per generation): ``node_add``,
     ``node_delete``, ``conn_add``, ``conn_delete``; ``enabled_mutate_rate`` flips a
     connection's enabled flag. Attribute mutations follow :class:`AttrInit`
@@ -51,6 +60,15 @@ class NEATParams:
     aggregation_replace_rate: float = 0.0
     compatibility_disjoint: float = 1.0
     compatibility_homologous: float = 0.5
+    compatibility_threshold: float = 3.5
+    compatibility_threshold_step: float = 0.0
+    species_target: float = 0.0
+    species_elitism: int = 2
+    max_stagnation: int = 15
+    genome_elitism: int = 2
+    survival_threshold: float = 0.2
+    min_species_size: int = 2
+    spawn_number_change_rate: float = 0.5
 
     @property
     def bias(self) -> AttrInit:
@@ -126,6 +144,25 @@ def check_params(params: NEATParams) -> None:
         lo, hi = getattr(params, f"{attr}_min"), getattr(params, f"{attr}_max")
         if not lo <= hi:
             raise ValueError(f"{attr}_min={lo} is above {attr}_max={hi}.")
-    for name in ("compatibility_disjoint", "compatibility_homologous"):
+    for name in (
+        "compatibility_disjoint",
+        "compatibility_homologous",
+        "compatibility_threshold_step",
+        "species_target",
+    ):
         if getattr(params, name) < 0:
             raise ValueError(f"{name} must be non-negative, got {getattr(params, name)}.")
+    if not params.compatibility_threshold > 0:
+        raise ValueError(
+            f"compatibility_threshold must be positive, got {params.compatibility_threshold}."
+        )
+    for name in ("species_elitism", "max_stagnation", "genome_elitism", "min_species_size"):
+        value = getattr(params, name)
+        if int(value) != value or value < 0:
+            raise ValueError(f"{name} must be a non-negative integer, got {value!r}.")
+    if not 0.0 < params.survival_threshold <= 1.0:
+        raise ValueError(f"survival_threshold must be in (0, 1], got {params.survival_threshold}.")
+    if not 0.0 < params.spawn_number_change_rate <= 1.0:
+        raise ValueError(
+            f"spawn_number_change_rate must be in (0, 1], got {params.spawn_number_change_rate}."
+        )

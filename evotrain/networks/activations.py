@@ -32,6 +32,7 @@ ACTIVATIONS: dict[str, Activation] = {
     "tanh": jnp.tanh,
     "relu": jax.nn.relu,
     "sigmoid": jax.nn.sigmoid,
+    "scaled_sigmoid": lambda x: jax.nn.sigmoid(5.0 * jnp.clip(x, -12.0, 12.0)),
     "identity": lambda x: x,
     "elu": jax.nn.elu,
     "gelu": jax.nn.gelu,

@@ -1,0 +1,88 @@
+"""``NEAT(policy, env, ...)``: tensorized NEAT behind the SB3-style shell."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, final
+
+from evotrain.algorithms.base import BaseEvolver
+from evotrain.neat.genome import GenomeConfig
+from evotrain.neat.params import NEATParams, check_params
+from evotrain.neat.presets import get_preset
+from evotrain.networks.neat_network import NEATNetwork
+from evotrain.strategies import neat as neat_strategy
+
+_PARAM_NAMES = tuple(f.name for f in dataclasses.fields(NEATParams))
+_GENOME_NAMES = (
+    "max_nodes",
+    "max_conns",
+    "activation_options",
+    "activation_default",
+    "aggregation_options",
+    "aggregation_default",
+    "output_activation",
+)
+
+
+@final
+class NEAT(BaseEvolver):
+    """NeuroEvolution of Augmenting Topologies, tensorized (TensorNEAT-style).
+
+    ``predict`` acts with the fittest genome of the last evaluated population.
+
+    Args:
+        policy: ``"FeedForward"``.
+        env: env id or object.
+        pop_size: genomes per generation.
+        preset: start from a named configuration (``"tensorneat"``, ``"neat-python-xor"``);
+            explicit keywords override it.
+        max_nodes, max_conns: genome capacity.
+        max_species: species slots.
+        allocation: ``"fitness"`` (explicit fitness sharing, canonical) or ``"rank"``
+            (TensorNEAT) offspring allocation.
+        activation_options, activation_default, aggregation_options, aggregation_default,
+        output_activation: node functions (see ``evotrain.networks.ACTIVATIONS`` and
+            ``evotrain.neat.AGGREGATIONS``).
+        **kwargs: every :class:`~evotrain.neat.NEATParams` field (the TensorNEAT paper's
+            Appendix A names: ``node_add``, ``conn_add``, ``weight_mutate_rate``,
+            ``compatibility_threshold``, ``max_stagnation``, ...) and the shell options of
+            :class:`~evotrain.algorithms.base.BaseEvolver`.
+    """
+
+    policy_aliases = {"FeedForward": NEATNetwork}
+    policy_kwarg_names = ()
+    algorithm_name = "neat"
+
+    def __init__(self, policy: str, env: Any, *, preset: str | None = None, **kwargs: Any) -> None:
+        settings = get_preset(preset) if preset is not None else {}
+        settings.update(kwargs)
+        params = {k: settings.pop(k) for k in list(settings) if k in _PARAM_NAMES}
+        genome = {k: settings.pop(k) for k in list(settings) if k in _GENOME_NAMES}
+        self.max_species = int(settings.pop("max_species", 10))
+        self.allocation = settings.pop("allocation", "fitness")
+        pop_size = settings.pop("pop_size", 150)
+        for key in ("activation_options", "aggregation_options"):
+            if key in genome:
+                genome[key] = tuple(genome[key])
+        self.genome_kwargs = genome
+        self.neat_params = NEATParams(**params)
+        check_params(self.neat_params)
+        super().__init__(policy, env, pop_size=pop_size, **settings)
+
+    def _make_policy(self) -> NEATNetwork:
+        spec = self.env.spec
+        config = GenomeConfig(spec.obs_size, spec.num_outputs, **self.genome_kwargs)
+        return NEATNetwork(config)
+
+    def _policy_summary(self) -> str:
+        cfg = self.policy.config
+        return f"max {cfg.max_nodes} nodes / {cfg.max_conns} connections"
+
+    def _make_strategy(self) -> tuple[neat_strategy.NEAT, NEATParams]:
+        config = neat_strategy.NEATConfig(
+            genome=self.policy.config,
+            pop_size=self.pop_size,
+            max_species=self.max_species,
+            allocation=self.allocation,
+        )
+        return neat_strategy.NEAT(config), self.neat_params
