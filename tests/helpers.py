@@ -54,3 +54,40 @@ class PointEnv(JaxEnv):
         x = state.inner + action
         reward = -jnp.abs(x[0] - self.target)
         return EnvState(inner=x, obs=x, reward=reward, done=jnp.zeros((), bool))
+
+
+class DelayedRecallEnv(JaxEnv):
+    """A cue of +1 or -1 at step 0, zeros for ``delay`` steps, then a query.
+
+    Observations are ``[cue, query]``. At the query step the action (Discrete(2)) earns 1
+    if it names the cue (1 for +1, 0 for -1) and the episode ends; earlier actions earn
+    nothing. A feedforward policy sees ``[0, 1]`` at every query, whatever the cue, so it
+    cannot beat the share of its favourite cue; remembering the cue scores 1.
+    """
+
+    def __init__(self, delay: int = 4) -> None:
+        import jax
+
+        self._jax = jax
+        self.raw = None
+        self.delay = delay
+        self.spec = EnvSpec("test:delayed_recall", "test", 2, Discrete(2), delay + 1)
+
+    def reset(self, key):
+        cue = jnp.where(self._jax.random.bernoulli(key), 1.0, -1.0).astype(jnp.float32)
+        return EnvState(
+            inner=(jnp.zeros((), jnp.int32), cue),
+            obs=jnp.stack([cue, jnp.float32(0.0)]),
+            reward=jnp.zeros((), jnp.float32),
+            done=jnp.zeros((), bool),
+        )
+
+    def step(self, key, state, action):
+        t, cue = state.inner
+        t = t + 1
+        at_query = t == self.delay
+        past = t > self.delay
+        correct = (action == 1) == (cue > 0)
+        reward = jnp.where(past, jnp.where(correct, 1.0, 0.0), 0.0).astype(jnp.float32)
+        obs = jnp.stack([jnp.float32(0.0), jnp.where(at_query, 1.0, 0.0).astype(jnp.float32)])
+        return EnvState(inner=(t, cue), obs=obs, reward=reward, done=past)

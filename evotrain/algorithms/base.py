@@ -126,7 +126,6 @@ class BaseEvolver(abc.ABC):
 
     def _build_step(self) -> None:
         network = self.policy
-        apply_fn = network.apply
         if self.env.jittable:
             evaluate = make_evaluator(self.env, network, self.eval_config)
             self._step = jax.jit(
@@ -139,17 +138,28 @@ class BaseEvolver(abc.ABC):
         use_norm = self.eval_config.obs_normalization
         function_fit = isinstance(self.env, FunctionFit)
 
-        def act(params, norm, obs, key, deterministic):
+        def act(params, norm, obs, carry, reset, key, deterministic):
+            plan = network.prepare(params)
+            fresh = network.initial_carry(plan)
+            carry = jax.tree_util.tree_map(
+                lambda c, f: jnp.where(reset.reshape((-1,) + (1,) * f.ndim), f, c), carry, fresh
+            )
             if use_norm:
                 obs = normalize(norm, obs)
-            outputs = jax.vmap(apply_fn, in_axes=(None, 0))(params, obs)
+            outputs, carry = jax.vmap(network.step, in_axes=(None, 0, 0))(plan, carry, obs)
             if function_fit:
-                return outputs
+                return outputs, carry
             if isinstance(spec.action, Discrete) and not deterministic:
-                return jax.random.categorical(key, outputs, axis=-1).astype(jnp.int32)
-            return outputs_to_action(spec.action, outputs)
+                return jax.random.categorical(key, outputs, axis=-1).astype(jnp.int32), carry
+            return outputs_to_action(spec.action, outputs), carry
+
+        def fresh_carry(params, n):
+            plan = network.prepare(params)
+            one = network.initial_carry(plan)
+            return jax.tree_util.tree_map(lambda f: jnp.broadcast_to(f, (n,) + f.shape), one)
 
         self._act = jax.jit(act, static_argnames=("deterministic",))
+        self._fresh_carry = jax.jit(fresh_carry, static_argnums=1)
         self._rollouts: dict[int, tuple[Env, Callable]] = {}
 
     def jitted_rollout(
@@ -307,10 +317,14 @@ class BaseEvolver(abc.ABC):
         their softmax); box actions are squashed into the bounds (the same either way). For
         function-fitting problems the network's raw outputs are returned.
 
+        Recurrent policies carry their memory in ``state``, as SB3's recurrent policies do:
+        pass the returned state back with the next observation, and ``episode_start``
+        (``(n,)`` bool, or a bool for a single observation) to reset the memory of the envs
+        whose episode just began. ``state=None`` starts from a fresh memory.
+
         Returns:
-            ``(action, state)``; ``state`` is passed through (MLP policies keep none).
+            ``(action, state)``; ``state`` is None for policies without memory.
         """
-        del episode_start
         obs = np.asarray(observation, dtype=np.float32)
         single = obs.ndim == 1
         batch = obs[None] if single else obs
@@ -320,17 +334,37 @@ class BaseEvolver(abc.ABC):
                 f"predict expects observations of shape ({size},) or (n, {size}) for "
                 f"{self.env.spec.env_id}; got {obs.shape}."
             )
+        n = batch.shape[0]
+        params = self.policy_params
+        carry = self._fresh_carry(params, n) if state is None else _as_carry(state, single)
+        if episode_start is None:
+            reset = np.zeros((n,), bool)
+        else:
+            reset = np.asarray(episode_start, bool).reshape(n)
         self._predict_key, key = jax.random.split(self._predict_key)
-        action = np.asarray(
-            self._act(
-                self.policy_params,
-                self.train_state.obs_norm,
-                jnp.asarray(batch),
-                key,
-                deterministic=bool(deterministic),
-            )
+        action, carry = self._act(
+            params,
+            self.train_state.obs_norm,
+            jnp.asarray(batch),
+            carry,
+            jnp.asarray(reset),
+            key,
+            deterministic=bool(deterministic),
         )
-        return (action[0] if single else action), state
+        action = np.asarray(action)
+        leaves = jax.tree_util.tree_leaves(carry)
+        new_state = None
+        if leaves:
+            new_state = tuple(np.asarray(x[0] if single else x) for x in leaves)
+        return (action[0] if single else action), new_state
+
+
+def _as_carry(state: Any, single: bool) -> Any:
+    """A predict ``state`` (tuple of arrays) as the network's batched carry."""
+    leaves = tuple(jnp.asarray(x) for x in state)
+    if single:
+        leaves = tuple(x[None] for x in leaves)
+    return leaves[0] if len(leaves) == 1 else leaves
 
 
 class _Progress:

@@ -101,8 +101,12 @@ def _jax_episodes(
     alive = np.ones(n, bool)
     returns = np.zeros(n, np.float64)
     lengths = np.zeros(n, np.int64)
+    memory, starts = None, np.ones(n, bool)
     for t in range(env.spec.max_steps):
-        actions, _ = model.predict(np.asarray(states.obs), deterministic=deterministic)
+        actions, memory = model.predict(
+            np.asarray(states.obs), memory, starts, deterministic=deterministic
+        )
+        starts = np.zeros(n, bool)
         step_keys = jax.vmap(jax.random.fold_in, in_axes=(0, None))(keys, t + 1)
         states = step(step_keys, states, jnp.asarray(actions))
         returns += np.where(alive, np.asarray(states.reward, np.float64), 0.0)
@@ -122,8 +126,12 @@ def _host_episodes(
         alive = np.ones(n, bool)
         returns = np.zeros(n, np.float64)
         lengths = np.zeros(n, np.int64)
+        memory, starts = None, np.ones(n, bool)
         for _ in range(env.spec.max_steps):
-            actions, _ = model.predict(env.flatten_obs(obs), deterministic=deterministic)
+            actions, memory = model.predict(
+                env.flatten_obs(obs), memory, starts, deterministic=deterministic
+            )
+            starts = np.zeros(n, bool)
             obs, reward, terminated, truncated, _ = vec.step(np.asarray(actions))
             returns += np.where(alive, np.asarray(reward, np.float64), 0.0)
             lengths += alive

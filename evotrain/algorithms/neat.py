@@ -31,7 +31,9 @@ class NEAT(BaseEvolver):
     ``predict`` acts with the fittest genome of the last evaluated population.
 
     Args:
-        policy: ``"FeedForward"``.
+        policy: ``"FeedForward"`` (acyclic networks, evaluated layer by layer) or
+            ``"Recurrent"`` (cycles allowed; node values persist across the steps of an
+            episode and ``predict`` carries them in ``state``).
         env: env id or object.
         pop_size: genomes per generation.
         preset: start from a named configuration (``"tensorneat"``, ``"neat-python-xor"``);
@@ -43,19 +45,23 @@ class NEAT(BaseEvolver):
         activation_options, activation_default, aggregation_options, aggregation_default,
         output_activation: node functions (see ``evotrain.networks.ACTIVATIONS`` and
             ``evotrain.neat.AGGREGATIONS``).
+        activate_time: node updates per env step of a recurrent network.
         **kwargs: every :class:`~evotrain.neat.NEATParams` field (the TensorNEAT paper's
             Appendix A names: ``node_add``, ``conn_add``, ``weight_mutate_rate``,
             ``compatibility_threshold``, ``max_stagnation``, ...) and the shell options of
             :class:`~evotrain.algorithms.base.BaseEvolver`.
     """
 
-    policy_aliases = {"FeedForward": NEATNetwork}
+    policy_aliases = {"FeedForward": NEATNetwork, "Recurrent": NEATNetwork}
     policy_kwarg_names = ()
     algorithm_name = "neat"
 
     def __init__(self, policy: str, env: Any, *, preset: str | None = None, **kwargs: Any) -> None:
         settings = get_preset(preset) if preset is not None else {}
         settings.update(kwargs)
+        self.activate_time = int(settings.pop("activate_time", 1))
+        if self.activate_time < 1:
+            raise ValueError(f"activate_time must be at least 1, got {self.activate_time}.")
         params = {k: settings.pop(k) for k in list(settings) if k in _PARAM_NAMES}
         genome = {k: settings.pop(k) for k in list(settings) if k in _GENOME_NAMES}
         self.max_species = int(settings.pop("max_species", 10))
@@ -71,8 +77,13 @@ class NEAT(BaseEvolver):
 
     def _make_policy(self) -> NEATNetwork:
         spec = self.env.spec
-        config = GenomeConfig(spec.obs_size, spec.num_outputs, **self.genome_kwargs)
-        return NEATNetwork(config)
+        config = GenomeConfig(
+            spec.obs_size,
+            spec.num_outputs,
+            feedforward=self.policy_name == "FeedForward",
+            **self.genome_kwargs,
+        )
+        return NEATNetwork(config, self.activate_time)
 
     def _policy_summary(self) -> str:
         cfg = self.policy.config

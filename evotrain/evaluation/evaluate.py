@@ -117,7 +117,7 @@ def make_evaluator(env: Env, network: Network, config: EvalConfig) -> Evaluator:
 
     Args:
         env: a :class:`JaxEnv` or :class:`FunctionFit`.
-        network: the policy network (``prepare`` per individual, ``forward`` per step).
+        network: the policy network (``prepare`` per individual, ``step`` per env step).
         config: evaluation settings.
 
     Returns:
@@ -165,7 +165,8 @@ def _function_evaluator(env: FunctionFit, network: Network, config: EvalConfig) 
 
     def one(params: PyTree) -> Array:
         plan = network.prepare(params)
-        outputs = jax.vmap(lambda x: network.forward(plan, x))(inputs)
+        carry = network.initial_carry(plan)
+        outputs = jax.vmap(lambda x: network.step(plan, carry, x)[0])(inputs)
         return env.score(outputs)
 
     def eval_chunk(chunk: PyTree) -> EvalResult:
@@ -204,12 +205,18 @@ class HostEvaluator:
         self._vec_size = 0
         spec = env.spec
 
-        def act(params: PyTree, obs: Array, norm: NormState) -> Array:
+        def act(plans: PyTree, carry: PyTree, obs: Array, norm: NormState):
             if config.obs_normalization:
                 obs = normalize(norm, obs)
-            return outputs_to_action(spec.action, jax.vmap(network.apply)(params, obs))
+            outputs, carry = jax.vmap(network.step)(plans, carry, obs)
+            return outputs_to_action(spec.action, outputs), carry
+
+        def start(params: PyTree):
+            plans = jax.vmap(network.prepare)(params)
+            return plans, jax.vmap(network.initial_carry)(plans)
 
         self._act = jax.jit(act)
+        self._start = jax.jit(start)
 
     def _vector(self, n: int):
         if self._vec is None or self._vec_size != n:
@@ -243,12 +250,14 @@ class HostEvaluator:
         collect = self.config.obs_normalization
         obs_sum = np.zeros(self.env.spec.obs_size, np.float64)
         obs_sq = np.zeros(self.env.spec.obs_size, np.float64)
+        plans, memory = self._start(params)
         for _ in range(horizon):
             if collect:
                 seen = obs[alive].astype(np.float64)
                 obs_sum += seen.sum(0)
                 obs_sq += np.square(seen).sum(0)
-            actions = np.asarray(self._act(params, jnp.asarray(obs), norm))
+            actions, memory = self._act(plans, memory, jnp.asarray(obs), norm)
+            actions = np.asarray(actions)
             obs, reward, terminated, truncated, _ = vec.step(actions)
             obs = self.env.flatten_obs(obs)
             returns += np.where(alive, np.asarray(reward, np.float64), 0.0)

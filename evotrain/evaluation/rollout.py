@@ -61,19 +61,21 @@ def rollout_batch(
     reset_keys = jax.vmap(lambda k: jax.random.fold_in(k, 0))(keys)
     states = jax.vmap(env.reset)(reset_keys)
     plans = jax.vmap(network.prepare)(params)
-    policy = jax.vmap(network.forward)
+    carries = jax.vmap(network.initial_carry)(plans)
+    policy = jax.vmap(network.step)
     step = jax.vmap(env.step)
 
     def cond(carry):
-        t, _, alive, *_ = carry
+        t, _, _, alive, *_ = carry
         return (t < max_steps) & jnp.any(alive)
 
     def body(carry):
-        t, states, alive, returns, lengths, obs_sum, obs_sq = carry
+        t, states, memory, alive, returns, lengths, obs_sum, obs_sq = carry
         obs = states.obs
         if norm is not None:
             obs = normalize(norm, obs)
-        actions = outputs_to_action(env.spec.action, policy(plans, obs))
+        outputs, memory = policy(plans, memory, obs)
+        actions = outputs_to_action(env.spec.action, outputs)
         step_keys = jax.vmap(lambda k: jax.random.fold_in(k, t + 1))(keys)
         nxt = step(step_keys, states, actions)
         reward = jnp.where(alive, nxt.reward, 0.0)
@@ -84,19 +86,20 @@ def rollout_batch(
         returns = returns + reward
         lengths = lengths + alive.astype(jnp.int32)
         alive = alive & ~nxt.done
-        return t + 1, nxt, alive, returns, lengths, obs_sum, obs_sq
+        return t + 1, nxt, memory, alive, returns, lengths, obs_sum, obs_sq
 
     stat_shape = (obs_size,) if collect_obs_stats else (0,)
     init = (
         jnp.zeros((), jnp.int32),
         states,
+        carries,
         jnp.ones((batch,), bool),
         jnp.zeros((batch,), jnp.float32),
         jnp.zeros((batch,), jnp.int32),
         jnp.zeros(stat_shape, jnp.float32),
         jnp.zeros(stat_shape, jnp.float32),
     )
-    _, _, _, returns, lengths, obs_sum, obs_sq = jax.lax.while_loop(cond, body, init)
+    _, _, _, _, returns, lengths, obs_sum, obs_sq = jax.lax.while_loop(cond, body, init)
     stats = None
     if collect_obs_stats:
         stats = ObsBatchStats(count=lengths.sum().astype(jnp.float32), sum=obs_sum, sumsq=obs_sq)

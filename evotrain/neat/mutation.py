@@ -118,10 +118,44 @@ def delete_node(key: PRNGKey, genome: Genome, params: NEATParams, config: Genome
     return Genome(nodes=nodes, conns=conns)
 
 
-def _reaches(adj: Array, start: Array) -> Array:
-    """``(N,)`` bool: slots reachable from slot ``start`` along ``adj (N, N)`` (start included)."""
-    n = adj.shape[0]
-    seen = jnp.arange(n) == start
+def add_connection(
+    key: PRNGKey, genome: Genome, params: NEATParams, config: GenomeConfig
+) -> Genome:
+    """With probability ``conn_add`` adds a connection between two random nodes.
+
+    As in neat-python, the source is any node and the target any non-input node, drawn
+    uniformly; the mutation does nothing when the pair is already connected (enabled or
+    not) or, for feedforward genomes, when it would close a cycle (a self-loop included).
+    """
+    k_do, k_src, k_dst, k_w = jax.random.split(key, 4)
+    n = genome.nodes.shape[0]
+    present = node_mask(genome)
+    src, _ = _random_index(k_src, present)
+    dst, any_dst = _random_index(k_dst, present & (jnp.arange(n) >= config.num_inputs))
+    src_key, dst_key = genome.nodes[src, N_KEY], genome.nodes[dst, N_KEY]
+    exists = jnp.any((genome.conns[:, C_IN] == src_key) & (genome.conns[:, C_OUT] == dst_key))
+    ok = (jax.random.uniform(k_do) < params.conn_add) & any_dst & ~exists
+    if config.feedforward:
+        ok = ok & (src != dst) & ~_key_reaches(genome, dst_key, src_key)
+    slot, room = _first_free(conn_mask(genome))
+    ok = ok & room
+    row = jnp.stack([src_key, dst_key, params.weight.sample(k_w, ()), jnp.float32(1.0)])
+    conns = genome.conns.at[slot].set(jnp.where(ok, row, genome.conns[slot]))
+    return genome.replace(conns=conns)
+
+
+def _key_reaches(genome: Genome, start: Array, target: Array) -> Array:
+    """Whether node ``target`` can be reached from node ``start`` along any connection.
+
+    Propagates a reached-flag over the connection list (enabled or not), one hop per
+    iteration, until nothing changes.
+    """
+    keys = genome.nodes[:, N_KEY]
+    n = keys.shape[0]
+    valid = conn_mask(genome)
+    src = jnp.where(valid, jnp.argmax(genome.conns[:, C_IN][:, None] == keys[None, :], axis=1), n)
+    dst = jnp.where(valid, jnp.argmax(genome.conns[:, C_OUT][:, None] == keys[None, :], axis=1), n)
+    seen = jnp.append(keys == start, False)
 
     def cond(carry):
         seen, prev = carry
@@ -129,63 +163,11 @@ def _reaches(adj: Array, start: Array) -> Array:
 
     def body(carry):
         seen, _ = carry
-        return seen | jnp.any(adj & seen[:, None], axis=0), seen
+        return seen.at[dst].max(seen[src]).at[n].set(False), seen
 
-    seen, _ = jax.lax.while_loop(cond, body, (seen | jnp.any(adj & seen[:, None], axis=0), seen))
-    return seen
-
-
-def _slot_of(genome: Genome, node_key: Array) -> Array:
-    match = genome.nodes[:, N_KEY] == node_key
-    return jnp.where(match.any(), jnp.argmax(match), genome.nodes.shape[0])
-
-
-def all_adjacency(genome: Genome) -> Array:
-    """``(N, N)`` bool over slots, including disabled connections."""
-    n = genome.nodes.shape[0]
-    keys = genome.nodes[:, N_KEY]
-    src = jnp.argmax(genome.conns[:, C_IN][:, None] == keys[None, :], axis=1)
-    dst = jnp.argmax(genome.conns[:, C_OUT][:, None] == keys[None, :], axis=1)
-    valid = conn_mask(genome)
-    src = jnp.where(valid, src, n)
-    dst = jnp.where(valid, dst, n)
-    return jnp.zeros((n + 1, n + 1), bool).at[src, dst].set(True)[:n, :n]
-
-
-def add_connection(
-    key: PRNGKey, genome: Genome, params: NEATParams, config: GenomeConfig
-) -> Genome:
-    """With probability ``conn_add`` adds a connection between a random allowed pair.
-
-    Allowed: both nodes exist, the target is not an input, the pair is not connected yet
-    (enabled or not); in feedforward mode the new connection must not close a cycle (a
-    sampled pair that would is rejected, as in neat-python).
-    """
-    k_do, k_pick, k_w = jax.random.split(key, 3)
-    n = genome.nodes.shape[0]
-    present = node_mask(genome)
-    adj = all_adjacency(genome)
-    not_input = jnp.arange(n) >= config.num_inputs
-    allowed = present[:, None] & (present & not_input)[None, :] & ~adj
-    if config.feedforward:
-        allowed = allowed & ~jnp.eye(n, dtype=bool)
-    flat, any_allowed = _random_index(k_pick, allowed.reshape(-1))
-    src, dst = flat // n, flat % n
-    ok = (jax.random.uniform(k_do) < params.conn_add) & any_allowed
-    if config.feedforward:
-        ok = ok & ~_reaches(adj, dst)[src]
-    slot, room = _first_free(conn_mask(genome))
-    ok = ok & room
-    row = jnp.stack(
-        [
-            genome.nodes[src, N_KEY],
-            genome.nodes[dst, N_KEY],
-            params.weight.sample(k_w, ()),
-            jnp.float32(1.0),
-        ]
-    )
-    conns = genome.conns.at[slot].set(jnp.where(ok, row, genome.conns[slot]))
-    return genome.replace(conns=conns)
+    grown = seen.at[dst].max(seen[src]).at[n].set(False)
+    seen, _ = jax.lax.while_loop(cond, body, (grown, seen))
+    return jnp.any(seen[:n] & (keys == target))
 
 
 def delete_connection(key: PRNGKey, genome: Genome, params: NEATParams) -> Genome:

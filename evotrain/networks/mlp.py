@@ -93,6 +93,15 @@ class MLP:
                 x = act(x)
         return x
 
+    def initial_carry(self, plan: Sequence[tuple[Array, Array]]) -> tuple[()]:
+        """An MLP has no memory."""
+        return ()
+
+    def step(
+        self, plan: Sequence[tuple[Array, Array]], carry: tuple[()], inputs: Array
+    ) -> tuple[Array, tuple[()]]:
+        return self.forward(plan, inputs), carry
+
     def apply(self, params: Array, inputs: Array) -> Array:
         """Forward pass of one network from its flat parameters ``(num_params,)``."""
         return self.forward(self.prepare(params), inputs)

@@ -11,7 +11,8 @@ class _Net:
 
     def __init__(self, forward_fn):
         self.prepare = lambda params: params
-        self.forward = forward_fn
+        self.initial_carry = lambda plan: ()
+        self.step = lambda plan, carry, obs: (forward_fn(plan, obs), carry)
         self.apply = forward_fn
 
 

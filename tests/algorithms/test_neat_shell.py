@@ -1,0 +1,64 @@
+import numpy as np
+import pytest
+
+from evotrain import NEAT
+
+SMALL = {"pop_size": 8, "max_nodes": 8, "max_conns": 16, "max_species": 3}
+
+
+def test_neat_learns_a_few_generations_and_reports_structure():
+    model = NEAT("FeedForward", "xor", seed=0, **SMALL)
+    model.learn(3)
+    info = model.history[-1]
+    for key in (
+        "strategy/species",
+        "strategy/nodes_mean",
+        "strategy/conns_mean",
+        "strategy/best_nodes",
+        "strategy/best_conns",
+    ):
+        assert key in info
+    assert 1 <= info["strategy/species"] <= 3
+    out, state = model.predict(np.array([[0.0, 1.0]]))
+    assert out.shape == (1, 1) and state is None
+
+
+def test_neat_is_deterministic():
+    a = NEAT("FeedForward", "gymnax:CartPole-v1", seed=3, max_episode_steps=30, **SMALL).learn(3)
+    b = NEAT("FeedForward", "gymnax:CartPole-v1", seed=3, max_episode_steps=30, **SMALL).learn(3)
+    for ha, hb in zip(a.history, b.history):
+        np.testing.assert_array_equal(ha["fitness"], hb["fitness"])
+    np.testing.assert_array_equal(
+        np.asarray(a.policy_params.conns), np.asarray(b.policy_params.conns)
+    )
+
+
+def test_presets_and_overrides():
+    model = NEAT("FeedForward", "xor", preset="tensorneat", conn_add=0.1, seed=0, pop_size=8)
+    assert model.neat_params.conn_add == 0.1
+    assert model.neat_params.compatibility_threshold == 3.5
+    assert model.policy.config.max_nodes == 50
+    with pytest.raises(ValueError, match="Unknown NEAT preset 'nope'"):
+        NEAT("FeedForward", "xor", preset="nope")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"max_conns": 3}, r"max_conns=3 is smaller than the initial connections"),
+        ({"max_nodes": 2}, r"max_nodes=2 is smaller than inputs \+ outputs = 6"),
+        ({"activation_options": ["tanh", "nope"]}, "Unknown activation 'nope'"),
+        ({"node_add": 1.2}, "node_add must be a probability"),
+        ({"survival_threshold": 0.0}, "survival_threshold"),
+        ({"allocation": "lottery"}, "Unknown allocation 'lottery'"),
+        ({"activate_time": 0}, "activate_time"),
+    ],
+)
+def test_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        NEAT("FeedForward", "gymnax:CartPole-v1", **kwargs)
+
+
+def test_unknown_policy():
+    with pytest.raises(ValueError, match="Unknown policy 'MlpPolicy' for NEAT.*FeedForward"):
+        NEAT("MlpPolicy", "xor")

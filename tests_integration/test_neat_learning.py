@@ -1,0 +1,84 @@
+"""NEAT learning checks (real training)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from evotrain import NEAT, evaluate_policy
+from evotrain.envs import FunctionFit
+from tests.helpers import DelayedRecallEnv
+
+pytestmark = pytest.mark.slow
+
+
+def xor_fitness(outputs, targets):
+    """neat-python's XOR fitness: 4 - sum of squared errors."""
+    return 4.0 - ((outputs - targets) ** 2).sum()
+
+
+def test_neat_solves_xor_with_the_neat_python_preset():
+    xor = FunctionFit(FunctionFit.xor().inputs, FunctionFit.xor().targets, metric=xor_fitness)
+    model = NEAT("FeedForward", xor, preset="neat-python-xor", seed=0, max_nodes=20, max_conns=40)
+    solved = {}
+
+    def check(locals_):
+        if locals_["info"]["fitness_max"] >= 3.9:
+            solved["gen"] = locals_["generation"]
+            return False
+        return True
+
+    model.learn(300, callback=check)
+    outputs, _ = model.predict(xor.inputs)
+    print(f"xor: solved at generation {solved.get('gen')}, outputs {outputs[:, 0]}")
+    assert "gen" in solved
+    assert np.all((outputs[:, 0] > 0.5) == (xor.targets[:, 0] > 0.5))
+
+
+def test_recurrent_neat_remembers_what_feedforward_cannot():
+    env = DelayedRecallEnv(delay=4)
+    scores = {}
+    for policy in ("Recurrent", "FeedForward"):
+        model = NEAT(
+            policy,
+            env,
+            pop_size=150,
+            n_episodes=16,
+            seed=0,
+            max_nodes=10,
+            max_conns=20,
+            conn_add=0.5,
+            node_add=0.1,
+        )
+        model.learn(40, callback=lambda loc: loc["info"]["fitness_max"] < 1.0)
+        scores[policy], _ = evaluate_policy(model, env, n_eval_episodes=200)
+    print(f"delayed recall: {scores}")
+    assert scores["Recurrent"] >= 0.95
+    assert scores["FeedForward"] <= 0.65  # at best the share of its favourite cue
+
+
+def test_recurrent_predict_carries_memory():
+    env = DelayedRecallEnv(delay=3)
+    model = NEAT(
+        "Recurrent",
+        env,
+        pop_size=150,
+        n_episodes=16,
+        seed=0,
+        max_nodes=10,
+        max_conns=20,
+        conn_add=0.5,
+        node_add=0.1,
+    )
+    model.learn(40, callback=lambda loc: loc["info"]["fitness_max"] < 1.0)
+    correct = 0
+    for cue in (1.0, -1.0, -1.0, 1.0):
+        state, start = None, np.array([True])
+        obs = np.array([[cue, 0.0]])
+        for t in range(env.delay + 1):
+            action, state = model.predict(obs, state, start)
+            start = np.array([False])
+            obs = np.array([[0.0, 1.0 if t + 1 == env.delay else 0.0]])
+        correct += int(action[0] == (1 if cue > 0 else 0))
+    assert state is not None and state[0].shape == (1, 10)
+    assert correct == 4
