@@ -13,8 +13,8 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
+from evotrain.neat.draws import Draws
 from evotrain.neat.genome import C_ENABLED, C_IN, C_OUT, C_WEIGHT, N_KEY, Genome
-from evotrain.types import PRNGKey
 
 DISABLE_IF_EITHER = 0.75
 
@@ -25,14 +25,18 @@ def _match_rows(keys_a: jax.Array, keys_b: jax.Array) -> tuple[jax.Array, jax.Ar
     return jnp.argmax(eq, axis=1), eq.any(axis=1)
 
 
-def crossover(key: PRNGKey, fitter: Genome, other: Genome) -> Genome:
+def uniforms_needed(max_nodes: int, max_conns: int) -> int:
+    """Uniforms one :func:`crossover` takes."""
+    return max_nodes * 5 + 2 * max_conns
+
+
+def crossover(draws: Draws, fitter: Genome, other: Genome) -> Genome:
     """A child of two genomes; ``fitter`` is the parent with the higher fitness."""
-    k_nodes, k_conns, k_disable = jax.random.split(key, 3)
     idx, matched = _match_rows(
         fitter.nodes[:, N_KEY : N_KEY + 1], other.nodes[:, N_KEY : N_KEY + 1]
     )
     partner = other.nodes[idx]
-    pick = jax.random.bernoulli(k_nodes, 0.5, fitter.nodes.shape)
+    pick = draws.bernoulli(0.5, fitter.nodes.shape)
     nodes = jnp.where(matched[:, None] & pick, partner, fitter.nodes)
     nodes = nodes.at[:, N_KEY].set(fitter.nodes[:, N_KEY])
 
@@ -40,12 +44,12 @@ def crossover(key: PRNGKey, fitter: Genome, other: Genome) -> Genome:
         fitter.conns[:, C_IN : C_OUT + 1], other.conns[:, C_IN : C_OUT + 1]
     )
     cpartner = other.conns[cidx]
-    cpick = jax.random.bernoulli(k_conns, 0.5, fitter.conns.shape[:1])
+    cpick = draws.bernoulli(0.5, fitter.conns.shape[:1])
     weight = jnp.where(cmatched & cpick, cpartner[:, C_WEIGHT], fitter.conns[:, C_WEIGHT])
     off_a = fitter.conns[:, C_ENABLED] < 0.5
     off_b = cpartner[:, C_ENABLED] < 0.5
     one_disabled = cmatched & (off_a != off_b)
-    disable = jax.random.bernoulli(k_disable, DISABLE_IF_EITHER, fitter.conns.shape[:1])
+    disable = draws.bernoulli(DISABLE_IF_EITHER, fitter.conns.shape[:1])
     enabled = jnp.where(one_disabled, jnp.where(disable, 0.0, 1.0), fitter.conns[:, C_ENABLED])
     conns = fitter.conns.at[:, C_WEIGHT].set(weight).at[:, C_ENABLED].set(enabled)
     conns = jnp.where(jnp.isnan(fitter.conns[:, C_IN])[:, None], jnp.nan, conns)

@@ -142,11 +142,12 @@ class AttrInit:
         value = self.init_mean + self.init_std * jax.random.normal(key, shape)
         return jnp.clip(value, self.min_value, self.max_value)
 
-    def mutate(self, key: PRNGKey, value: Array) -> Array:
-        k_choice, k_noise, k_new = jax.random.split(key, 3)
-        r = jax.random.uniform(k_choice, value.shape)
-        perturbed = value + self.mutate_power * jax.random.normal(k_noise, value.shape)
-        replaced = self.sample(k_new, value.shape)
+    def mutate(self, draws: Draws, value: Array) -> Array:
+        """Mutates ``value`` elementwise with numbers taken from ``draws``."""
+        r = draws.uniform(value.shape)
+        perturbed = value + self.mutate_power * draws.normal(value.shape)
+        fresh = self.init_mean + self.init_std * draws.normal(value.shape)
+        replaced = jnp.clip(fresh, self.min_value, self.max_value)
         out = jnp.where(
             r < self.mutate_rate,
             perturbed,

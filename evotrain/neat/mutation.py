@@ -13,6 +13,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
+from evotrain.neat.draws import Draws
 from evotrain.neat.genome import (
     C_ENABLED,
     C_IN,
@@ -32,29 +33,21 @@ from evotrain.neat.params import NEATParams
 from evotrain.types import Array, PRNGKey
 
 
-def _random_index(key: PRNGKey, mask: Array) -> tuple[Array, Array]:
-    """A uniformly chosen index where ``mask`` is True, and whether there was any."""
-    logits = jnp.where(mask, 0.0, -jnp.inf)
-    idx = jax.random.categorical(key, logits)
-    return idx, mask.any()
-
-
 def _first_free(mask: Array) -> tuple[Array, Array]:
     free = ~mask
     return jnp.argmax(free), free.any()
 
 
-def propose_split(key: PRNGKey, genome: Genome, params: NEATParams) -> tuple[Array, Array]:
+def propose_split(draws: Draws, genome: Genome, params: NEATParams) -> tuple[Array, Array]:
     """Decides whether this genome splits a connection this generation, and which one.
 
     Returns:
         ``(do_split () bool, conn_row () int32)``.
     """
-    k_do, k_pick = jax.random.split(key)
     enabled = conn_mask(genome) & (genome.conns[:, C_ENABLED] > 0.5)
-    row, any_enabled = _random_index(k_pick, enabled)
-    do = (jax.random.uniform(k_do) < params.node_add) & any_enabled
-    return do, row
+    do = draws.bernoulli(params.node_add)
+    row, any_enabled = draws.choice(enabled)
+    return do & any_enabled, row
 
 
 def assign_split_keys(pairs: Array, do_split: Array, next_key: Array) -> tuple[Array, Array]:
@@ -105,12 +98,12 @@ def apply_split(
     return Genome(nodes=nodes, conns=conns)
 
 
-def delete_node(key: PRNGKey, genome: Genome, params: NEATParams, config: GenomeConfig) -> Genome:
+def delete_node(draws: Draws, genome: Genome, params: NEATParams, config: GenomeConfig) -> Genome:
     """With probability ``node_delete`` removes a random hidden node and its connections."""
-    k_do, k_pick = jax.random.split(key)
     hidden = node_mask(genome) & (jnp.arange(genome.nodes.shape[0]) >= config.num_io)
-    slot, any_hidden = _random_index(k_pick, hidden)
-    ok = (jax.random.uniform(k_do) < params.node_delete) & any_hidden
+    do = draws.bernoulli(params.node_delete)
+    slot, any_hidden = draws.choice(hidden)
+    ok = do & any_hidden
     node_key = genome.nodes[slot, N_KEY]
     touching = (genome.conns[:, C_IN] == node_key) | (genome.conns[:, C_OUT] == node_key)
     nodes = genome.nodes.at[slot].set(jnp.where(ok, jnp.nan, genome.nodes[slot]))
@@ -119,7 +112,7 @@ def delete_node(key: PRNGKey, genome: Genome, params: NEATParams, config: Genome
 
 
 def add_connection(
-    key: PRNGKey, genome: Genome, params: NEATParams, config: GenomeConfig
+    draws: Draws, genome: Genome, params: NEATParams, config: GenomeConfig
 ) -> Genome:
     """With probability ``conn_add`` adds a connection between two random nodes.
 
@@ -127,19 +120,21 @@ def add_connection(
     uniformly; the mutation does nothing when the pair is already connected (enabled or
     not) or, for feedforward genomes, when it would close a cycle (a self-loop included).
     """
-    k_do, k_src, k_dst, k_w = jax.random.split(key, 4)
     n = genome.nodes.shape[0]
     present = node_mask(genome)
-    src, _ = _random_index(k_src, present)
-    dst, any_dst = _random_index(k_dst, present & (jnp.arange(n) >= config.num_inputs))
+    do = draws.bernoulli(params.conn_add)
+    src, _ = draws.choice(present)
+    dst, any_dst = draws.choice(present & (jnp.arange(n) >= config.num_inputs))
+    weight = params.weight_init_mean + params.weight_init_std * draws.normal()
+    weight = jnp.clip(weight, params.weight_min, params.weight_max)
     src_key, dst_key = genome.nodes[src, N_KEY], genome.nodes[dst, N_KEY]
     exists = jnp.any((genome.conns[:, C_IN] == src_key) & (genome.conns[:, C_OUT] == dst_key))
-    ok = (jax.random.uniform(k_do) < params.conn_add) & any_dst & ~exists
+    ok = do & any_dst & ~exists
     if config.feedforward:
         ok = ok & (src != dst) & ~_key_reaches(genome, dst_key, src_key)
     slot, room = _first_free(conn_mask(genome))
     ok = ok & room
-    row = jnp.stack([src_key, dst_key, params.weight.sample(k_w, ()), jnp.float32(1.0)])
+    row = jnp.stack([src_key, dst_key, weight, jnp.float32(1.0)])
     conns = genome.conns.at[slot].set(jnp.where(ok, row, genome.conns[slot]))
     return genome.replace(conns=conns)
 
@@ -170,44 +165,53 @@ def _key_reaches(genome: Genome, start: Array, target: Array) -> Array:
     return jnp.any(seen[:n] & (keys == target))
 
 
-def delete_connection(key: PRNGKey, genome: Genome, params: NEATParams) -> Genome:
+def delete_connection(draws: Draws, genome: Genome, params: NEATParams) -> Genome:
     """With probability ``conn_delete`` removes a random connection."""
-    k_do, k_pick = jax.random.split(key)
-    row, any_conn = _random_index(k_pick, conn_mask(genome))
-    ok = (jax.random.uniform(k_do) < params.conn_delete) & any_conn
+    do = draws.bernoulli(params.conn_delete)
+    row, any_conn = draws.choice(conn_mask(genome))
+    ok = do & any_conn
     conns = genome.conns.at[row].set(jnp.where(ok, jnp.nan, genome.conns[row]))
     return genome.replace(conns=conns)
 
 
 def mutate_attributes(
-    key: PRNGKey, genome: Genome, params: NEATParams, config: GenomeConfig
+    draws: Draws, genome: Genome, params: NEATParams, config: GenomeConfig
 ) -> Genome:
     """Perturbs/replaces biases, responses and weights; replaces activations, aggregations;
     toggles enabled flags. Input nodes and empty rows are left alone."""
-    ks = jax.random.split(key, 8)
     n, c = genome.nodes.shape[0], genome.conns.shape[0]
     nodes, conns = genome.nodes, genome.conns
     mutable = node_mask(genome) & (jnp.arange(n) >= config.num_inputs)
-    bias = params.bias.mutate(ks[0], nodes[:, N_BIAS])
-    response = params.response.mutate(ks[1], nodes[:, N_RESPONSE])
+    bias = params.bias.mutate(draws, nodes[:, N_BIAS])
+    response = params.response.mutate(draws, nodes[:, N_RESPONSE])
     n_act, n_agg = len(config.activation_options), len(config.aggregation_options)
-    new_act = jax.random.randint(ks[2], (n,), 0, n_act).astype(jnp.float32)
-    new_agg = jax.random.randint(ks[3], (n,), 0, n_agg).astype(jnp.float32)
-    act = jnp.where(
-        jax.random.uniform(ks[4], (n,)) < params.activation_replace_rate, new_act, nodes[:, N_ACT]
-    )
+    new_act = draws.randint(n_act, (n,)).astype(jnp.float32)
+    new_agg = draws.randint(n_agg, (n,)).astype(jnp.float32)
+    act = jnp.where(draws.bernoulli(params.activation_replace_rate, (n,)), new_act, nodes[:, N_ACT])
     agg = jnp.where(
-        jax.random.uniform(ks[5], (n,)) < params.aggregation_replace_rate, new_agg, nodes[:, N_AGG]
+        draws.bernoulli(params.aggregation_replace_rate, (n,)), new_agg, nodes[:, N_AGG]
     )
     new_nodes = jnp.stack([nodes[:, N_KEY], bias, response, act, agg], axis=1)
     nodes = jnp.where(mutable[:, None], new_nodes, nodes)
     valid = conn_mask(genome)
-    weight = params.weight.mutate(ks[6], conns[:, C_WEIGHT])
-    flip = jax.random.uniform(ks[7], (c,)) < params.enabled_mutate_rate
+    weight = params.weight.mutate(draws, conns[:, C_WEIGHT])
+    flip = draws.bernoulli(params.enabled_mutate_rate, (c,))
     enabled = jnp.where(flip, 1.0 - conns[:, C_ENABLED], conns[:, C_ENABLED])
     new_conns = jnp.stack([conns[:, C_IN], conns[:, C_OUT], weight, enabled], axis=1)
     conns = jnp.where(valid[:, None], new_conns, conns)
     return Genome(nodes=nodes, conns=conns)
+
+
+def uniforms_needed(config: GenomeConfig) -> int:
+    """Uniforms one genome's :func:`mutate_genome` takes."""
+    n, c = config.max_nodes, config.max_conns
+    return (1 + c) + (1 + n) + (1 + 2 * n) + (1 + c) + (2 * n + 4 * n + c + c)
+
+
+def normals_needed(config: GenomeConfig) -> int:
+    """Normals one genome's :func:`mutate_genome` takes."""
+    n, c = config.max_nodes, config.max_conns
+    return 1 + 4 * n + 2 * c
 
 
 def mutate_population(
@@ -219,31 +223,31 @@ def mutate_population(
 ) -> tuple[Genome, Array]:
     """Applies every mutation to every genome of ``population`` (leading axis ``pop``).
 
-    Order: add node, delete node, add connection, delete connection, attributes.
+    Order: add node, delete node, add connection, delete connection, attributes. Each
+    genome uses one row of pre-drawn random numbers (see :mod:`evotrain.neat.draws`).
 
     Returns:
         ``(population, next_node_key)``.
     """
     pop = population.nodes.shape[0]
-    k_split, k_del, k_add, k_cdel, k_attr = jax.random.split(key, 5)
-    do, rows = jax.vmap(propose_split, in_axes=(0, 0, None))(
-        jax.random.split(k_split, pop), population, params
-    )
+    uniform, normal = Draws.population(key, pop, uniforms_needed(config), normals_needed(config))
+
+    def split_of(u, z, genome):
+        return propose_split(Draws(u, z), genome, params)
+
+    do, rows = jax.vmap(split_of)(uniform[:, : 1 + config.max_conns], normal, population)
     pairs = jnp.take_along_axis(population.conns, rows[:, None, None], axis=1)[:, 0, :2]
     new_keys, next_node_key = assign_split_keys(pairs, do, next_node_key)
     population = jax.vmap(apply_split, in_axes=(0, 0, 0, 0, None))(
         population, do, rows, new_keys, config
     )
-    population = jax.vmap(delete_node, in_axes=(0, 0, None, None))(
-        jax.random.split(k_del, pop), population, params, config
-    )
-    population = jax.vmap(add_connection, in_axes=(0, 0, None, None))(
-        jax.random.split(k_add, pop), population, params, config
-    )
-    population = jax.vmap(delete_connection, in_axes=(0, 0, None))(
-        jax.random.split(k_cdel, pop), population, params
-    )
-    population = jax.vmap(mutate_attributes, in_axes=(0, 0, None, None))(
-        jax.random.split(k_attr, pop), population, params, config
-    )
-    return population, next_node_key
+
+    def rest(u, z, genome):
+        draws = Draws(u, z)
+        draws.uniform((1 + config.max_conns,))  # used by the split above
+        genome = delete_node(draws, genome, params, config)
+        genome = add_connection(draws, genome, params, config)
+        genome = delete_connection(draws, genome, params)
+        return mutate_attributes(draws, genome, params, config)
+
+    return jax.vmap(rest)(uniform, normal, population), next_node_key

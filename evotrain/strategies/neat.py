@@ -19,6 +19,8 @@ import jax.numpy as jnp
 from flax import struct
 
 from evotrain.neat.crossover import crossover
+from evotrain.neat.crossover import uniforms_needed as crossover_uniforms
+from evotrain.neat.draws import Draws
 from evotrain.neat.genome import Genome, GenomeConfig, initial_genome
 from evotrain.neat.mutation import mutate_population
 from evotrain.neat.params import NEATParams
@@ -134,7 +136,7 @@ class NEAT:
         cfg = self.config
         pop, s_max = cfg.pop_size, cfg.max_species
         fitness, species = state.fitness, state.species
-        k_p1, k_p2, k_cross, k_mut = jax.random.split(key, 4)
+        k_pick, k_cross, k_mut = jax.random.split(key, 3)
         sp_state, reproducing = update_stagnation(
             state.species_state, fitness, species, state.generation, params
         )
@@ -156,8 +158,9 @@ class NEAT:
         is_elite = (rank_in_species < params.genome_elitism) & (rank_in_species < s_count)
         cutoff = jnp.ceil(params.survival_threshold * s_count).astype(jnp.int32)
         cutoff = jnp.clip(jnp.maximum(cutoff, params.min_species_size), 1, jnp.maximum(s_count, 1))
-        pick1 = jax.random.randint(k_p1, (pop,), 0, 2**30) % cutoff
-        pick2 = jax.random.randint(k_p2, (pop,), 0, 2**30) % cutoff
+        picks = jax.random.uniform(k_pick, (2, pop))
+        pick1 = jnp.minimum((picks[0] * cutoff).astype(jnp.int32), cutoff - 1)
+        pick2 = jnp.minimum((picks[1] * cutoff).astype(jnp.int32), cutoff - 1)
         elite_idx = order[s_start + jnp.minimum(rank_in_species, s_count - 1)]
         i1 = order[s_start + pick1]
         i2 = order[s_start + pick2]
@@ -165,7 +168,13 @@ class NEAT:
         a = jnp.where(fitter_first, i1, i2)
         b = jnp.where(fitter_first, i2, i1)
         take = lambda idx: jax.tree_util.tree_map(lambda x: x[idx], state.population)  # noqa: E731
-        children = jax.vmap(crossover)(jax.random.split(k_cross, pop), take(a), take(b))
+        g = cfg.genome
+        uniform, normal = Draws.population(
+            k_cross, pop, crossover_uniforms(g.max_nodes, g.max_conns), 0
+        )
+        children = jax.vmap(lambda u, z, x, y: crossover(Draws(u, z), x, y))(
+            uniform, normal, take(a), take(b)
+        )
         mutated, next_key = mutate_population(
             k_mut, children, state.next_node_key, params, cfg.genome
         )

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evotrain.neat import GenomeConfig, NEATParams, crossover, distance, initial_genome
+from evotrain.neat.draws import Draws
 from evotrain.neat.genome import C_IN, C_OUT, N_KEY, Genome
 from evotrain.neat.mutation import mutate_population
 from evotrain.networks.neat_forward import forward, make_plan
@@ -56,7 +57,10 @@ def _evolve_fn(config: GenomeConfig):
             partners = jax.tree_util.tree_map(
                 lambda x: x[jax.random.permutation(k_perm, POP)], mutated
             )
-            children = jax.vmap(crossover)(jax.random.split(k_cross, POP), mutated, partners)
+            u, z = Draws.population(k_cross, POP, 200, 1)
+            children = jax.vmap(lambda a, b, x, y: crossover(Draws(a, b), x, y))(
+                u, z, mutated, partners
+            )
             new = jax.tree_util.tree_map(lambda a, b: jnp.where(active, a, b), children, pop)
             return (new, jnp.where(active, nk, next_key)), None
 
@@ -132,7 +136,8 @@ def test_distance_identity_symmetry_and_self_crossover(seed, params, rounds):
     d_ab = float(distance(a, b, params, FF.num_inputs))
     d_ba = float(distance(b, a, params, FF.num_inputs))
     assert d_ab >= 0.0 and abs(d_ab - d_ba) <= 1e-5 * max(1.0, d_ab)
-    child = crossover(jax.random.key(seed), a, a)
+    u, z = Draws.population(jax.random.key(seed), 1, 200, 1)
+    child = crossover(Draws(u[0], z[0]), a, a)
     np.testing.assert_array_equal(np.asarray(child.nodes), np.asarray(a.nodes))
     np.testing.assert_array_equal(np.asarray(child.conns), np.asarray(a.conns))
 

@@ -4,8 +4,15 @@ import numpy as np
 import pytest
 
 from evotrain.neat import GenomeConfig, NEATParams, assign_split_keys, initial_genome
+from evotrain.neat.draws import Draws
 from evotrain.neat.genome import C_ENABLED, C_IN, C_OUT, C_WEIGHT, N_KEY, Genome
 from evotrain.neat.mutation import add_connection, apply_split, delete_node
+
+
+def _draws(seed, n=64):
+    u, z = Draws.population(jax.random.key(seed), 1, n, n)
+    return Draws(u[0], z[0])
+
 
 CFG = GenomeConfig(2, 1, max_nodes=6, max_conns=8)
 
@@ -57,7 +64,7 @@ def test_add_connection_never_closes_a_cycle():
     g = apply_split(g, jnp.array(True), jnp.array(3), jnp.float32(4), CFG)  # 3->4->2
     params = NEATParams(conn_add=1.0)
     for seed in range(200):
-        out = add_connection(jax.random.key(seed), g, params, CFG)
+        out = add_connection(_draws(seed), g, params, CFG)
         rows = np.asarray(out.conns)
         rows = rows[~np.isnan(rows[:, 0])]
         pairs = {(int(a), int(b)) for a, b in rows[:, :2]}
@@ -67,8 +74,24 @@ def test_add_connection_never_closes_a_cycle():
 
 def test_delete_node_removes_its_connections():
     g = apply_split(_genome(), jnp.array(True), jnp.array(0), jnp.float32(3), CFG)
-    out = delete_node(jax.random.key(0), g, NEATParams(node_delete=1.0), CFG)
+    out = delete_node(_draws(0), g, NEATParams(node_delete=1.0), CFG)
     assert np.isnan(np.asarray(out.nodes[3])).all()
     rows = np.asarray(out.conns)
     rows = rows[~np.isnan(rows[:, 0])]
     assert 3 not in rows[:, :2]
+
+
+def test_draws_run_out_loudly():
+    draws = Draws(jnp.zeros(3), jnp.zeros(1))
+    draws.uniform((2,))
+    with pytest.raises(ValueError, match="more uniforms requested"):
+        draws.uniform((2,))
+
+
+def test_choice_is_uniform_over_the_mask():
+    mask = jnp.array([False, True, True, False, True])
+    u, z = Draws.population(jax.random.key(0), 3000, 5, 1)
+    idx = jax.vmap(lambda a, b: Draws(a, b).choice(mask)[0])(u, z)
+    counts = np.bincount(np.asarray(idx), minlength=5)
+    assert counts[0] == counts[3] == 0
+    assert np.all(np.abs(counts[[1, 2, 4]] - 1000) < 120)

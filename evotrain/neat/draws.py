@@ -1,0 +1,73 @@
+"""Random numbers drawn in two blocks and handed out in slices.
+
+Every ``jax.random`` call site compiles its own counter-based hash kernel, and on the CPU
+those kernels are most of the compile time of a NEAT generation. Mutating or crossing a
+genome therefore draws one block of uniforms and one block of normals up front and takes
+slices of them; the statistics are those of independent draws.
+"""
+
+from __future__ import annotations
+
+import math
+
+import jax
+import jax.numpy as jnp
+
+from evotrain.types import Array, PRNGKey
+
+
+class Draws:
+    """Slices of pre-drawn uniforms in ``[0, 1)`` and standard normals.
+
+    Args:
+        uniform: ``(n_uniform,)`` uniforms.
+        normal: ``(n_normal,)`` standard normals.
+
+    Raises:
+        ValueError: at trace time, when more numbers are taken than were drawn.
+    """
+
+    def __init__(self, uniform: Array, normal: Array) -> None:
+        self._u, self._z = uniform, normal
+        self._iu = self._iz = 0
+
+    @staticmethod
+    def population(key: PRNGKey, pop: int, n_uniform: int, n_normal: int) -> tuple[Array, Array]:
+        """``(uniform (pop, n_uniform), normal (pop, n_normal))`` for :class:`Draws` rows."""
+        k_u, k_z = jax.random.split(key)
+        return (
+            jax.random.uniform(k_u, (pop, n_uniform)),
+            jax.random.normal(k_z, (pop, max(n_normal, 1))),
+        )
+
+    def uniform(self, shape: tuple[int, ...] = ()) -> Array:
+        n = math.prod(shape)
+        if self._iu + n > self._u.shape[-1]:
+            raise ValueError(f"Draws: {n} more uniforms requested, only {self._u.shape[-1]} drawn.")
+        out = self._u[self._iu : self._iu + n].reshape(shape)
+        self._iu += n
+        return out
+
+    def normal(self, shape: tuple[int, ...] = ()) -> Array:
+        n = math.prod(shape)
+        if self._iz + n > self._z.shape[-1]:
+            raise ValueError(f"Draws: {n} more normals requested, only {self._z.shape[-1]} drawn.")
+        out = self._z[self._iz : self._iz + n].reshape(shape)
+        self._iz += n
+        return out
+
+    def bernoulli(self, p: Array | float, shape: tuple[int, ...] = ()) -> Array:
+        return self.uniform(shape) < p
+
+    def choice(self, mask: Array) -> tuple[Array, Array]:
+        """A uniformly chosen index where ``mask`` holds, and whether there was any.
+
+        The argmax of i.i.d. uniforms restricted to the mask is uniform over the mask.
+        """
+        u = self.uniform(mask.shape)
+        return jnp.argmax(jnp.where(mask, u, -1.0)), mask.any()
+
+    def randint(self, high: Array | int, shape: tuple[int, ...] = ()) -> Array:
+        """Integers uniform in ``[0, high)`` (``high >= 1``)."""
+        u = self.uniform(shape)
+        return jnp.minimum((u * high).astype(jnp.int32), jnp.asarray(high, jnp.int32) - 1)
