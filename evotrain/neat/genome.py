@@ -21,6 +21,7 @@ import jax.numpy as jnp
 from flax import struct
 
 from evotrain.neat.aggregations import get_aggregation
+from evotrain.neat.draws import Draws
 from evotrain.networks.activations import get_activation
 from evotrain.types import Array, PRNGKey
 
