@@ -10,19 +10,13 @@ with itself returns it unchanged.
 
 from __future__ import annotations
 
-import jax
 import jax.numpy as jnp
 
+from evotrain.neat.align import match_conns, match_nodes, reference
 from evotrain.neat.draws import Draws
-from evotrain.neat.genome import C_ENABLED, C_IN, C_OUT, C_WEIGHT, N_KEY, Genome
+from evotrain.neat.genome import C_ENABLED, C_IN, C_WEIGHT, N_KEY, Genome
 
 DISABLE_IF_EITHER = 0.75
-
-
-def _match_rows(keys_a: jax.Array, keys_b: jax.Array) -> tuple[jax.Array, jax.Array]:
-    """For each row of ``a`` the matching row of ``b`` (by all key columns) and whether any."""
-    eq = jnp.all(keys_a[:, None, :] == keys_b[None, :, :], axis=-1)
-    return jnp.argmax(eq, axis=1), eq.any(axis=1)
 
 
 def uniforms_needed(max_nodes: int, max_conns: int) -> int:
@@ -32,17 +26,14 @@ def uniforms_needed(max_nodes: int, max_conns: int) -> int:
 
 def crossover(draws: Draws, fitter: Genome, other: Genome) -> Genome:
     """A child of two genomes; ``fitter`` is the parent with the higher fitness."""
-    idx, matched = _match_rows(
-        fitter.nodes[:, N_KEY : N_KEY + 1], other.nodes[:, N_KEY : N_KEY + 1]
-    )
+    ref = reference(other)
+    idx, matched = match_nodes(fitter, ref)
     partner = other.nodes[idx]
     pick = draws.bernoulli(0.5, fitter.nodes.shape)
     nodes = jnp.where(matched[:, None] & pick, partner, fitter.nodes)
     nodes = nodes.at[:, N_KEY].set(fitter.nodes[:, N_KEY])
 
-    cidx, cmatched = _match_rows(
-        fitter.conns[:, C_IN : C_OUT + 1], other.conns[:, C_IN : C_OUT + 1]
-    )
+    cidx, cmatched = match_conns(fitter, ref)
     cpartner = other.conns[cidx]
     cpick = draws.bernoulli(0.5, fitter.conns.shape[:1])
     weight = jnp.where(cmatched & cpick, cpartner[:, C_WEIGHT], fitter.conns[:, C_WEIGHT])

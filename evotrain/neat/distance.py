@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
+from evotrain.neat.align import Reference, match_conns, match_nodes, reference
 from evotrain.neat.genome import (
     C_ENABLED,
     C_IN,
-    C_OUT,
     C_WEIGHT,
     N_ACT,
     N_AGG,
@@ -27,14 +27,9 @@ from evotrain.neat.params import NEATParams
 from evotrain.types import Array
 
 
-def _part(a_keys, b_keys, a_valid, b_valid, diff_fn, params: NEATParams) -> Array:
-    eq = jnp.all(a_keys[:, None, :] == b_keys[None, :, :], axis=-1)
-    eq = eq & a_valid[:, None] & b_valid[None, :]
-    matched_a = eq.any(axis=1)
-    idx = jnp.argmax(eq, axis=1)
-    homologous = jnp.sum(jnp.where(matched_a, diff_fn(idx), 0.0))
-    n_match = matched_a.sum()
-    n_a, n_b = a_valid.sum(), b_valid.sum()
+def _part(matched: Array, n_a: Array, n_b: Array, diffs: Array, params: NEATParams) -> Array:
+    homologous = jnp.sum(jnp.where(matched, diffs, 0.0))
+    n_match = matched.sum()
     disjoint = (n_a - n_match) + (n_b - n_match)
     denom = jnp.maximum(jnp.maximum(n_a, n_b), 1)
     return (
@@ -42,40 +37,31 @@ def _part(a_keys, b_keys, a_valid, b_valid, diff_fn, params: NEATParams) -> Arra
     ) / denom
 
 
+def distance_to(a: Genome, ref: Reference, params: NEATParams, num_inputs: int) -> Array:
+    """Compatibility distance between ``a`` and the genome of a sorted :class:`Reference`."""
+    b = ref.genome
+    a_hidden = ~jnp.isnan(a.nodes[:, N_KEY]) & (a.nodes[:, N_KEY] >= num_inputs)
+    b_hidden = ~jnp.isnan(b.nodes[:, N_KEY]) & (b.nodes[:, N_KEY] >= num_inputs)
+    rows, found = match_nodes(a, ref)
+    other = b.nodes[rows]
+    node_diffs = (
+        jnp.abs(a.nodes[:, N_BIAS] - other[:, N_BIAS])
+        + jnp.abs(a.nodes[:, N_RESPONSE] - other[:, N_RESPONSE])
+        + (a.nodes[:, N_ACT] != other[:, N_ACT])
+        + (a.nodes[:, N_AGG] != other[:, N_AGG])
+    )
+    node_part = _part(found & a_hidden, a_hidden.sum(), b_hidden.sum(), node_diffs, params)
+    crows, cfound = match_conns(a, ref)
+    cother = b.conns[crows]
+    conn_diffs = jnp.abs(a.conns[:, C_WEIGHT] - cother[:, C_WEIGHT]) + (
+        a.conns[:, C_ENABLED] != cother[:, C_ENABLED]
+    )
+    n_a = (~jnp.isnan(a.conns[:, C_IN])).sum()
+    n_b = (~jnp.isnan(b.conns[:, C_IN])).sum()
+    conn_part = _part(cfound, n_a, n_b, conn_diffs, params)
+    return node_part + conn_part
+
+
 def distance(a: Genome, b: Genome, params: NEATParams, num_inputs: int) -> Array:
     """Compatibility distance between two genomes, ``()``."""
-    a_nodes = ~jnp.isnan(a.nodes[:, N_KEY]) & (a.nodes[:, N_KEY] >= num_inputs)
-    b_nodes = ~jnp.isnan(b.nodes[:, N_KEY]) & (b.nodes[:, N_KEY] >= num_inputs)
-
-    def node_diff(idx):
-        other = b.nodes[idx]
-        return (
-            jnp.abs(a.nodes[:, N_BIAS] - other[:, N_BIAS])
-            + jnp.abs(a.nodes[:, N_RESPONSE] - other[:, N_RESPONSE])
-            + (a.nodes[:, N_ACT] != other[:, N_ACT])
-            + (a.nodes[:, N_AGG] != other[:, N_AGG])
-        )
-
-    def conn_diff(idx):
-        other = b.conns[idx]
-        return jnp.abs(a.conns[:, C_WEIGHT] - other[:, C_WEIGHT]) + (
-            a.conns[:, C_ENABLED] != other[:, C_ENABLED]
-        )
-
-    node_part = _part(
-        a.nodes[:, N_KEY : N_KEY + 1],
-        b.nodes[:, N_KEY : N_KEY + 1],
-        a_nodes,
-        b_nodes,
-        node_diff,
-        params,
-    )
-    conn_part = _part(
-        a.conns[:, C_IN : C_OUT + 1],
-        b.conns[:, C_IN : C_OUT + 1],
-        ~jnp.isnan(a.conns[:, C_IN]),
-        ~jnp.isnan(b.conns[:, C_IN]),
-        conn_diff,
-        params,
-    )
-    return node_part + conn_part
+    return distance_to(a, reference(b), params, num_inputs)

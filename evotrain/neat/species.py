@@ -12,7 +12,8 @@ import jax
 import jax.numpy as jnp
 from flax import struct
 
-from evotrain.neat.distance import distance
+from evotrain.neat.align import reference
+from evotrain.neat.distance import distance_to
 from evotrain.neat.genome import Genome
 from evotrain.neat.params import NEATParams
 from evotrain.types import Array
@@ -41,8 +42,9 @@ class SpeciesState:
 
 def _pairwise(population: Genome, reps: Genome, params: NEATParams, num_inputs: int) -> Array:
     """``(pop, S)`` distances of every genome to every representative."""
-    one = lambda g, r: distance(g, r, params, num_inputs)  # noqa: E731
-    return jax.vmap(lambda g: jax.vmap(lambda r: one(g, r))(reps))(population)
+    refs = jax.vmap(reference)(reps)
+    one = lambda g, r: distance_to(g, r, params, num_inputs)  # noqa: E731
+    return jax.vmap(lambda g: jax.vmap(lambda r: one(g, r))(refs))(population)
 
 
 def speciate(
@@ -74,7 +76,8 @@ def speciate(
         founder = jnp.argmax(unassigned)
         slot = jnp.argmax(~alive)
         rep = jax.tree_util.tree_map(lambda x: x[founder], population)
-        d_new = jax.vmap(lambda g: distance(g, rep, params, num_inputs))(population)
+        ref = reference(rep)
+        d_new = jax.vmap(lambda g: distance_to(g, ref, params, num_inputs))(population)
         join = unassigned & ((d_new < threshold) | (jnp.arange(pop) == founder))
         species = jnp.where(join, slot, species)
         dist = dist.at[:, slot].set(d_new)
