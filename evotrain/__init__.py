@@ -3,20 +3,32 @@
 >>> from evotrain import OpenES, evaluate_policy
 >>> model = OpenES("MlpPolicy", "gymnax:CartPole-v1", pop_size=256, seed=0).learn(30)
 >>> mean, std = evaluate_policy(model, model.get_env(), n_eval_episodes=10)
+
+Public names are imported lazily, so ``import evotrain`` (and
+``evotrain.numpy_network``) does not load JAX until an algorithm is used.
 """
 
-from evotrain.algorithms import GA, NEAT, BaseEvolver, OpenES, evaluate_policy
-from evotrain.envs import FunctionFit, make_env
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "GA",
-    "NEAT",
-    "BaseEvolver",
-    "FunctionFit",
-    "OpenES",
-    "__version__",
-    "evaluate_policy",
-    "make_env",
-]
+_EXPORTS = {
+    "GA": "evotrain.algorithms",
+    "NEAT": "evotrain.algorithms",
+    "OpenES": "evotrain.algorithms",
+    "BaseEvolver": "evotrain.algorithms",
+    "evaluate_policy": "evotrain.algorithms",
+    "FunctionFit": "evotrain.envs",
+    "make_env": "evotrain.envs",
+}
+
+__all__ = [*sorted(_EXPORTS), "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'evotrain' has no attribute {name!r}")

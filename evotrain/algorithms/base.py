@@ -57,6 +57,8 @@ class BaseEvolver(abc.ABC):
 
     policy_aliases: ClassVar[dict[str, type]] = {"MlpPolicy": MLP}
     policy_kwarg_names: ClassVar[tuple[str, ...]] = ("net_arch", "activation_fn")
+    log_columns: ClassVar[tuple[tuple[str, str], ...]] = ()
+    """Extra ``(title, metric key)`` columns of the verbose table."""
     algorithm_name: ClassVar[str] = "base"
 
     def __init__(
@@ -259,7 +261,7 @@ class BaseEvolver(abc.ABC):
                 f"{type(self).__name__} on {self.env.spec.describe()}, pop {self.pop_size}, "
                 f"{self._policy_summary()}, {jax.default_backend()} device"
             )
-            print(table.header())
+            print(table.header(self.log_columns))
         start = time.perf_counter()
         try:
             for _ in range(generations):
@@ -269,7 +271,7 @@ class BaseEvolver(abc.ABC):
                 gen_time = time.perf_counter() - gen_start
                 info = self._record(info, gen_time, time.perf_counter() - start)
                 if self.verbose >= 1 and self.num_generations % log_interval == 0:
-                    print(table.row(info))
+                    print(table.row(info, self.log_columns))
                 if progress is not None:
                     progress.advance(info)
                 if (

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
 from typing import Any, final
 
+import numpy as np
+
 from evotrain.algorithms.base import BaseEvolver
+from evotrain.neat.export import genome_to_dict, summary
 from evotrain.neat.genome import GenomeConfig
 from evotrain.neat.params import NEATParams, check_params
 from evotrain.neat.presets import get_preset
@@ -55,6 +60,12 @@ class NEAT(BaseEvolver):
     policy_aliases = {"FeedForward": NEATNetwork, "Recurrent": NEATNetwork}
     policy_kwarg_names = ()
     algorithm_name = "neat"
+    log_columns = (
+        ("species", "strategy/species"),
+        ("nodes", "strategy/nodes_mean"),
+        ("conns", "strategy/conns_mean"),
+        ("best n/c", "best_size"),
+    )
 
     def __init__(self, policy: str, env: Any, *, preset: str | None = None, **kwargs: Any) -> None:
         settings = get_preset(preset) if preset is not None else {}
@@ -88,6 +99,44 @@ class NEAT(BaseEvolver):
     def _policy_summary(self) -> str:
         cfg = self.policy.config
         return f"max {cfg.max_nodes} nodes / {cfg.max_conns} connections"
+
+    def _record(self, metrics: dict[str, Any], gen_time: float, elapsed: float) -> dict[str, Any]:
+        info = super()._record(metrics, gen_time, elapsed)
+        info["best_size"] = f"{info['strategy/best_nodes']}/{info['strategy/best_conns']}"
+        return info
+
+    @property
+    def best_genome(self) -> dict[str, Any]:
+        """The best genome found so far, readable and JSON-serializable.
+
+        Nodes (key = historical marker, type, bias, response, activation, aggregation),
+        connections (``in``/``out`` node keys, weight, enabled) and its fitness. Run it
+        without JAX with :class:`evotrain.numpy_network.NumpyNetwork`.
+        """
+        ts = self.train_state
+        genome = ts.best_params
+        return genome_to_dict(
+            np.asarray(genome.nodes),
+            np.asarray(genome.conns),
+            self.policy.config,
+            float(ts.best_fitness),
+            self.activate_time,
+        )
+
+    def export_genome(self, path: str | os.PathLike[str], overwrite: bool = False) -> None:
+        """Writes :attr:`best_genome` as JSON.
+
+        Raises:
+            FileExistsError: if ``path`` exists and ``overwrite`` is False.
+        """
+        if os.path.exists(path) and not overwrite:
+            raise FileExistsError(f"{path} exists; pass overwrite=True to replace it.")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(self.best_genome, f, indent=1)
+
+    def network_summary(self) -> str:
+        """A readable summary of :attr:`best_genome`."""
+        return summary(self.best_genome)
 
     def _make_strategy(self) -> tuple[neat_strategy.NEAT, NEATParams]:
         config = neat_strategy.NEATConfig(

@@ -16,18 +16,19 @@ COLUMNS = (
 )
 
 
-def header(extra: tuple[str, ...] = ()) -> str:
-    cols = [f"{name:>{w}}" for name, w, _, _ in COLUMNS] + [f"{e:>10}" for e in extra]
+def header(extra: tuple[tuple[str, str], ...] = ()) -> str:
+    """The table header; ``extra`` holds ``(title, metric key)`` columns."""
+    cols = [f"{name:>{w}}" for name, w, _, _ in COLUMNS] + [f"{e:>9}" for e, _ in extra]
     line = " | ".join(cols)
     return f"{line}\n{'-' * len(line)}"
 
 
-def row(values: dict[str, Any], extra: tuple[str, ...] = ()) -> str:
+def row(values: dict[str, Any], extra: tuple[tuple[str, str], ...] = ()) -> str:
     cells = []
     for _, width, key, fmt in COLUMNS:
         value = values[key]
         cells.append(f"{value:>{width}{fmt}}")
-    for key in extra:
+    for _, key in extra:
         value = values.get(key, float("nan"))
-        cells.append(f"{value:>10.4g}")
+        cells.append(f"{value:>9}" if isinstance(value, str) else f"{value:>9.4g}")
     return " | ".join(cells)
