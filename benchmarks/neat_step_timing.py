@@ -28,8 +28,10 @@ def run(pop: int) -> None:
         ts, metrics = step(ts)
         jax.block_until_ready(metrics)
         times.append(time.perf_counter() - start)
-    print(f"XOR pop {pop}: compile {compile_s:.1f} s, per-generation median "
-          f"{_common.median(times) * 1000:.1f} ms (min {min(times) * 1000:.1f})")
+    print(
+        f"XOR pop {pop}: compile {compile_s:.1f} s, per-generation median "
+        f"{_common.median(times) * 1000:.1f} ms (min {min(times) * 1000:.1f})"
+    )
 
 
 def main() -> None:

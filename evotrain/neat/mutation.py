@@ -116,15 +116,18 @@ def add_connection(
 ) -> Genome:
     """With probability ``conn_add`` adds a connection between two random nodes.
 
-    As in neat-python, the source is any node and the target any non-input node, drawn
-    uniformly; the mutation does nothing when the pair is already connected (enabled or
-    not) or, for feedforward genomes, when it would close a cycle (a self-loop included).
+    As in neat-python 2.0, the target is any non-input node and the source any node (any
+    non-output node for feedforward genomes), drawn uniformly; the mutation does nothing
+    when the pair is already connected (enabled or not) or, for feedforward genomes, when
+    it would close a cycle (a self-loop included).
     """
     n = genome.nodes.shape[0]
     present = node_mask(genome)
+    slots = jnp.arange(n)
     do = draws.bernoulli(params.conn_add)
-    src, _ = draws.choice(present)
-    dst, any_dst = draws.choice(present & (jnp.arange(n) >= config.num_inputs))
+    is_output = (slots >= config.num_inputs) & (slots < config.num_io)
+    src, _ = draws.choice(present & ~is_output if config.feedforward else present)
+    dst, any_dst = draws.choice(present & (slots >= config.num_inputs))
     weight = params.weight_init_mean + params.weight_init_std * draws.normal()
     weight = jnp.clip(weight, params.weight_min, params.weight_max)
     src_key, dst_key = genome.nodes[src, N_KEY], genome.nodes[dst, N_KEY]

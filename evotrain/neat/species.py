@@ -1,9 +1,7 @@
 """Speciation, stagnation and offspring allocation over fixed-size species tables.
 
-Species live in ``max_species`` slots. A species has a representative genome; a genome
-joins the closest living species whose representative is within the compatibility
-threshold, otherwise it founds a new species in a free slot (one at a time, in population
-order, as neat-python does), or joins the closest species when no slot is free.
+Species live in ``max_species`` slots, each with a representative genome from the current
+population (see :func:`speciate`).
 """
 
 from __future__ import annotations
@@ -47,6 +45,32 @@ def _pairwise(population: Genome, reps: Genome, params: NEATParams, num_inputs: 
     return jax.vmap(lambda g: jax.vmap(lambda r: one(g, r))(refs))(population)
 
 
+def _claim_representatives(dist: Array, alive: Array) -> tuple[Array, Array]:
+    """Each living species, in slot order, claims the unclaimed genome closest to its old
+    representative as its new one.
+
+    Args:
+        dist: ``(pop, S)`` distances to the old representatives.
+        alive: ``(S,)`` bool.
+
+    Returns:
+        ``(rep_index (S,) int32, has_rep (S,) bool)``.
+    """
+    pop, s_max = dist.shape
+
+    def claim(s, carry):
+        claimed, rep_index, has_rep = carry
+        col = jnp.where(claimed, jnp.inf, dist[:, s])
+        g = jnp.argmin(col)
+        ok = alive[s] & ~claimed.all()
+        claimed = claimed.at[g].set(claimed[g] | ok)
+        return claimed, rep_index.at[s].set(g), has_rep.at[s].set(ok)
+
+    init = (jnp.zeros((pop,), bool), jnp.zeros((s_max,), jnp.int32), jnp.zeros((s_max,), bool))
+    _, rep_index, has_rep = jax.lax.fori_loop(0, s_max, claim, init)
+    return rep_index, has_rep
+
+
 def speciate(
     population: Genome,
     state: SpeciesState,
@@ -54,7 +78,13 @@ def speciate(
     params: NEATParams,
     num_inputs: int,
 ) -> tuple[Array, SpeciesState]:
-    """Assigns every genome of ``population`` to a species and refreshes the representatives.
+    """Assigns every genome of ``population`` to a species, as neat-python does.
+
+    First every living species takes as its new representative the genome of
+    ``population`` closest to its old one (so a species lives on until stagnation removes
+    it). Then every other genome joins the closest species within the compatibility
+    threshold; genomes within no species' threshold found new species one at a time, in
+    population order, while free slots remain, and join the closest species after that.
 
     Returns:
         ``(species (pop,) int32, state)``.
@@ -62,51 +92,49 @@ def speciate(
     pop = population.nodes.shape[0]
     s_max = state.alive.shape[0]
     threshold = state.threshold
-    dist = jnp.where(
-        state.alive[None, :], _pairwise(population, state.reps, params, num_inputs), jnp.inf
+    old = _pairwise(population, state.reps, params, num_inputs)
+    rep_index, has_rep = _claim_representatives(old, state.alive)
+    reps = jax.tree_util.tree_map(
+        lambda r, p: jnp.where(has_rep.reshape((-1,) + (1,) * (r.ndim - 1)), p[rep_index], r),
+        state.reps,
+        population,
     )
-    closest = jnp.argmin(dist, axis=1)
-    assigned = jnp.min(dist, axis=1) < threshold
-    species = jnp.where(assigned, closest, -1)
-    alive = state.alive
+    alive = has_rep
+    dist = jnp.where(alive[None, :], _pairwise(population, reps, params, num_inputs), jnp.inf)
+    is_rep = jnp.zeros((pop,), bool).at[rep_index].max(has_rep)
+    unassigned = ~is_rep & (jnp.min(dist, axis=1) >= threshold)
 
     def found(carry):
-        species, dist, alive, reps = carry
-        unassigned = species < 0
+        unassigned, dist, alive, reps = carry
         founder = jnp.argmax(unassigned)
         slot = jnp.argmax(~alive)
         rep = jax.tree_util.tree_map(lambda x: x[founder], population)
         ref = reference(rep)
         d_new = jax.vmap(lambda g: distance_to(g, ref, params, num_inputs))(population)
-        join = unassigned & ((d_new < threshold) | (jnp.arange(pop) == founder))
-        species = jnp.where(join, slot, species)
+        unassigned = unassigned & (d_new >= threshold) & (jnp.arange(pop) != founder)
         dist = dist.at[:, slot].set(d_new)
         reps = jax.tree_util.tree_map(lambda r, x: r.at[slot].set(x), reps, rep)
-        return species, dist, alive.at[slot].set(True), reps
+        return unassigned, dist, alive.at[slot].set(True), reps
 
     def can_found(carry):
-        species, _, alive, _ = carry
-        return jnp.any(species < 0) & jnp.any(~alive)
+        unassigned, _, alive, _ = carry
+        return jnp.any(unassigned) & jnp.any(~alive)
 
-    species, dist, alive, reps = jax.lax.while_loop(
-        can_found, found, (species, dist, alive, state.reps)
-    )
+    _, dist, alive, reps = jax.lax.while_loop(can_found, found, (unassigned, dist, alive, reps))
     new_slots = alive & ~state.alive
-    species = jnp.where(species < 0, jnp.argmin(dist, axis=1), species)
-
-    # New representative of each old species: its member closest to the old representative.
-    member = species[:, None] == jnp.arange(s_max)[None, :]
-    own = jnp.where(member, dist, jnp.inf)
-    closest_member = jnp.argmin(own, axis=0)
-    has_members = member.any(axis=0)
-    refresh = has_members & ~new_slots
-    reps = jax.tree_util.tree_map(
-        lambda r, p: jnp.where(refresh.reshape((-1,) + (1,) * (r.ndim - 1)), p[closest_member], r),
-        reps,
-        population,
+    # Everyone joins the closest species; old representatives stay in their own (a founder
+    # is at distance 0 from its own).
+    own_slot = (
+        jnp.zeros((pop,), jnp.int32)
+        .at[jnp.where(has_rep, rep_index, pop)]
+        .set(jnp.arange(s_max, dtype=jnp.int32), mode="drop")
     )
+    closest = jnp.argmin(jnp.where(alive[None, :], dist, jnp.inf), axis=1)
+    species = jnp.where(is_rep, own_slot, closest)
+
+    member = species[:, None] == jnp.arange(s_max)[None, :]
     size = member.sum(axis=0).astype(jnp.int32)
-    alive = alive & has_members
+    alive = alive & (size > 0)
     best = jnp.where(new_slots, -jnp.inf, state.best)
     last_improved = jnp.where(new_slots, generation, state.last_improved)
     n_species = alive.sum()
