@@ -9,6 +9,7 @@ Python generation loop.
 from __future__ import annotations
 
 import abc
+import dataclasses
 import os
 import time
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from evotrain.envs import Discrete, Env, FunctionFit, JaxEnv, make_env, outputs_
 from evotrain.evaluation import EvalConfig, HostEvaluator, make_evaluator, normalize, rollout_batch
 from evotrain.networks import MLP
 from evotrain.training import HostGenerationStep, TrainState, init_train_state, make_generation_step
+from evotrain.training.memory import available_memory_bytes, check_step_memory, step_bytes
 from evotrain.types import PyTree
 
 Callback = Callable[[dict[str, Any]], bool]
@@ -127,6 +129,7 @@ class BaseEvolver(abc.ABC):
         """Returns the strategy object and its ``*Params`` for ``self.policy``."""
 
     def _build_step(self) -> None:
+        self._compiled_step: Any = None
         network = self.policy
         if self.env.jittable:
             evaluate = make_evaluator(self.env, network, self.eval_config)
@@ -262,11 +265,12 @@ class BaseEvolver(abc.ABC):
                 f"{self._policy_summary()}, {jax.default_backend()} device"
             )
             print(table.header(self.log_columns))
+        step = self._ready_step()
         start = time.perf_counter()
         try:
             for _ in range(generations):
                 gen_start = time.perf_counter()
-                self.train_state, metrics = self._step(self.train_state)
+                self.train_state, metrics = step(self.train_state)
                 info = jax.device_get(metrics)
                 gen_time = time.perf_counter() - gen_start
                 info = self._record(info, gen_time, time.perf_counter() - start)
@@ -284,6 +288,34 @@ class BaseEvolver(abc.ABC):
             if progress is not None:
                 progress.close()
         return self
+
+    def _ready_step(self) -> Any:
+        """The generation step, compiled ahead of time once and checked against free memory.
+
+        Raises:
+            PopulationTooLargeError: when one generation cannot fit in memory (the message
+                says which ``pop_batch_size`` would).
+        """
+        if not self.env.jittable:
+            return self._step
+        if self._compiled_step is None:
+            compiled = self._step.lower(self.train_state).compile()
+
+            def measure(batch: int) -> int:
+                config = dataclasses.replace(self.eval_config, pop_batch_size=batch)
+                evaluate = make_evaluator(self.env, self.policy, config)
+                step = make_generation_step(self.strategy, self.strategy_params, evaluate)
+                return step_bytes(jax.jit(step).lower(self.train_state).compile())
+
+            check_step_memory(
+                step_bytes(compiled),
+                self.pop_size,
+                self.eval_config.pop_batch_size,
+                available_memory_bytes(),
+                measure,
+            )
+            self._compiled_step = compiled
+        return self._compiled_step
 
     def _record(self, metrics: dict[str, Any], gen_time: float, elapsed: float) -> dict[str, Any]:
         self.num_generations += 1
