@@ -132,10 +132,7 @@ class BaseEvolver(abc.ABC):
         self._compiled_step: Any = None
         network = self.policy
         if self.env.jittable:
-            evaluate = make_evaluator(self.env, network, self.eval_config)
-            self._step = jax.jit(
-                make_generation_step(self.strategy, self.strategy_params, evaluate)
-            )
+            self._step = self._jitted_step(self.eval_config)
         else:
             evaluate = HostEvaluator(self.env, network, self.eval_config)
             self._step = HostGenerationStep(self.strategy, self.strategy_params, evaluate)
@@ -289,6 +286,11 @@ class BaseEvolver(abc.ABC):
                 progress.close()
         return self
 
+    def _jitted_step(self, eval_config: EvalConfig) -> Any:
+        """The jitted generation step of a jittable env, evaluating with ``eval_config``."""
+        evaluate = make_evaluator(self.env, self.policy, eval_config)
+        return jax.jit(make_generation_step(self.strategy, self.strategy_params, evaluate))
+
     def _ready_step(self) -> Any:
         """The generation step, compiled ahead of time once and checked against free memory.
 
@@ -303,9 +305,8 @@ class BaseEvolver(abc.ABC):
 
             def measure(batch: int) -> int:
                 config = dataclasses.replace(self.eval_config, pop_batch_size=batch)
-                evaluate = make_evaluator(self.env, self.policy, config)
-                step = make_generation_step(self.strategy, self.strategy_params, evaluate)
-                return step_bytes(jax.jit(step).lower(self.train_state).compile())
+                step = self._jitted_step(config)
+                return step_bytes(step.lower(self.train_state).compile())
 
             check_step_memory(
                 step_bytes(compiled),
