@@ -301,22 +301,34 @@ class BaseEvolver(abc.ABC):
         if not self.env.jittable:
             return self._step
         if self._compiled_step is None:
-            compiled = self._step.lower(self.train_state).compile()
-
-            def measure(batch: int) -> int:
-                config = dataclasses.replace(self.eval_config, pop_batch_size=batch)
-                step = self._jitted_step(config)
-                return step_bytes(step.lower(self.train_state).compile())
-
-            check_step_memory(
-                step_bytes(compiled),
-                self.pop_size,
-                self.eval_config.pop_batch_size,
-                available_memory_bytes(),
-                measure,
-            )
-            self._compiled_step = compiled
+            self._compiled_step = self._checked_compile(self._jitted_step, self.train_state)
         return self._compiled_step
+
+    def _checked_compile(self, build: Callable[[EvalConfig], Any], ts: TrainState) -> Any:
+        """Compiles ``build(self.eval_config)`` for ``ts`` and checks it fits in free memory.
+
+        Args:
+            build: makes the jitted generation step for an :class:`EvalConfig`; the check
+                calls it again with smaller ``pop_batch_size`` values to find one that fits.
+            ts: the train state the step will run on.
+
+        Raises:
+            PopulationTooLargeError: see :meth:`_ready_step`.
+        """
+        compiled = build(self.eval_config).lower(ts).compile()
+
+        def measure(batch: int) -> int:
+            config = dataclasses.replace(self.eval_config, pop_batch_size=batch)
+            return step_bytes(build(config).lower(ts).compile())
+
+        check_step_memory(
+            step_bytes(compiled),
+            self.pop_size,
+            self.eval_config.pop_batch_size,
+            available_memory_bytes(),
+            measure,
+        )
+        return compiled
 
     def _record(self, metrics: dict[str, Any], gen_time: float, elapsed: float) -> dict[str, Any]:
         self.num_generations += 1

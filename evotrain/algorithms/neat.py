@@ -7,15 +7,20 @@ import json
 import os
 from typing import Any, final
 
+import jax
 import numpy as np
 
 from evotrain.algorithms.base import BaseEvolver
+from evotrain.evaluation import EvalConfig, make_evaluator
+from evotrain.neat.capacity import capacity_levels, grow, shrink
 from evotrain.neat.export import genome_to_dict, summary
 from evotrain.neat.genome import GenomeConfig
 from evotrain.neat.params import NEATParams, check_params
 from evotrain.neat.presets import get_preset
 from evotrain.networks.neat_network import NEATNetwork
 from evotrain.strategies import neat as neat_strategy
+from evotrain.training import make_generation_step
+from evotrain.training.capacity_step import CapacityStep
 
 _PARAM_NAMES = tuple(f.name for f in dataclasses.fields(NEATParams))
 _GENOME_NAMES = (
@@ -146,3 +151,43 @@ class NEAT(BaseEvolver):
             allocation=self.allocation,
         )
         return neat_strategy.NEAT(config), self.neat_params
+
+    # ------------------------------------------------------------ capacity levels
+    def _level_step(self, level: int, eval_config: EvalConfig) -> Any:
+        """The jitted generation step at capacity level ``level`` (see
+        :mod:`evotrain.neat.capacity`): it cuts the train state's genomes to the level's
+        rows, runs the generation there and pads the result back to full capacity."""
+        full = self.policy.config
+        nodes, conns = capacity_levels(full)[level]
+        genome = dataclasses.replace(full, max_nodes=nodes, max_conns=conns)
+        policy = dataclasses.replace(self.policy, config=genome)
+        strategy = neat_strategy.NEAT(dataclasses.replace(self.strategy.config, genome=genome))
+        inner = make_generation_step(
+            strategy, self.strategy_params, make_evaluator(self.env, policy, eval_config)
+        )
+
+        def step(ts):
+            ts, metrics = inner(shrink(ts, nodes, conns))
+            return grow(ts, full.max_nodes, full.max_conns), metrics
+
+        return jax.jit(step)
+
+    def _jitted_step(self, eval_config: EvalConfig) -> CapacityStep:
+        return CapacityStep(
+            capacity_levels(self.policy.config),
+            lambda level, ts: self._level_step(level, eval_config),
+        )
+
+    def _ready_step(self) -> Any:
+        """Like the base class's, per capacity level: each level's step is compiled ahead
+        of time and checked against free memory when a generation first needs it."""
+        if not self.env.jittable:
+            return self._step
+        if self._compiled_step is None:
+            self._compiled_step = CapacityStep(
+                capacity_levels(self.policy.config),
+                lambda level, ts: self._checked_compile(
+                    lambda config: self._level_step(level, config), ts
+                ),
+            )
+        return self._compiled_step

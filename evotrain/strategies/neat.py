@@ -104,7 +104,7 @@ class NEAT:
         s = cfg.max_species
         empty = SpeciesState(
             reps=jax.tree_util.tree_map(
-                lambda x: jnp.zeros((s,) + x.shape[1:], x.dtype), population
+                lambda x: jnp.full((s,) + x.shape[1:], jnp.nan, x.dtype), population
             ),
             alive=jnp.zeros((s,), bool),
             best=jnp.full((s,), -jnp.inf),
