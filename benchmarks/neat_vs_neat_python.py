@@ -41,13 +41,26 @@ import numpy as np
 XOR_THRESHOLD = 3.9
 
 
+def xor_problem():
+    """XOR with neat-python's fitness, 4 - sum of squared errors."""
+    from evotrain.envs import FunctionFit
+
+    xor = FunctionFit.xor()
+    return FunctionFit(
+        xor.inputs,
+        xor.targets,
+        metric=lambda outputs, targets: 4.0 - ((outputs - targets) ** 2).sum(),
+        name="xor",
+    )
+
+
 # ------------------------------------------------------------------------- XOR seeds
 def evotrain_xor_seeds(preset: str, seeds: list[int], pop: int, max_gens: int) -> list[dict]:
     """Runs evotrain NEAT on XOR once per seed, reusing one compiled generation step."""
     from evotrain import NEAT
     from evotrain.training import init_train_state
 
-    model = NEAT("FeedForward", "xor", preset=preset, pop_size=pop, seed=0)
+    model = NEAT("FeedForward", xor_problem(), preset=preset, pop_size=pop, seed=0)
     init = jax.jit(lambda key: init_train_state(key, model.strategy, model.strategy_params, 2))
     num_io = model.policy.config.num_io
     results = []
@@ -130,7 +143,7 @@ def part_xor_time(args: argparse.Namespace) -> dict[str, Any]:
     for pop in args.xor_pops:
         model = NEAT(
             "FeedForward",
-            "xor",
+            xor_problem(),
             preset="neat-python-xor",
             pop_size=pop,
             max_nodes=50,

@@ -8,6 +8,7 @@ import pytest
 from evotrain import NEAT, evaluate_policy
 from evotrain.envs import FunctionFit
 from tests.helpers import DelayedRecallEnv
+from tests_integration.test_learning import _train_until
 
 pytestmark = pytest.mark.slow
 
@@ -82,3 +83,32 @@ def test_recurrent_predict_carries_memory():
         correct += int(action[0] == (1 if cue > 0 else 0))
     assert state is not None and state[0].shape == (1, 10)
     assert correct == 4
+
+
+def test_neat_solves_gymnax_cartpole_within_20_generations():
+    model = NEAT("FeedForward", "gymnax:CartPole-v1", pop_size=1000, seed=0)
+    gen, mean = _train_until(model, 20, 475.0)
+    assert gen is not None, f"mean evaluation return {mean} < 475 after 20 generations"
+
+
+def test_neat_hopper_best_return_passes_1000_within_50_generations():
+    model = NEAT(
+        "FeedForward",
+        "brax:hopper",
+        env_kwargs={"backend": "spring"},
+        pop_size=256,
+        output_activation="tanh",
+        seed=0,
+    )
+    reached = {}
+
+    def check(locals_):
+        if locals_["info"]["fitness_max"] > 1000.0:
+            reached["gen"] = locals_["generation"]
+            return False
+        return True
+
+    model.learn(50, callback=check)
+    best = max(h["fitness_max"] for h in model.history)
+    print(f"hopper: best return {best:.1f}, above 1000 at generation {reached.get('gen')}")
+    assert "gen" in reached, f"best return {best:.1f} <= 1000 after 50 generations"
