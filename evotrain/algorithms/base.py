@@ -107,9 +107,12 @@ class BaseEvolver(abc.ABC):
         self.env: Env = make_env(env, **(env_kwargs or {}))
         self.policy = self._make_policy()
         self.strategy, self.strategy_params = self._make_strategy()
-        self.train_state: TrainState = init_train_state(
-            jax.random.key(self.seed), self.strategy, self.strategy_params, self.env.spec.obs_size
+        init = jax.jit(
+            lambda key: init_train_state(
+                key, self.strategy, self.strategy_params, self.env.spec.obs_size
+            )
         )
+        self.train_state: TrainState = init(jax.random.key(self.seed))
         self._predict_key = jax.random.key(self.seed ^ 0x5EED)
         self._build_step()
 
