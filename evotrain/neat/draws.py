@@ -48,6 +48,12 @@ class Draws:
         self._iu += n
         return out
 
+    def skip_uniform(self, n: int) -> None:
+        """Passes over ``n`` uniforms (taken elsewhere from the same row)."""
+        if self._iu + n > self._u.shape[-1]:
+            raise ValueError(f"Draws: {n} more uniforms requested, only {self._u.shape[-1]} drawn.")
+        self._iu += n
+
     def normal(self, shape: tuple[int, ...] = ()) -> Array:
         n = math.prod(shape)
         if self._iz + n > self._z.shape[-1]:

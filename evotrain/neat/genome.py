@@ -162,6 +162,16 @@ def node_mask(genome: Genome) -> Array:
     return ~jnp.isnan(genome.nodes[..., N_KEY])
 
 
+def key_slots(genome: Genome, keys: Array) -> Array:
+    """Row of each node key of ``keys (K,)`` in ``genome.nodes`` (one genome).
+
+    Returns:
+        ``(K,)`` int32, ``-1`` where a key is NaN or not in the genome.
+    """
+    match = keys[:, None] == genome.nodes[None, :, N_KEY]
+    return jnp.where(match.any(axis=1), jnp.argmax(match, axis=1), -1).astype(jnp.int32)
+
+
 def conn_mask(genome: Genome) -> Array:
     """``(..., max_conns)`` bool: rows that hold a connection."""
     return ~jnp.isnan(genome.conns[..., C_IN])

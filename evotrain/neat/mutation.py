@@ -27,6 +27,7 @@ from evotrain.neat.genome import (
     Genome,
     GenomeConfig,
     conn_mask,
+    key_slots,
     node_mask,
 )
 from evotrain.neat.params import NEATParams
@@ -150,9 +151,9 @@ def _key_reaches(genome: Genome, start: Array, target: Array) -> Array:
     """
     keys = genome.nodes[:, N_KEY]
     n = keys.shape[0]
-    valid = conn_mask(genome)
-    src = jnp.where(valid, jnp.argmax(genome.conns[:, C_IN][:, None] == keys[None, :], axis=1), n)
-    dst = jnp.where(valid, jnp.argmax(genome.conns[:, C_OUT][:, None] == keys[None, :], axis=1), n)
+    src = key_slots(genome, genome.conns[:, C_IN])
+    dst = key_slots(genome, genome.conns[:, C_OUT])
+    src, dst = jnp.where(src >= 0, src, n), jnp.where(dst >= 0, dst, n)
     seen = jnp.append(keys == start, False)
 
     def cond(carry):
@@ -247,7 +248,7 @@ def mutate_population(
 
     def rest(u, z, genome):
         draws = Draws(u, z)
-        draws.uniform((1 + config.max_conns,))  # used by the split above
+        draws.skip_uniform(1 + config.max_conns)  # taken by propose_split above
         genome = delete_node(draws, genome, params, config)
         genome = add_connection(draws, genome, params, config)
         genome = delete_connection(draws, genome, params)

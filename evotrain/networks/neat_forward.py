@@ -29,6 +29,7 @@ from evotrain.neat.genome import (
     N_RESPONSE,
     Genome,
     GenomeConfig,
+    key_slots,
 )
 from evotrain.networks.activations import get_activation
 from evotrain.types import Array
@@ -59,14 +60,6 @@ class Plan:
     num_layers: Array
 
 
-def _slots(genome: Genome, keys: Array) -> Array:
-    """Slot index of each key (``-1`` where the key is NaN or absent)."""
-    node_keys = genome.nodes[:, N_KEY]
-    match = keys[:, None] == node_keys[None, :]
-    found = match.any(axis=1)
-    return jnp.where(found, jnp.argmax(match, axis=1), -1)
-
-
 def adjacency(genome: Genome) -> tuple[Array, Array]:
     """Enabled-connection adjacency over node slots.
 
@@ -74,8 +67,8 @@ def adjacency(genome: Genome) -> tuple[Array, Array]:
         ``(exists (N, N) bool, weights (N, N) float32)``.
     """
     n = genome.nodes.shape[0]
-    src = _slots(genome, genome.conns[:, C_IN])
-    dst = _slots(genome, genome.conns[:, C_OUT])
+    src = key_slots(genome, genome.conns[:, C_IN])
+    dst = key_slots(genome, genome.conns[:, C_OUT])
     enabled = (genome.conns[:, C_ENABLED] > 0.5) & (src >= 0) & (dst >= 0)
     src = jnp.where(enabled, src, n)
     dst = jnp.where(enabled, dst, n)
