@@ -18,21 +18,31 @@ def xor_fitness(outputs, targets):
     return 4.0 - ((outputs - targets) ** 2).sum()
 
 
-def test_neat_solves_xor_with_the_neat_python_preset():
-    xor = FunctionFit(FunctionFit.xor().inputs, FunctionFit.xor().targets, metric=xor_fitness)
-    model = NEAT("FeedForward", xor, preset="neat-python-xor", seed=0, max_nodes=20, max_conns=40)
-    solved = {}
+def _learn_until_best(model, generations, reached):
+    """Trains up to ``generations``, stopping once ``reached(best fitness of a generation)``.
+
+    Returns:
+        The generation where it first held, or None.
+    """
+    at = {}
 
     def check(locals_):
-        if locals_["info"]["fitness_max"] >= 3.9:
-            solved["gen"] = locals_["generation"]
+        if reached(locals_["info"]["fitness_max"]):
+            at["gen"] = locals_["generation"]
             return False
         return True
 
-    model.learn(300, callback=check)
+    model.learn(generations, callback=check)
+    return at.get("gen")
+
+
+def test_neat_solves_xor_with_the_neat_python_preset():
+    xor = FunctionFit(FunctionFit.xor().inputs, FunctionFit.xor().targets, metric=xor_fitness)
+    model = NEAT("FeedForward", xor, preset="neat-python-xor", seed=0, max_nodes=20, max_conns=40)
+    solved_at = _learn_until_best(model, 300, lambda best: best >= 3.9)
     outputs, _ = model.predict(xor.inputs)
-    print(f"xor: solved at generation {solved.get('gen')}, outputs {outputs[:, 0]}")
-    assert "gen" in solved
+    print(f"xor: solved at generation {solved_at}, outputs {outputs[:, 0]}")
+    assert solved_at is not None
     assert np.all((outputs[:, 0] > 0.5) == (xor.targets[:, 0] > 0.5))
 
 
@@ -100,15 +110,7 @@ def test_neat_hopper_best_return_passes_1000_within_50_generations():
         output_activation="tanh",
         seed=0,
     )
-    reached = {}
-
-    def check(locals_):
-        if locals_["info"]["fitness_max"] > 1000.0:
-            reached["gen"] = locals_["generation"]
-            return False
-        return True
-
-    model.learn(50, callback=check)
+    reached = _learn_until_best(model, 50, lambda best: best > 1000.0)
     best = max(h["fitness_max"] for h in model.history)
-    print(f"hopper: best return {best:.1f}, above 1000 at generation {reached.get('gen')}")
-    assert "gen" in reached, f"best return {best:.1f} <= 1000 after 50 generations"
+    print(f"hopper: best return {best:.1f}, above 1000 at generation {reached}")
+    assert reached is not None, f"best return {best:.1f} <= 1000 after 50 generations"

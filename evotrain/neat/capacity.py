@@ -20,7 +20,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from evotrain.neat.genome import C_IN, N_KEY, Genome, GenomeConfig
+from evotrain.neat.genome import Genome, GenomeConfig, conn_mask, node_mask
 from evotrain.types import Array, PyTree
 
 NODE_GROWTH = 1
@@ -68,8 +68,8 @@ def rows_used(tree: PyTree) -> tuple[Array, Array]:
         return jnp.max(jnp.where(rows, index, 0))
 
     genomes = _genomes(tree)
-    nodes = jnp.max(jnp.stack([extent(~jnp.isnan(g.nodes[..., N_KEY])) for g in genomes]))
-    conns = jnp.max(jnp.stack([extent(~jnp.isnan(g.conns[..., C_IN])) for g in genomes]))
+    nodes = jnp.max(jnp.stack([extent(node_mask(g)) for g in genomes]))
+    conns = jnp.max(jnp.stack([extent(conn_mask(g)) for g in genomes]))
     return nodes, conns
 
 

@@ -41,12 +41,10 @@ class Draws:
         )
 
     def uniform(self, shape: tuple[int, ...] = ()) -> Array:
+        start = self._iu
         n = math.prod(shape)
-        if self._iu + n > self._u.shape[-1]:
-            raise ValueError(f"Draws: {n} more uniforms requested, only {self._u.shape[-1]} drawn.")
-        out = self._u[self._iu : self._iu + n].reshape(shape)
-        self._iu += n
-        return out
+        self.skip_uniform(n)
+        return self._u[start : start + n].reshape(shape)
 
     def skip_uniform(self, n: int) -> None:
         """Passes over ``n`` uniforms (taken elsewhere from the same row)."""
