@@ -24,6 +24,7 @@ from evotrain.envs import Discrete, Env, FunctionFit, JaxEnv, make_env, outputs_
 from evotrain.evaluation import EvalConfig, HostEvaluator, make_evaluator, normalize, rollout_batch
 from evotrain.networks import MLP
 from evotrain.training import HostGenerationStep, TrainState, init_train_state, make_generation_step
+from evotrain.training.compile import jit_program
 from evotrain.training.memory import available_memory_bytes, check_step_memory, step_bytes
 from evotrain.types import PyTree
 
@@ -107,7 +108,7 @@ class BaseEvolver(abc.ABC):
         self.env: Env = make_env(env, **(env_kwargs or {}))
         self.policy = self._make_policy()
         self.strategy, self.strategy_params = self._make_strategy()
-        init = jax.jit(
+        init = jit_program(
             lambda key: init_train_state(
                 key, self.strategy, self.strategy_params, self.env.spec.obs_size
             )
@@ -199,7 +200,7 @@ class BaseEvolver(abc.ABC):
                 res = rollout_batch(env, network, batched, keys, horizon, norm, False)
                 return res.returns, res.lengths
 
-            cached = (env, jax.jit(run))
+            cached = (env, jit_program(run))
             self._rollouts[id(env)] = cached
         return cached[1](self.policy_params, self.train_state.obs_norm, keys)
 
@@ -292,7 +293,7 @@ class BaseEvolver(abc.ABC):
     def _jitted_step(self, eval_config: EvalConfig) -> Any:
         """The jitted generation step of a jittable env, evaluating with ``eval_config``."""
         evaluate = make_evaluator(self.env, self.policy, eval_config)
-        return jax.jit(make_generation_step(self.strategy, self.strategy_params, evaluate))
+        return jit_program(make_generation_step(self.strategy, self.strategy_params, evaluate))
 
     def _ready_step(self) -> Any:
         """The generation step, compiled ahead of time once and checked against free memory.

@@ -7,7 +7,6 @@ import json
 import os
 from typing import Any, final
 
-import jax
 import numpy as np
 
 from evotrain.algorithms.base import BaseEvolver
@@ -21,6 +20,7 @@ from evotrain.networks.neat_network import NEATNetwork
 from evotrain.strategies import neat as neat_strategy
 from evotrain.training import make_generation_step
 from evotrain.training.capacity_step import CapacityStep
+from evotrain.training.compile import jit_program
 
 _PARAM_NAMES = tuple(f.name for f in dataclasses.fields(NEATParams))
 _GENOME_NAMES = (
@@ -170,7 +170,7 @@ class NEAT(BaseEvolver):
             ts, metrics = inner(shrink(ts, nodes, conns))
             return grow(ts, full.max_nodes, full.max_conns), metrics
 
-        return jax.jit(step)
+        return jit_program(step)
 
     def _jitted_step(self, eval_config: EvalConfig) -> CapacityStep:
         return CapacityStep(

@@ -1,9 +1,10 @@
 """Random numbers drawn in two blocks and handed out in slices.
 
 Every ``jax.random`` call site compiles its own counter-based hash kernel, and on the CPU
-those kernels are most of the compile time of a NEAT generation. Mutating or crossing a
-genome therefore draws one block of uniforms and one block of normals up front and takes
-slices of them; the statistics are those of independent draws.
+those kernels are a large part of the compile time of a NEAT generation. A generation's
+reproduction therefore draws one block of random bits up front, as uniforms and standard
+normals, and every selection, crossover and mutation takes slices of it; the statistics are
+those of independent draws.
 """
 
 from __future__ import annotations
@@ -33,12 +34,19 @@ class Draws:
 
     @staticmethod
     def population(key: PRNGKey, pop: int, n_uniform: int, n_normal: int) -> tuple[Array, Array]:
-        """``(uniform (pop, n_uniform), normal (pop, n_normal))`` for :class:`Draws` rows."""
-        k_u, k_z = jax.random.split(key)
-        return (
-            jax.random.uniform(k_u, (pop, n_uniform)),
-            jax.random.normal(k_z, (pop, max(n_normal, 1))),
+        """``(uniform (pop, n_uniform), normal (pop, max(n_normal, 1)))`` for :class:`Draws`
+        rows, from one block of random bits (one hash kernel to compile)."""
+        n_normal = max(n_normal, 1)
+        bits = jax.random.bits(key, (pop, n_uniform + n_normal), jnp.uint32)
+        # The top 23 bits as the mantissa of a float in [1, 2), as jax.random.uniform does.
+        mantissa = jax.lax.shift_right_logical(bits, jnp.uint32(9)) | jnp.uint32(0x3F800000)
+        unit = jax.lax.bitcast_convert_type(mantissa, jnp.float32) - 1.0
+        # Standard normals by inverting the CDF of a uniform in (-1, 1).
+        lo = jnp.nextafter(jnp.float32(-1.0), jnp.float32(0.0))
+        normal = jnp.sqrt(2.0) * jax.scipy.special.erfinv(
+            jnp.maximum(2.0 * unit[:, n_uniform:] - 1.0, lo)
         )
+        return unit[:, :n_uniform], normal.astype(jnp.float32)
 
     def uniform(self, shape: tuple[int, ...] = ()) -> Array:
         start = self._iu

@@ -218,8 +218,14 @@ def normals_needed(config: GenomeConfig) -> int:
     return 1 + 4 * n + 2 * c
 
 
+def population_draws(key: PRNGKey, pop: int, config: GenomeConfig) -> tuple[Array, Array]:
+    """The ``(uniform, normal)`` rows :func:`mutate_population` takes, for ``pop`` genomes."""
+    return Draws.population(key, pop, uniforms_needed(config), normals_needed(config))
+
+
 def mutate_population(
-    key: PRNGKey,
+    uniform: Array,
+    normal: Array,
     population: Genome,
     next_node_key: Array,
     params: NEATParams,
@@ -230,11 +236,25 @@ def mutate_population(
     Order: add node, delete node, add connection, delete connection, attributes. Each
     genome uses one row of pre-drawn random numbers (see :mod:`evotrain.neat.draws`).
 
+    Args:
+        uniform: ``(pop, uniforms_needed(config))`` uniforms in ``[0, 1)``.
+        normal: ``(pop, normals_needed(config))`` standard normals.
+        population: genomes with leading axis ``pop``.
+        next_node_key: ``()`` the next unused node key.
+        params: mutation hyperparameters.
+        config: the genomes' capacities.
+
     Returns:
         ``(population, next_node_key)``.
     """
-    pop = population.nodes.shape[0]
-    uniform, normal = Draws.population(key, pop, uniforms_needed(config), normals_needed(config))
+    for name, rows, need in (
+        ("uniform", uniform, uniforms_needed(config)),
+        ("normal", normal, normals_needed(config)),
+    ):
+        if rows.shape != (population.nodes.shape[0], need):
+            raise ValueError(
+                f"mutate_population: {name} has shape {rows.shape}, needs (pop, {need})."
+            )
 
     def split_of(u, z, genome):
         return propose_split(Draws(u, z), genome, params)

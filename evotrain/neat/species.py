@@ -6,6 +6,8 @@ population (see :func:`speciate`).
 
 from __future__ import annotations
 
+import functools
+
 import jax
 import jax.numpy as jnp
 from flax import struct
@@ -38,8 +40,12 @@ class SpeciesState:
     threshold: Array
 
 
+@functools.partial(jax.jit, static_argnums=3)
 def _pairwise(population: Genome, reps: Genome, params: NEATParams, num_inputs: int) -> Array:
-    """``(pop, S)`` distances of every genome to every representative."""
+    """``(pop, S)`` distances of every genome to every representative.
+
+    Jitted so that speciation's two passes share one trace.
+    """
     refs = jax.vmap(reference)(reps)
     one = lambda g, r: distance_to(g, r, params, num_inputs)  # noqa: E731
     return jax.vmap(lambda g: jax.vmap(lambda r: one(g, r))(refs))(population)

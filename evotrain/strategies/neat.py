@@ -23,6 +23,8 @@ from evotrain.neat.crossover import uniforms_needed as crossover_uniforms
 from evotrain.neat.draws import Draws
 from evotrain.neat.genome import Genome, GenomeConfig, initial_genome
 from evotrain.neat.mutation import mutate_population
+from evotrain.neat.mutation import normals_needed as mutation_normals
+from evotrain.neat.mutation import uniforms_needed as mutation_uniforms
 from evotrain.neat.params import NEATParams
 from evotrain.neat.species import (
     ALLOCATIONS,
@@ -136,7 +138,6 @@ class NEAT:
         cfg = self.config
         pop, s_max = cfg.pop_size, cfg.max_species
         fitness, species = state.fitness, state.species
-        k_pick, k_cross, k_mut = jax.random.split(key, 3)
         sp_state, reproducing = update_stagnation(
             state.species_state, fitness, species, state.generation, params
         )
@@ -158,7 +159,10 @@ class NEAT:
         is_elite = (rank_in_species < params.genome_elitism) & (rank_in_species < s_count)
         cutoff = jnp.ceil(params.survival_threshold * s_count).astype(jnp.int32)
         cutoff = jnp.clip(jnp.maximum(cutoff, params.min_species_size), 1, jnp.maximum(s_count, 1))
-        picks = jax.random.uniform(k_pick, (2, pop))
+        g = cfg.genome
+        n_cross, n_mut = crossover_uniforms(g.max_nodes, g.max_conns), mutation_uniforms(g)
+        uniform, normal = Draws.population(key, pop, 2 + n_cross + n_mut, mutation_normals(g))
+        picks = uniform[:, :2].T
         pick1 = jnp.minimum((picks[0] * cutoff).astype(jnp.int32), cutoff - 1)
         pick2 = jnp.minimum((picks[1] * cutoff).astype(jnp.int32), cutoff - 1)
         elite_idx = order[s_start + jnp.minimum(rank_in_species, s_count - 1)]
@@ -168,15 +172,11 @@ class NEAT:
         a = jnp.where(fitter_first, i1, i2)
         b = jnp.where(fitter_first, i2, i1)
         take = lambda idx: jax.tree_util.tree_map(lambda x: x[idx], state.population)  # noqa: E731
-        g = cfg.genome
-        uniform, normal = Draws.population(
-            k_cross, pop, crossover_uniforms(g.max_nodes, g.max_conns), 0
-        )
         children = jax.vmap(lambda u, z, x, y: crossover(Draws(u, z), x, y))(
-            uniform, normal, take(a), take(b)
+            uniform[:, 2 : 2 + n_cross], normal, take(a), take(b)
         )
         mutated, next_key = mutate_population(
-            k_mut, children, state.next_node_key, params, cfg.genome
+            uniform[:, 2 + n_cross :], normal, children, state.next_node_key, params, cfg.genome
         )
         elites = take(elite_idx)
         offspring = jax.tree_util.tree_map(
@@ -188,8 +188,7 @@ class NEAT:
 
     def ask(self, key: PRNGKey, state: NEATState, params: NEATParams) -> tuple[Genome, NEATState]:
         """The next population (the initial one at generation 0), already speciated."""
-        k_repro, _ = jax.random.split(key)
-        offspring, sp_state, next_key = self._reproduce(k_repro, state, params)
+        offspring, sp_state, next_key = self._reproduce(key, state, params)
         species, sp_state = speciate(
             offspring, sp_state, state.generation, params, self.config.genome.num_inputs
         )

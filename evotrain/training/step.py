@@ -16,6 +16,7 @@ import jax.numpy as jnp
 from evotrain.evaluation.evaluate import EvalResult, Evaluator
 from evotrain.evaluation.normalization import merge
 from evotrain.strategies.fitness_shaping import sanitize
+from evotrain.training.compile import jit_program
 from evotrain.training.state import TrainState
 from evotrain.types import Metrics, PRNGKey, PyTree
 
@@ -117,8 +118,8 @@ class HostGenerationStep:
     """
 
     def __init__(self, strategy: object, params: PyTree, evaluate: Evaluator) -> None:
-        self._ask = jax.jit(lambda ts: _ask(strategy, params, ts))
-        self._tell = jax.jit(
+        self._ask = jit_program(lambda ts: _ask(strategy, params, ts))
+        self._tell = jit_program(
             lambda ts, population, result, key: _tell(strategy, params, ts, population, result, key)
         )
         self.evaluate = evaluate

@@ -22,7 +22,7 @@ from evotrain.neat.capacity import (
 )
 from evotrain.neat.draws import Draws
 from evotrain.neat.genome import Genome
-from evotrain.neat.mutation import mutate_population
+from evotrain.neat.mutation import mutate_population, population_draws
 from tests.neat.test_genome_properties import FF, POP, SETTINGS, _evolved, params_strategy
 
 
@@ -83,7 +83,9 @@ def test_shrink_then_grow_restores_genomes_and_pads_with_nan():
 def test_one_generation_grows_rows_by_at_most_the_bound(seed, params, rounds):
     pop = _evolved(seed, params, rounds)
     nodes0, conns0 = (int(x) for x in rows_used(pop))
-    mutated, _ = mutate_population(jax.random.key(seed + 1), pop, jnp.float32(100.0), params, FF)
+    mutated, _ = mutate_population(
+        *population_draws(jax.random.key(seed + 1), POP, FF), pop, jnp.float32(100.0), params, FF
+    )
     nodes1, conns1 = (int(x) for x in rows_used(mutated))
     room_n = FF.max_nodes - nodes0
     room_c = FF.max_conns - conns0

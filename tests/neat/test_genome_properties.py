@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from evotrain.neat import GenomeConfig, NEATParams, crossover, distance, initial_genome
 from evotrain.neat.draws import Draws
 from evotrain.neat.genome import C_IN, C_OUT, N_KEY, Genome
-from evotrain.neat.mutation import mutate_population
+from evotrain.neat.mutation import mutate_population, population_draws
 from evotrain.networks.neat_forward import forward, make_plan
 
 POP = 6
@@ -53,7 +53,9 @@ def _evolve_fn(config: GenomeConfig):
             pop, next_key = carry
             k, active = inp
             k_mut, k_cross, k_perm = jax.random.split(k, 3)
-            mutated, nk = mutate_population(k_mut, pop, next_key, params, config)
+            mutated, nk = mutate_population(
+                *population_draws(k_mut, POP, config), pop, next_key, params, config
+            )
             partners = jax.tree_util.tree_map(
                 lambda x: x[jax.random.permutation(k_perm, POP)], mutated
             )
