@@ -162,14 +162,43 @@ def node_mask(genome: Genome) -> Array:
     return ~jnp.isnan(genome.nodes[..., N_KEY])
 
 
-def key_slots(genome: Genome, keys: Array) -> Array:
-    """Row of each node key of ``keys (K,)`` in ``genome.nodes`` (one genome).
+def endpoints(genome: Genome) -> tuple[Array, Array]:
+    """Which node slot each connection leaves and enters (one genome).
 
     Returns:
-        ``(K,)`` int32, ``-1`` where a key is NaN or not in the genome.
+        ``(source (C, N) bool, target (C, N) bool)``: row ``c`` marks the slot holding
+        connection ``c``'s in (out) key; all False for empty rows and unknown keys.
     """
-    match = keys[:, None] == genome.nodes[None, :, N_KEY]
-    return jnp.where(match.any(axis=1), jnp.argmax(match, axis=1), -1).astype(jnp.int32)
+    keys = genome.nodes[None, :, N_KEY]
+    return genome.conns[:, C_IN, None] == keys, genome.conns[:, C_OUT, None] == keys
+
+
+def links(source: Array, target: Array, value: Array | None = None) -> Array:
+    """Sums per-connection values into an ``(N, N)`` matrix over node slots.
+
+    Args:
+        source, target: ``(C, N)`` bool from :func:`endpoints`, masked to the connections
+            to include.
+        value: ``(C,)`` finite values (default: 1, giving connection counts).
+
+    Returns:
+        ``(N, N)`` float32, entry ``[i, j]`` the sum over connections from slot ``i`` to
+        slot ``j``. One matrix product: no scatter to compile.
+    """
+    src = source.astype(jnp.float32)
+    if value is not None:
+        src = src * value[:, None]
+    return src.T @ target.astype(jnp.float32)
+
+
+def set_row(rows: Array, index: Array, value: Array, when: Array | bool = True) -> Array:
+    """``rows (R, A)`` with row ``index`` replaced by ``value (A,)`` where ``when`` holds.
+
+    A masked select rather than a scatter: as cheap for a genome's few rows, and much
+    cheaper to compile once vmapped over a population.
+    """
+    hit = (jnp.arange(rows.shape[0]) == index) & when
+    return jnp.where(hit[:, None], value[None, :], rows)
 
 
 def conn_mask(genome: Genome) -> Array:

@@ -27,8 +27,10 @@ from evotrain.neat.genome import (
     Genome,
     GenomeConfig,
     conn_mask,
-    key_slots,
+    endpoints,
+    links,
     node_mask,
+    set_row,
 )
 from evotrain.neat.params import NEATParams
 from evotrain.types import Array, PRNGKey
@@ -84,7 +86,7 @@ def apply_split(
     node_slot, node_room = _first_free(node_mask(genome))
     cmask = conn_mask(genome)
     c1, room1 = _first_free(cmask)
-    c2, room2 = _first_free(cmask.at[c1].set(True))
+    c2, room2 = _first_free(cmask | (jnp.arange(cmask.shape[0]) == c1))
     ok = do & node_room & room1 & room2
     old = genome.conns[row]
     act = config.activation_options.index(config.activation_default)
@@ -92,10 +94,10 @@ def apply_split(
     node_row = jnp.array([0.0, 0.0, 1.0, act, agg], jnp.float32).at[N_KEY].set(new_key)
     in_row = jnp.stack([old[C_IN], new_key, jnp.float32(1.0), jnp.float32(1.0)])
     out_row = jnp.stack([new_key, old[C_OUT], old[C_WEIGHT], jnp.float32(1.0)])
-    nodes = genome.nodes.at[node_slot].set(jnp.where(ok, node_row, genome.nodes[node_slot]))
-    conns = genome.conns.at[row, C_ENABLED].set(jnp.where(ok, 0.0, old[C_ENABLED]))
-    conns = conns.at[c1].set(jnp.where(ok, in_row, conns[c1]))
-    conns = conns.at[c2].set(jnp.where(ok, out_row, conns[c2]))
+    nodes = set_row(genome.nodes, node_slot, node_row, ok)
+    conns = set_row(genome.conns, row, old.at[C_ENABLED].set(0.0), ok)
+    conns = set_row(conns, c1, in_row, ok)
+    conns = set_row(conns, c2, out_row, ok)
     return Genome(nodes=nodes, conns=conns)
 
 
@@ -107,7 +109,7 @@ def delete_node(draws: Draws, genome: Genome, params: NEATParams, config: Genome
     ok = do & any_hidden
     node_key = genome.nodes[slot, N_KEY]
     touching = (genome.conns[:, C_IN] == node_key) | (genome.conns[:, C_OUT] == node_key)
-    nodes = genome.nodes.at[slot].set(jnp.where(ok, jnp.nan, genome.nodes[slot]))
+    nodes = set_row(genome.nodes, slot, jnp.full(genome.nodes.shape[1:], jnp.nan), ok)
     conns = jnp.where((ok & touching)[:, None], jnp.nan, genome.conns)
     return Genome(nodes=nodes, conns=conns)
 
@@ -139,22 +141,18 @@ def add_connection(
     slot, room = _first_free(conn_mask(genome))
     ok = ok & room
     row = jnp.stack([src_key, dst_key, weight, jnp.float32(1.0)])
-    conns = genome.conns.at[slot].set(jnp.where(ok, row, genome.conns[slot]))
+    conns = set_row(genome.conns, slot, row, ok)
     return genome.replace(conns=conns)
 
 
 def _key_reaches(genome: Genome, start: Array, target: Array) -> Array:
     """Whether node ``target`` can be reached from node ``start`` along any connection.
 
-    Propagates a reached-flag over the connection list (enabled or not), one hop per
-    iteration, until nothing changes.
+    Propagates a reached-flag along connections (enabled or not), one hop per iteration,
+    until nothing changes.
     """
     keys = genome.nodes[:, N_KEY]
-    n = keys.shape[0]
-    src = key_slots(genome, genome.conns[:, C_IN])
-    dst = key_slots(genome, genome.conns[:, C_OUT])
-    src, dst = jnp.where(src >= 0, src, n), jnp.where(dst >= 0, dst, n)
-    seen = jnp.append(keys == start, False)
+    reach = links(*endpoints(genome)) > 0
 
     def cond(carry):
         seen, prev = carry
@@ -162,11 +160,10 @@ def _key_reaches(genome: Genome, start: Array, target: Array) -> Array:
 
     def body(carry):
         seen, _ = carry
-        return seen.at[dst].max(seen[src]).at[n].set(False), seen
+        return seen | jnp.any(reach & seen[:, None], axis=0), seen
 
-    grown = seen.at[dst].max(seen[src]).at[n].set(False)
-    seen, _ = jax.lax.while_loop(cond, body, (grown, seen))
-    return jnp.any(seen[:n] & (keys == target))
+    seen, _ = jax.lax.while_loop(cond, body, body((keys == start, None)))
+    return jnp.any(seen & (keys == target))
 
 
 def delete_connection(draws: Draws, genome: Genome, params: NEATParams) -> Genome:
@@ -174,7 +171,7 @@ def delete_connection(draws: Draws, genome: Genome, params: NEATParams) -> Genom
     do = draws.bernoulli(params.conn_delete)
     row, any_conn = draws.choice(conn_mask(genome))
     ok = do & any_conn
-    conns = genome.conns.at[row].set(jnp.where(ok, jnp.nan, genome.conns[row]))
+    conns = set_row(genome.conns, row, jnp.full(genome.conns.shape[1:], jnp.nan), ok)
     return genome.replace(conns=conns)
 
 

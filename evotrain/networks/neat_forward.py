@@ -19,8 +19,6 @@ from flax import struct
 from evotrain.neat.aggregations import get_aggregation
 from evotrain.neat.genome import (
     C_ENABLED,
-    C_IN,
-    C_OUT,
     C_WEIGHT,
     N_ACT,
     N_AGG,
@@ -29,7 +27,8 @@ from evotrain.neat.genome import (
     N_RESPONSE,
     Genome,
     GenomeConfig,
-    key_slots,
+    endpoints,
+    links,
 )
 from evotrain.networks.activations import get_activation
 from evotrain.types import Array
@@ -66,18 +65,11 @@ def adjacency(genome: Genome) -> tuple[Array, Array]:
     Returns:
         ``(exists (N, N) bool, weights (N, N) float32)``.
     """
-    n = genome.nodes.shape[0]
-    src = key_slots(genome, genome.conns[:, C_IN])
-    dst = key_slots(genome, genome.conns[:, C_OUT])
-    enabled = (genome.conns[:, C_ENABLED] > 0.5) & (src >= 0) & (dst >= 0)
-    src = jnp.where(enabled, src, n)
-    dst = jnp.where(enabled, dst, n)
-    exists = jnp.zeros((n + 1, n + 1), bool).at[src, dst].set(True)[:n, :n]
-    weights = (
-        jnp.zeros((n + 1, n + 1), jnp.float32)
-        .at[src, dst]
-        .add(jnp.where(enabled, genome.conns[:, C_WEIGHT], 0.0))[:n, :n]
-    )
+    source, target = endpoints(genome)
+    enabled = genome.conns[:, C_ENABLED, None] > 0.5
+    source = source & enabled
+    exists = links(source, target) > 0
+    weights = links(source, target, jnp.where(enabled[:, 0], genome.conns[:, C_WEIGHT], 0.0))
     return exists, weights
 
 
