@@ -20,6 +20,7 @@ _EXPORTS = {
     "NEAT": "evotrain.algorithms",
     "OpenES": "evotrain.algorithms",
     "BaseEvolver": "evotrain.algorithms",
+    "GenerationInfo": "evotrain.info",
     "evaluate_policy": "evotrain.algorithms",
     "FunctionFit": "evotrain.envs",
     "make_env": "evotrain.envs",

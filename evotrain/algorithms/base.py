@@ -20,15 +20,15 @@ import jax.numpy as jnp
 import numpy as np
 
 from evotrain.algorithms import table
+from evotrain.callbacks import MaybeCallback, make_callback
 from evotrain.envs import Discrete, Env, FunctionFit, JaxEnv, make_env, outputs_to_action
 from evotrain.evaluation import EvalConfig, HostEvaluator, make_evaluator, normalize, rollout_batch
+from evotrain.info import GenerationInfo
 from evotrain.networks import MLP
 from evotrain.training import HostGenerationStep, TrainState, init_train_state, make_generation_step
 from evotrain.training.compile import jit_program
 from evotrain.training.memory import available_memory_bytes, check_step_memory, step_bytes
 from evotrain.types import PyTree
-
-Callback = Callable[[dict[str, Any]], bool]
 
 
 def _check_positive_int(name: str, value: Any) -> int:
@@ -234,7 +234,7 @@ class BaseEvolver(abc.ABC):
     def learn(
         self,
         generations: int,
-        callback: Callback | None = None,
+        callback: MaybeCallback = None,
         log_interval: int = 1,
         progress_bar: bool = False,
         reset_num_generations: bool = True,
@@ -243,9 +243,10 @@ class BaseEvolver(abc.ABC):
 
         Args:
             generations: number of generations to run.
-            callback: ``f(locals_dict) -> bool`` called after every generation; returning
-                False stops training. The dict holds ``self``, ``generation`` and ``info``
-                (the generation's host-side metrics).
+            callback: a :class:`~evotrain.callbacks.BaseCallback`, a plain function
+                ``f(locals_) -> bool`` (``locals_`` holds ``self``, ``generation`` and
+                ``info``, the :class:`~evotrain.info.GenerationInfo`), or a list of
+                either. They run between generations; returning False stops training.
             log_interval: print a table row every this many generations (``verbose=1``).
             progress_bar: show a rich progress bar over generations.
             reset_num_generations: reset ``num_generations`` and ``num_timesteps`` first
@@ -259,7 +260,8 @@ class BaseEvolver(abc.ABC):
         if reset_num_generations:
             self.num_generations = 0
             self.num_timesteps = 0
-        progress = _Progress(generations) if progress_bar else None
+        callback = make_callback(callback, progress_bar)
+        callback.init_callback(self)
         if self.verbose >= 1:
             print(
                 f"{type(self).__name__} on {self.env.spec.describe()}, pop {self.pop_size}, "
@@ -268,26 +270,22 @@ class BaseEvolver(abc.ABC):
             print(table.header(self.log_columns))
         step = self._ready_step()
         start = time.perf_counter()
+        callback.on_training_start(locals(), globals())
         try:
             for _ in range(generations):
+                callback.on_generation_start()
                 gen_start = time.perf_counter()
                 self.train_state, metrics = step(self.train_state)
-                info = jax.device_get(metrics)
+                record = jax.device_get(metrics)
                 gen_time = time.perf_counter() - gen_start
-                info = self._record(info, gen_time, time.perf_counter() - start)
+                record = self._record(record, gen_time, time.perf_counter() - start)
                 if self.verbose >= 1 and self.num_generations % log_interval == 0:
-                    print(table.row(info, self.log_columns))
-                if progress is not None:
-                    progress.advance(info)
-                if (
-                    callback is not None
-                    and callback({"self": self, "generation": self.num_generations, "info": info})
-                    is False
-                ):
+                    print(table.row(record, self.log_columns))
+                best = jax.device_get(self.train_state.best_params)
+                if not callback.on_generation_end(GenerationInfo.from_record(record, best)):
                     break
         finally:
-            if progress is not None:
-                progress.close()
+            callback.on_training_end()
         return self
 
     def _jitted_step(self, eval_config: EvalConfig) -> Any:
@@ -416,34 +414,3 @@ def _as_carry(state: Any, single: bool) -> Any:
     if single:
         leaves = tuple(x[None] for x in leaves)
     return leaves[0] if len(leaves) == 1 else leaves
-
-
-class _Progress:
-    """A rich progress bar over generations."""
-
-    def __init__(self, total: int) -> None:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        self._bar = Progress(
-            TextColumn("[bold]generations"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("best {task.fields[best]}"),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-        )
-        self._task = self._bar.add_task("learn", total=total, best="-")
-        self._bar.start()
-
-    def advance(self, info: dict[str, Any]) -> None:
-        self._bar.update(self._task, advance=1, best=f"{info['best_fitness']:.4g}")
-
-    def close(self) -> None:
-        self._bar.stop()

@@ -1,0 +1,26 @@
+"""SB3-style callbacks at generation boundaries (see :mod:`evotrain.callbacks.base`)."""
+
+from evotrain.callbacks.base import (
+    BaseCallback,
+    CallbackList,
+    ConvertCallback,
+    EventCallback,
+    EveryNGenerations,
+    MaybeCallback,
+    make_callback,
+)
+from evotrain.callbacks.progress import ProgressBarCallback
+from evotrain.callbacks.stop import StopTrainingOnFitnessThreshold, StopTrainingOnNoImprovement
+
+__all__ = [
+    "BaseCallback",
+    "CallbackList",
+    "ConvertCallback",
+    "EventCallback",
+    "EveryNGenerations",
+    "MaybeCallback",
+    "ProgressBarCallback",
+    "StopTrainingOnFitnessThreshold",
+    "StopTrainingOnNoImprovement",
+    "make_callback",
+]

@@ -1,0 +1,306 @@
+"""SB3-style callbacks, called at generation boundaries.
+
+A generation is evolved inside one jitted step, so callbacks cannot run per env step as
+SB3's ``on_step`` does; they run between generations on host values
+(:class:`~evotrain.info.GenerationInfo`). The lifecycle of ``learn(generations)``::
+
+    init_callback(model)                  # once, before the first generation
+    on_training_start(locals_, globals_)
+    for each generation:
+        on_generation_start()
+        ... the jitted generation ...
+        on_generation_end(info) -> bool   # False stops training
+    on_training_end()                     # also when training stops early or fails
+
+Subclasses override the underscored hooks. ``_on_generation_end`` calls ``_on_step`` by
+default, so a callback written for SB3's ``_on_step`` runs once per generation.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from evotrain.info import GenerationInfo
+
+
+class BaseCallback:
+    """Base class of all callbacks.
+
+    Args:
+        verbose: 0 silent, 1 messages when the callback acts.
+
+    Attributes:
+        model: the model being trained (set by :meth:`init_callback`).
+        n_calls: generations this callback has seen end.
+        num_generations: the model's ``num_generations`` at the last generation end.
+        num_timesteps: the model's ``num_timesteps`` at the last generation end.
+        info: the last :class:`GenerationInfo` (None before the first generation ends).
+        locals, globals: ``learn``'s locals and globals at training start.
+        parent: the callback that triggers this one (EvalCallback, EveryNGenerations), if any.
+    """
+
+    def __init__(self, verbose: int = 0) -> None:
+        self.verbose = int(verbose)
+        self.model: Any = None
+        self.n_calls = 0
+        self.num_generations = 0
+        self.num_timesteps = 0
+        self.info: GenerationInfo | None = None
+        self.locals: dict[str, Any] = {}
+        self.globals: dict[str, Any] = {}
+        self.parent: BaseCallback | None = None
+
+    # --------------------------------------------------------------- properties
+    @property
+    def training_env(self) -> Any:
+        """The model's env adapter."""
+        return self.model.get_env()
+
+    @property
+    def logger(self) -> Any:
+        """The model's logger."""
+        return self.model.logger
+
+    # --------------------------------------------------------------- lifecycle
+    def init_callback(self, model: Any) -> None:
+        """Binds the callback to ``model``; called once before training starts."""
+        self.model = model
+        self._init_callback()
+
+    def on_training_start(
+        self, locals_: dict[str, Any] | None = None, globals_: dict[str, Any] | None = None
+    ) -> None:
+        self.locals = dict(locals_ or {})
+        self.globals = dict(globals_ or {})
+        self.num_generations = self.model.num_generations
+        self.num_timesteps = self.model.num_timesteps
+        self._on_training_start()
+
+    def on_generation_start(self) -> None:
+        self._on_generation_start()
+
+    def on_generation_end(self, info: GenerationInfo) -> bool:
+        """Records ``info`` and runs the hook; returns False to stop training."""
+        self.n_calls += 1
+        self.info = info
+        self.num_generations = self.model.num_generations
+        self.num_timesteps = self.model.num_timesteps
+        return _continues(self._on_generation_end(), self)
+
+    def on_training_end(self) -> None:
+        self._on_training_end()
+
+    # --------------------------------------------------------------- hooks
+    def _init_callback(self) -> None:
+        pass
+
+    def _on_training_start(self) -> None:
+        pass
+
+    def _on_generation_start(self) -> None:
+        pass
+
+    def _on_generation_end(self) -> bool:
+        return self._on_step()
+
+    def _on_step(self) -> bool:
+        """SB3's per-step hook, run once per generation here. Return False to stop."""
+        return True
+
+    def _on_training_end(self) -> None:
+        pass
+
+
+def _continues(result: Any, callback: Any) -> bool:
+    """A hook's result as a continue flag (None means continue; anything else must be bool)."""
+    if result is None:
+        return True
+    if isinstance(result, bool):
+        return result
+    try:
+        import numpy as np
+
+        if isinstance(result, np.bool_):
+            return bool(result)
+    except ImportError:  # pragma: no cover - numpy is a dependency
+        pass
+    raise TypeError(
+        f"{type(callback).__name__} returned {result!r} from a generation hook; return True "
+        "to continue training or False to stop it."
+    )
+
+
+class CallbackList(BaseCallback):
+    """Runs several callbacks in order; training stops if any of them says so.
+
+    Every callback sees every generation end, even after an earlier one asked to stop.
+    """
+
+    def __init__(self, callbacks: Iterable[BaseCallback]) -> None:
+        super().__init__()
+        self.callbacks = list(callbacks)
+        for cb in self.callbacks:
+            if not isinstance(cb, BaseCallback):
+                raise TypeError(
+                    f"CallbackList takes BaseCallback instances; got {type(cb).__name__}. "
+                    "Wrap plain functions with ConvertCallback."
+                )
+
+    def _init_callback(self) -> None:
+        for cb in self.callbacks:
+            cb.init_callback(self.model)
+
+    def on_training_start(
+        self, locals_: dict[str, Any] | None = None, globals_: dict[str, Any] | None = None
+    ) -> None:
+        super().on_training_start(locals_, globals_)
+        for cb in self.callbacks:
+            cb.on_training_start(locals_, globals_)
+
+    def _on_generation_start(self) -> None:
+        for cb in self.callbacks:
+            cb.on_generation_start()
+
+    def _on_generation_end(self) -> bool:
+        go = True
+        for cb in self.callbacks:
+            go = cb.on_generation_end(self.info) and go
+        return go
+
+    def _on_training_end(self) -> None:
+        for cb in self.callbacks:
+            cb.on_training_end()
+
+
+class ConvertCallback(BaseCallback):
+    """A plain function as a callback, called at every generation end.
+
+    The function takes ``learn``'s locals (a dict with ``self``, the model, ``generation``
+    and ``info``, the :class:`GenerationInfo`) and optionally the globals, as SB3's does:
+    ``f(locals_) -> bool`` or ``f(locals_, globals_) -> bool``. Returning False stops
+    training; returning None continues.
+    """
+
+    def __init__(self, callback: Callable[..., Any], verbose: int = 0) -> None:
+        super().__init__(verbose)
+        if not callable(callback):
+            raise TypeError(f"ConvertCallback needs a callable; got {type(callback).__name__}.")
+        self.callback = callback
+        self._two_args = _takes_two_args(callback)
+
+    def _on_generation_end(self) -> bool:
+        locals_ = dict(
+            self.locals, self=self.model, generation=self.num_generations, info=self.info
+        )
+        if self._two_args:
+            return self.callback(locals_, self.globals)
+        return self.callback(locals_)
+
+
+def _takes_two_args(fn: Callable[..., Any]) -> bool:
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) >= 2 or any(p.kind is p.VAR_POSITIONAL for p in params)
+
+
+class EventCallback(BaseCallback):
+    """A callback that triggers a child callback when its event happens.
+
+    Args:
+        callback: the child, run on each event; its return value decides whether
+            training continues.
+    """
+
+    def __init__(self, callback: BaseCallback | None = None, verbose: int = 0) -> None:
+        super().__init__(verbose)
+        self.callback = callback
+        if callback is not None:
+            callback.parent = self
+
+    def _init_callback(self) -> None:
+        if self.callback is not None:
+            self.callback.init_callback(self.model)
+
+    def _on_training_start(self) -> None:
+        if self.callback is not None:
+            self.callback.on_training_start(self.locals, self.globals)
+
+    def _on_event(self) -> bool:
+        if self.callback is not None:
+            return self.callback.on_generation_end(self.info)
+        return True
+
+    def _on_training_end(self) -> None:
+        if self.callback is not None:
+            self.callback.on_training_end()
+
+
+class EveryNGenerations(EventCallback):
+    """Triggers ``callback`` every ``n_generations`` generations (counted on the model)."""
+
+    def __init__(self, n_generations: int, callback: BaseCallback) -> None:
+        super().__init__(callback)
+        self.n_generations = _positive_int("n_generations", n_generations)
+        self.last_trigger = 0
+
+    def _on_training_start(self) -> None:
+        self.last_trigger = self.model.num_generations
+        super()._on_training_start()
+
+    def _on_generation_end(self) -> bool:
+        if self.num_generations - self.last_trigger >= self.n_generations:
+            self.last_trigger = self.num_generations
+            return self._on_event()
+        return True
+
+
+def _positive_int(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive integer (generations); got {value!r}.")
+    return value
+
+
+MaybeCallback = BaseCallback | Callable[..., Any] | Iterable[Any] | None
+
+
+def make_callback(callback: MaybeCallback, progress_bar: bool = False) -> BaseCallback:
+    """``learn``'s ``callback`` argument as one callback.
+
+    Accepts None, a callback, a plain function, or a list of either; ``progress_bar=True``
+    appends a :class:`~evotrain.callbacks.ProgressBarCallback`.
+    """
+    if callback is None:
+        items: list[Any] = []
+    elif isinstance(callback, BaseCallback) or callable(callback):
+        items = [callback]
+    elif isinstance(callback, Iterable) and not isinstance(callback, (str, bytes)):
+        items = list(callback)
+    else:
+        raise TypeError(
+            f"callback must be a BaseCallback, a function, a list of them or None; got "
+            f"{type(callback).__name__}."
+        )
+    converted = [c if isinstance(c, BaseCallback) else ConvertCallback(c) for c in items]
+    if progress_bar:
+        from evotrain.callbacks.progress import ProgressBarCallback
+
+        converted.append(ProgressBarCallback())
+    if len(converted) == 1:
+        return converted[0]
+    return CallbackList(converted)
+
+
+__all__ = [
+    "BaseCallback",
+    "CallbackList",
+    "ConvertCallback",
+    "EventCallback",
+    "EveryNGenerations",
+    "MaybeCallback",
+    "make_callback",
+]

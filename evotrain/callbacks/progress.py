@@ -1,0 +1,54 @@
+"""A rich progress bar over the generations of one ``learn`` call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from evotrain.callbacks.base import BaseCallback
+
+
+class ProgressBarCallback(BaseCallback):
+    """Shows generations done, the best fitness so far, elapsed and remaining time.
+
+    ``learn(..., progress_bar=True)`` adds one.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._bar: Any = None
+        self._task: Any = None
+
+    def _on_training_start(self) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        total = int(self.locals.get("generations", 0)) or None
+        self._bar = Progress(
+            TextColumn("[bold]generations"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("best {task.fields[best]}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+        )
+        self._task = self._bar.add_task("learn", total=total, best="-")
+        self._bar.start()
+
+    def _on_generation_end(self) -> bool:
+        assert self.info is not None
+        self._bar.update(self._task, advance=1, best=f"{self.info.best_fitness:.4g}")
+        return True
+
+    def _on_training_end(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+
+__all__ = ["ProgressBarCallback"]
