@@ -19,11 +19,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from evotrain.algorithms import table
 from evotrain.callbacks import MaybeCallback, make_callback
 from evotrain.envs import Discrete, Env, FunctionFit, JaxEnv, make_env, outputs_to_action
 from evotrain.evaluation import EvalConfig, HostEvaluator, make_evaluator, normalize, rollout_batch
 from evotrain.info import GenerationInfo
+from evotrain.logging import KVWriter, Logger, make_output_format, run_folder
 from evotrain.networks import MLP
 from evotrain.training import HostGenerationStep, TrainState, init_train_state, make_generation_step
 from evotrain.training.compile import jit_program
@@ -60,8 +60,8 @@ class BaseEvolver(abc.ABC):
 
     policy_aliases: ClassVar[dict[str, type]] = {"MlpPolicy": MLP}
     policy_kwarg_names: ClassVar[tuple[str, ...]] = ("net_arch", "activation_fn")
-    log_columns: ClassVar[tuple[tuple[str, str], ...]] = ()
-    """Extra ``(title, metric key)`` columns of the verbose table."""
+    stdout_keys: ClassVar[tuple[str, ...]] = ()
+    """Algorithm metrics (``train/*`` log keys) shown in the stdout table too."""
     algorithm_name: ClassVar[str] = "base"
 
     def __init__(
@@ -78,6 +78,7 @@ class BaseEvolver(abc.ABC):
         env_kwargs: dict[str, Any] | None = None,
         seed: int | None = None,
         verbose: int = 0,
+        tensorboard_log: str | None = None,
     ) -> None:
         if policy not in self.policy_aliases:
             raise ValueError(
@@ -102,6 +103,9 @@ class BaseEvolver(abc.ABC):
         self.eval_config.check_pop_size(self.pop_size)
         self.seed = int(seed) if seed is not None else int.from_bytes(os.urandom(4), "little") >> 1
         self.verbose = int(verbose)
+        self.tensorboard_log = None if tensorboard_log is None else os.fspath(tensorboard_log)
+        self._logger: Logger | None = None
+        self._custom_logger = False
         self.num_generations = 0
         self.num_timesteps = 0
         self.history: list[dict[str, Any]] = []
@@ -236,8 +240,9 @@ class BaseEvolver(abc.ABC):
         generations: int,
         callback: MaybeCallback = None,
         log_interval: int = 1,
-        progress_bar: bool = False,
+        tb_log_name: str | None = None,
         reset_num_generations: bool = True,
+        progress_bar: bool = False,
     ) -> BaseEvolver:
         """Evolves for ``generations`` generations, continuing from the current population.
 
@@ -247,10 +252,14 @@ class BaseEvolver(abc.ABC):
                 ``f(locals_) -> bool`` (``locals_`` holds ``self``, ``generation`` and
                 ``info``, the :class:`~evotrain.info.GenerationInfo`), or a list of
                 either. They run between generations; returning False stops training.
-            log_interval: print a table row every this many generations (``verbose=1``).
-            progress_bar: show a rich progress bar over generations.
+            log_interval: dump the logger (a stdout table row at ``verbose=1``, CSV rows,
+                TensorBoard points, ...) every this many generations.
+            tb_log_name: the TensorBoard run name (default: the algorithm's name); runs
+                go to numbered folders ``{tensorboard_log}/{tb_log_name}_{N}``.
             reset_num_generations: reset ``num_generations`` and ``num_timesteps`` first
-                (the population itself always continues).
+                (the population itself always continues). With False the counters,
+                logs and TensorBoard steps continue, in the latest run folder.
+            progress_bar: show a rich progress bar over generations.
 
         Returns:
             self.
@@ -260,6 +269,10 @@ class BaseEvolver(abc.ABC):
         if reset_num_generations:
             self.num_generations = 0
             self.num_timesteps = 0
+        if not self._custom_logger:
+            self._logger = self._default_logger(
+                tb_log_name or type(self).__name__, reset_num_generations
+            )
         callback = make_callback(callback, progress_bar)
         callback.init_callback(self)
         if self.verbose >= 1:
@@ -267,7 +280,6 @@ class BaseEvolver(abc.ABC):
                 f"{type(self).__name__} on {self.env.spec.describe()}, pop {self.pop_size}, "
                 f"{self._policy_summary()}, {jax.default_backend()} device"
             )
-            print(table.header(self.log_columns))
         step = self._ready_step()
         start = time.perf_counter()
         callback.on_training_start(locals(), globals())
@@ -279,14 +291,71 @@ class BaseEvolver(abc.ABC):
                 record = jax.device_get(metrics)
                 gen_time = time.perf_counter() - gen_start
                 record = self._record(record, gen_time, time.perf_counter() - start)
-                if self.verbose >= 1 and self.num_generations % log_interval == 0:
-                    print(table.row(record, self.log_columns))
                 best = jax.device_get(self.train_state.best_params)
-                if not callback.on_generation_end(GenerationInfo.from_record(record, best)):
+                info = GenerationInfo.from_record(record, best)
+                self._log_generation(info)
+                go = callback.on_generation_end(info)
+                if self.num_generations % log_interval == 0 or not go:
+                    self.logger.dump(step=self.num_generations)
+                if not go:
                     break
         finally:
             callback.on_training_end()
+            self.logger.flush()
         return self
+
+    # ----------------------------------------------------------------- logging
+    @property
+    def logger(self) -> Logger:
+        """The logger ``learn`` records to (see :meth:`set_logger`)."""
+        if self._logger is None:
+            self._logger = self._default_logger(type(self).__name__, True)
+        return self._logger
+
+    def set_logger(self, logger: Logger) -> None:
+        """Logs to ``logger`` (from :func:`evotrain.logging.configure`) from now on, instead
+        of the default (a stdout table at ``verbose >= 1``, plus TensorBoard when
+        ``tensorboard_log`` is set)."""
+        if not isinstance(logger, Logger):
+            raise TypeError(
+                f"set_logger takes an evotrain.logging.Logger (see evotrain.logging.configure); "
+                f"got {type(logger).__name__}."
+            )
+        self._logger = logger
+        self._custom_logger = True
+
+    def _default_logger(self, tb_log_name: str, new_run: bool) -> Logger:
+        writers: list[KVWriter] = []
+        folder = None
+        if self.verbose >= 1:
+            writers.append(make_output_format("stdout", None))
+        if self.tensorboard_log is not None:
+            folder = run_folder(self.tensorboard_log, tb_log_name, new_run)
+            writers.append(make_output_format("tensorboard", folder))
+        if self._logger is not None and not self._custom_logger:
+            self._logger.close()
+        return Logger(folder, writers)
+
+    def _log_generation(self, info: GenerationInfo) -> None:
+        """Records one generation's values (the keys are listed in the README)."""
+        log = self.logger
+        hide = "stdout"
+        log.record("time/generations", info.generation)
+        log.record("fitness/max", info.fitness_max)
+        log.record("fitness/mean", info.fitness_mean)
+        log.record("fitness/std", info.fitness_std)
+        log.record("fitness/nonfinite", info.nonfinite)
+        log.record("time/total_timesteps", info.num_timesteps)
+        log.record("time/steps_per_s", info.steps_per_s)
+        log.record("time/elapsed_s", info.elapsed_s)
+        for name, value in info.algorithm.items():
+            key = f"train/{name}"
+            log.record(key, value, exclude=None if key in self.stdout_keys else hide)
+        log.record("fitness/min", info.fitness_min, exclude=hide)
+        log.record("fitness/best", info.best_fitness, exclude=hide)
+        log.record("time/env_steps", info.env_steps, exclude=hide)
+        log.record("time/generation_s", info.time_s, exclude=hide)
+        log.record("fitness/population", info.fitness, exclude=hide)
 
     def _jitted_step(self, eval_config: EvalConfig) -> Any:
         """The jitted generation step of a jittable env, evaluating with ``eval_config``."""

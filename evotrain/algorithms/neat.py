@@ -65,11 +65,12 @@ class NEAT(BaseEvolver):
     policy_aliases = {"FeedForward": NEATNetwork, "Recurrent": NEATNetwork}
     policy_kwarg_names = ()
     algorithm_name = "neat"
-    log_columns = (
-        ("species", "strategy/species"),
-        ("nodes", "strategy/nodes_mean"),
-        ("conns", "strategy/conns_mean"),
-        ("best n/c", "best_size"),
+    stdout_keys = (
+        "train/species",
+        "train/nodes_mean",
+        "train/conns_mean",
+        "train/best_nodes",
+        "train/best_conns",
     )
 
     def __init__(self, policy: str, env: Any, *, preset: str | None = None, **kwargs: Any) -> None:
@@ -104,11 +105,6 @@ class NEAT(BaseEvolver):
     def _policy_summary(self) -> str:
         cfg = self.policy.config
         return f"max {cfg.max_nodes} nodes / {cfg.max_conns} connections"
-
-    def _record(self, metrics: dict[str, Any], gen_time: float, elapsed: float) -> dict[str, Any]:
-        info = super()._record(metrics, gen_time, elapsed)
-        info["best_size"] = f"{info['strategy/best_nodes']}/{info['strategy/best_conns']}"
-        return info
 
     @property
     def best_genome(self) -> dict[str, Any]:

@@ -1,0 +1,134 @@
+"""The logger and its writers, alone and under ``learn``; TensorBoard files are read back
+with TensorBoard's own event reader."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+
+import numpy as np
+import pytest
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+from evotrain import NEAT, OpenES
+from evotrain.logging import Logger, configure, run_folder
+
+SMALL = {"pop_size": 8, "policy_kwargs": {"net_arch": [4]}, "max_episode_steps": 30}
+
+
+def _csv_rows(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_record_dump_to_csv_json_and_stdout_with_exclusions(tmp_path, capsys):
+    logger = configure(str(tmp_path), ["stdout", "csv", "json"])
+    logger.record("fitness/max", 1.5)
+    logger.record("note", "hello", exclude="csv")
+    logger.record("hist", np.arange(3.0))
+    logger.record_mean("loss", 1.0)
+    logger.record_mean("loss", 3.0)
+    logger.dump(step=1)
+    logger.record("fitness/max", float("-inf"))
+    logger.record("new/key", 7)
+    logger.record("loss", 0.5, exclude=("json", "stdout"))
+    logger.dump(step=2)
+    logger.close()
+    rows = _csv_rows(tmp_path / "progress.csv")
+    assert [r["fitness/max"] for r in rows] == ["1.5", "-inf"]
+    assert [r["new/key"] for r in rows] == ["", "7"]  # a late key widens the header
+    assert [r["loss"] for r in rows] == ["2.0", "0.5"] and "note" not in rows[0]
+    lines = [json.loads(x) for x in open(tmp_path / "progress.json")]
+    assert lines[0] == {"fitness/max": 1.5, "note": "hello", "loss": 2.0}
+    assert lines[1] == {"fitness/max": None, "new/key": 7}
+    out = capsys.readouterr().out
+    assert "hello" in out and "loss" in out and out.count("best |") == 2  # header twice
+
+
+def test_configure_errors_and_defaults(tmp_path, monkeypatch):
+    with pytest.raises(ValueError, match="Unknown log format 'xml'"):
+        configure(str(tmp_path), ["xml"])
+    monkeypatch.setenv("EVOTRAIN_LOGDIR", str(tmp_path / "env"))
+    logger = configure(None, ["csv"])
+    assert logger.get_dir() == str(tmp_path / "env")
+    assert os.path.exists(tmp_path / "env" / "progress.csv")
+    assert configure(None, ["stdout"]).get_dir() is None
+
+
+def test_run_folders_are_numbered(tmp_path):
+    assert run_folder(str(tmp_path), "NEAT", True).endswith("NEAT_1")
+    os.makedirs(tmp_path / "NEAT_1")
+    os.makedirs(tmp_path / "NEAT_3")
+    assert run_folder(str(tmp_path), "NEAT", True).endswith("NEAT_4")
+    assert run_folder(str(tmp_path), "NEAT", False).endswith("NEAT_3")
+
+
+def _events(folder):
+    acc = EventAccumulator(folder, size_guidance={"scalars": 0, "histograms": 0})
+    acc.Reload()
+    return acc
+
+
+def test_tensorboard_scalars_histograms_and_continued_runs(tmp_path):
+    model = OpenES(
+        "MlpPolicy", "gymnax:CartPole-v1", seed=0, tensorboard_log=str(tmp_path), **SMALL
+    )
+    model.learn(3)
+    acc = _events(str(tmp_path / "OpenES_1"))
+    scalars = acc.Tags()["scalars"]
+    for key in (
+        "fitness/max",
+        "fitness/mean",
+        "fitness/std",
+        "fitness/min",
+        "fitness/best",
+        "fitness/nonfinite",
+        "time/total_timesteps",
+        "time/steps_per_s",
+        "time/elapsed_s",
+        "time/generations",
+        "train/sigma",
+    ):
+        assert key in scalars, key
+    best = acc.Scalars("fitness/max")
+    assert [e.step for e in best] == [1, 2, 3]
+    assert [e.value for e in best] == pytest.approx([h["fitness_max"] for h in model.history])
+    hist = acc.Histograms("fitness/population")
+    assert [h.step for h in hist] == [1, 2, 3]
+    assert hist[-1].histogram_value.num == 8
+    assert hist[-1].histogram_value.max == pytest.approx(model.history[-1]["fitness_max"])
+    # Continuing keeps the run folder and the step count; a fresh learn starts a new run.
+    model.learn(2, reset_num_generations=False)
+    assert [e.step for e in _events(str(tmp_path / "OpenES_1")).Scalars("fitness/max")] == [
+        1,
+        2,
+        3,
+        4,
+        5,
+    ]
+    model.learn(1, tb_log_name="again")
+    assert sorted(os.listdir(tmp_path)) == ["OpenES_1", "again_1"]
+
+
+def test_set_logger_and_log_interval(tmp_path):
+    model = OpenES("MlpPolicy", "gymnax:CartPole-v1", seed=1, **SMALL)
+    model.set_logger(configure(str(tmp_path), ["csv"]))
+    model.learn(5, log_interval=2)
+    rows = _csv_rows(tmp_path / "progress.csv")
+    assert [r["time/generations"] for r in rows] == ["2", "4"]
+    assert float(rows[-1]["time/total_timesteps"]) == pytest.approx(
+        sum(h["env_steps"] for h in model.history[:4])
+    )
+    with pytest.raises(TypeError, match="set_logger takes an evotrain.logging.Logger"):
+        model.set_logger("stdout")
+    assert isinstance(model.logger, Logger)
+
+
+def test_neat_stdout_table_has_species_and_sizes(capsys):
+    model = NEAT("FeedForward", "xor", pop_size=20, max_nodes=8, max_conns=12, seed=0, verbose=1)
+    model.learn(2)
+    out = capsys.readouterr().out
+    header = [line for line in out.splitlines() if "species" in line]
+    assert header and all(t in header[0] for t in ("gen", "best", "nodes", "conns", "best n"))
+    assert len([line for line in out.splitlines() if line.strip().startswith(("1 |", "2 |"))]) == 2
