@@ -6,6 +6,10 @@ and control-bound, so LLVM's most expensive optimizations buy little at run time
 LLVM at optimization level 1 and XLA's classic loop emitters, a NEAT generation compiles
 about twice as fast (a Brax hopper step: 34 s -> 14 s) and runs within measurement noise
 of the default (``BENCHMARKS.md``, "Compile time"). Other backends keep XLA's defaults.
+
+JAX takes compile options only on a top-level ``jax.jit``: a program made by
+:func:`jit_program` cannot itself be called inside another jitted function (jit its
+undecorated function instead; ``jitted.__wrapped__`` is that function).
 """
 
 from __future__ import annotations

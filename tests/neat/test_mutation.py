@@ -95,3 +95,17 @@ def test_choice_is_uniform_over_the_mask():
     counts = np.bincount(np.asarray(idx), minlength=5)
     assert counts[0] == counts[3] == 0
     assert np.all(np.abs(counts[[1, 2, 4]] - 1000) < 120)
+
+
+def test_population_draws_are_uniform_and_standard_normal():
+    u, z = Draws.population(jax.random.key(3), 400, 50, 50)
+    u, z = np.asarray(u).ravel(), np.asarray(z).ravel()
+    assert u.shape == z.shape == (20000,)
+    assert u.min() >= 0.0 and u.max() < 1.0
+    assert abs(u.mean() - 0.5) < 0.01 and abs(u.var() - 1 / 12) < 0.003
+    assert np.all(np.isfinite(z))
+    assert abs(z.mean()) < 0.03 and abs(z.std() - 1.0) < 0.03
+    assert abs(np.mean(np.abs(z) > 1.96) - 0.05) < 0.006
+    assert abs(np.corrcoef(u, z)[0, 1]) < 0.03  # the two blocks are independent
+    u2, _ = Draws.population(jax.random.key(4), 400, 50, 50)
+    assert not np.array_equal(u, np.asarray(u2).ravel())
