@@ -15,7 +15,8 @@ Parts (pick with ``--parts``; all by default):
 - ``floor``: evotrain NEAT generation time over the constant-action env floor
   (:mod:`_common`) for gymnax CartPole-v1 (pop 1000 x 500 steps) and Brax hopper
   ``spring`` (pop 256 x 1000 steps).
-- ``compile``: wall time to compile one XOR generation (no persistent cache).
+- ``compile``: wall time to trace, lower and compile one XOR generation (no persistent
+  cache), the median over fresh models, after the process's one-time XLA start-up.
 - ``rss``: peak resident memory of a fresh process that builds and runs XOR generations at
   pop 10,000.
 
@@ -331,15 +332,28 @@ def part_floor(args: argparse.Namespace) -> dict[str, Any]:
 # ------------------------------------------------------------ compile time and RSS
 def part_compile(args: argparse.Namespace) -> dict[str, Any]:
     from evotrain import NEAT
+    from evotrain.training.compile import jit_program
 
     jax.config.update("jax_enable_compilation_cache", False)
-    out = {}
+    out: dict[str, Any] = {}
+    # XLA's one-time start-up (LLVM, thread pools) is paid by the first compile of a
+    # process, whatever it is; it is timed separately, on a tiny program.
+    start = time.perf_counter()
+    jit_program(lambda x: x * 2.0 + 1.0).lower(jax.numpy.ones(3)).compile()
+    out["first_tiny_compile_s"] = time.perf_counter() - start
+    print(f"first compile of the process (a tiny program): {out['first_tiny_compile_s']:.2f} s")
     for pop in (150, 1000):
-        model = NEAT("FeedForward", "xor", pop_size=pop, max_nodes=50, max_conns=100, seed=0)
-        start = time.perf_counter()
-        model._step.lower(model.train_state).compile()
-        out[pop] = time.perf_counter() - start
-        print(f"compile one XOR generation, pop {pop}: {out[pop]:.1f} s")
+        times = []
+        for seed in range(args.compile_repeats):
+            model = NEAT("FeedForward", "xor", pop_size=pop, max_nodes=50, max_conns=100, seed=seed)
+            start = time.perf_counter()
+            model._step.lower(model.train_state).compile()
+            times.append(time.perf_counter() - start)
+        out[pop] = {"median_s": statistics.median(times), "runs_s": times}
+        print(
+            f"compile one XOR generation, pop {pop}: median {statistics.median(times):.1f} s "
+            f"over {len(times)} fresh models ({', '.join(f'{t:.1f}' for t in times)})"
+        )
     return out
 
 
@@ -386,6 +400,7 @@ def main() -> None:
     parser.add_argument("--floor-tasks", nargs="+", default=list(FLOOR_TASKS))
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--compile-repeats", type=int, default=3)
     parser.add_argument("--rss-pop", type=int, default=10000)
     parser.add_argument("--rss-child", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--json", default=None, help="write the results to this file")

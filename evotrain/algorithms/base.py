@@ -273,6 +273,7 @@ class BaseEvolver(abc.ABC):
             self._logger = self._default_logger(
                 tb_log_name or type(self).__name__, reset_num_generations
             )
+        self.logger.set_config(self.run_config())
         callback = make_callback(callback, progress_bar)
         callback.init_callback(self)
         if self.verbose >= 1:
@@ -323,6 +324,21 @@ class BaseEvolver(abc.ABC):
             )
         self._logger = logger
         self._custom_logger = True
+
+    def run_config(self) -> dict[str, Any]:
+        """This model's settings as plain JSON values (what W&B records as the run config)."""
+        config: dict[str, Any] = {
+            "algorithm": type(self).__name__,
+            "policy": self.policy_name,
+            "env": self.env.spec.env_id,
+            "pop_size": self.pop_size,
+            "seed": self.seed,
+            "policy_kwargs": self.policy_kwargs,
+            **dataclasses.asdict(self.eval_config),
+        }
+        if dataclasses.is_dataclass(self.strategy_params):
+            config.update(dataclasses.asdict(self.strategy_params))
+        return {k: _plain(v) for k, v in config.items()}
 
     def _default_logger(self, tb_log_name: str, new_run: bool) -> Logger:
         writers: list[KVWriter] = []
@@ -475,6 +491,19 @@ class BaseEvolver(abc.ABC):
         if leaves:
             new_state = tuple(np.asarray(x[0] if single else x) for x in leaves)
         return (action[0] if single else action), new_state
+
+
+def _plain(value: Any) -> Any:
+    """A JSON value for ``value`` (containers recursively; unknown objects as text)."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if np.ndim(value) == 0 and isinstance(value, (np.generic, np.ndarray, jax.Array)):
+        return np.asarray(value).item()
+    return str(value)
 
 
 def _as_carry(state: Any, single: bool) -> Any:

@@ -1,4 +1,4 @@
-"""SB3-style logging: :class:`Logger` over stdout, CSV, JSON and TensorBoard writers."""
+"""SB3-style logging: :class:`Logger` over stdout, CSV, JSON and TensorBoard and W&B writers."""
 
 from evotrain.logging.logger import FORMATS, Logger, configure, make_output_format, run_folder
 from evotrain.logging.writers import (
@@ -7,6 +7,7 @@ from evotrain.logging.writers import (
     JSONOutputFormat,
     KVWriter,
     TensorBoardOutputFormat,
+    WandbOutputFormat,
 )
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "KVWriter",
     "Logger",
     "TensorBoardOutputFormat",
+    "WandbOutputFormat",
     "configure",
     "make_output_format",
     "run_folder",

@@ -20,9 +20,10 @@ from evotrain.logging.writers import (
     JSONOutputFormat,
     KVWriter,
     TensorBoardOutputFormat,
+    WandbOutputFormat,
 )
 
-FORMATS = ("stdout", "csv", "json", "tensorboard")
+FORMATS = ("stdout", "csv", "json", "tensorboard", "wandb")
 
 
 class Logger:
@@ -77,6 +78,11 @@ class Logger:
         for writer in self.output_formats:
             writer.flush()
 
+    def set_config(self, config: dict[str, Any]) -> None:
+        """The run's settings, for the formats that record them (W&B's run config)."""
+        for writer in self.output_formats:
+            writer.set_config(config)
+
     def close(self) -> None:
         for writer in self.output_formats:
             writer.close()
@@ -103,6 +109,8 @@ def make_output_format(fmt: str, folder: str | None) -> KVWriter:
         return CSVOutputFormat(os.path.join(folder, "progress.csv"))
     if fmt == "json":
         return JSONOutputFormat(os.path.join(folder, "progress.json"))
+    if fmt == "wandb":
+        return WandbOutputFormat(folder)
     return TensorBoardOutputFormat(folder)
 
 

@@ -1,5 +1,5 @@
 """Output formats of :class:`~evotrain.logging.Logger`: stdout table, CSV, JSON lines,
-TensorBoard.
+TensorBoard, Weights & Biases.
 
 Every writer takes one dump at a time: ``write(values, excluded, step)``, where
 ``values`` maps keys to Python scalars, strings or NumPy arrays and ``excluded`` maps a
@@ -34,6 +34,9 @@ class KVWriter:
 
     def flush(self) -> None:
         """Makes everything written so far visible to readers."""
+
+    def set_config(self, config: Mapping[str, Any]) -> None:
+        """Receives the run's settings (only W&B records them)."""
 
     def close(self) -> None:
         self.flush()
@@ -216,6 +219,92 @@ class TensorBoardOutputFormat(KVWriter):
             self._writer = None
 
 
+def _wandb_credentials() -> bool:
+    """Whether W&B has an API key here (environment or ``~/.netrc``)."""
+    if os.environ.get("WANDB_API_KEY"):
+        return True
+    try:
+        import netrc
+
+        return netrc.netrc().authenticators("api.wandb.ai") is not None
+    except (OSError, netrc.NetrcParseError):
+        return False
+
+
+class WandbOutputFormat(KVWriter):
+    """A Weights & Biases run: the run's settings as its config, values per dump at the
+    dump's step, arrays as histograms.
+
+    Runs online when W&B has credentials, else offline (``WANDB_MODE=offline``, synced
+    later with ``wandb sync``) without asking anything; ``WANDB_MODE`` set by the user
+    wins. The run starts at the first dump and ends at :meth:`close`.
+
+    Args:
+        folder: where W&B keeps its run folder (``{folder}/wandb/...``).
+        project: the W&B project (default ``$WANDB_PROJECT``, else ``"evotrain"``).
+        run_name: the run's name (default: W&B's).
+        config: settings to record (the model adds its own at ``learn``).
+    """
+
+    name = "wandb"
+
+    def __init__(
+        self,
+        folder: str,
+        project: str | None = None,
+        run_name: str | None = None,
+        config: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.folder = folder
+        self.project = project or os.environ.get("WANDB_PROJECT", "evotrain")
+        self.run_name = run_name
+        self.config: dict[str, Any] = dict(config or {})
+        self.run: Any = None
+
+    def set_config(self, config: Mapping[str, Any]) -> None:
+        self.config.update(config)
+        if self.run is not None:
+            self.run.config.update(dict(config), allow_val_change=True)
+
+    def _start(self) -> None:
+        import wandb
+
+        mode = os.environ.get("WANDB_MODE") or ("online" if _wandb_credentials() else "offline")
+        os.makedirs(self.folder, exist_ok=True)
+        self.run = wandb.init(
+            project=self.project,
+            name=self.run_name,
+            dir=self.folder,
+            config=self.config,
+            mode=mode,
+            reinit="create_new",
+            settings=wandb.Settings(console="off", silent=True),
+        )
+
+    def write(self, values: Values, excluded: Excluded, step: int) -> None:
+        import wandb
+
+        if self.run is None:
+            self._start()
+        data: dict[str, Any] = {}
+        for key, value in self._kept(values, excluded, arrays=True).items():
+            if isinstance(value, str):
+                continue
+            if np.ndim(value) == 0:
+                data[key] = _scalar(value)
+                continue
+            finite = np.asarray(value, np.float64).ravel()
+            finite = finite[np.isfinite(finite)]
+            if finite.size:
+                data[key] = wandb.Histogram(finite)
+        self.run.log(data, step=step)
+
+    def close(self) -> None:
+        if self.run is not None:
+            self.run.finish()
+            self.run = None
+
+
 __all__ = [
     "TITLES",
     "CSVOutputFormat",
@@ -223,4 +312,5 @@ __all__ = [
     "JSONOutputFormat",
     "KVWriter",
     "TensorBoardOutputFormat",
+    "WandbOutputFormat",
 ]

@@ -132,3 +132,66 @@ def test_neat_stdout_table_has_species_and_sizes(capsys):
     header = [line for line in out.splitlines() if "species" in line]
     assert header and all(t in header[0] for t in ("gen", "best", "nodes", "conns", "best n"))
     assert len([line for line in out.splitlines() if line.strip().startswith(("1 |", "2 |"))]) == 2
+
+
+def _wandb_records(run_file):
+    """Unframes a W&B run log (32 KiB blocks of checksummed chunks after a 7-byte file
+    header) into ``wandb_internal_pb2.Record`` messages, with wandb's own protobufs."""
+    import struct
+
+    from wandb.proto import wandb_internal_pb2
+
+    data = open(run_file, "rb").read()
+    assert data[:4] == b":W&B"
+    block, pos, chunks, records = 32768, 7, b"", []
+    while pos + 7 <= len(data):
+        left = block - pos % block
+        if left < 7:
+            pos += left
+            continue
+        _crc, length, kind = struct.unpack("<IHB", data[pos : pos + 7])
+        if length == 0 and kind == 0:
+            break
+        chunks += data[pos + 7 : pos + 7 + length]
+        pos += 7 + length
+        if kind in (1, 4):  # a full record, or the last chunk of one
+            record = wandb_internal_pb2.Record()
+            record.ParseFromString(chunks)
+            records.append(record)
+            chunks = b""
+    return records
+
+
+def test_wandb_offline_run_holds_config_and_metrics(tmp_path, monkeypatch):
+    import glob
+
+    monkeypatch.setenv("WANDB_MODE", "offline")
+    monkeypatch.delenv("WANDB_API_KEY", raising=False)
+    model = OpenES("MlpPolicy", "gymnax:CartPole-v1", seed=2, **SMALL)
+    model.set_logger(configure(str(tmp_path), ["wandb"]))
+    model.learn(3)
+    model.logger.close()
+    (run_file,) = glob.glob(str(tmp_path / "wandb" / "offline-run-*" / "run-*.wandb"))
+    records = _wandb_records(run_file)
+
+    def items(updates):
+        return {u.key or "/".join(u.nested_key): json.loads(u.value_json) for u in updates}
+
+    config, history = {}, []
+    for record in records:
+        kind = record.WhichOneof("record_type")
+        if kind == "run":
+            config.update(items(record.run.config.update))
+        elif kind == "config":
+            config.update(items(record.config.update))
+        elif kind == "history":
+            history.append(items(record.history.item))
+    assert config["algorithm"] == "OpenES" and config["env"] == "gymnax:CartPole-v1"
+    assert config["pop_size"] == 8 and config["seed"] == 2 and "sigma_init" in config
+    assert [h["_step"] for h in history] == [1, 2, 3]
+    assert [h["fitness/max"] for h in history] == pytest.approx(
+        [h["fitness_max"] for h in model.history]
+    )
+    assert history[-1]["fitness/population/_type"] == "histogram"
+    assert sum(history[-1]["fitness/population/values"]) == 8  # the whole population
+    assert history[-1]["train/sigma"] > 0
