@@ -64,6 +64,12 @@ class BaseEvolver(abc.ABC):
     """Algorithm metrics (``train/*`` log keys) shown in the stdout table too."""
     algorithm_name: ClassVar[str] = "base"
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> BaseEvolver:
+        # The constructor's arguments, as given, are what save() records to rebuild the model.
+        self = super().__new__(cls)
+        self._init_args = (args, dict(kwargs))
+        return self
+
     def __init__(
         self,
         policy: str,
@@ -304,6 +310,41 @@ class BaseEvolver(abc.ABC):
             callback.on_training_end()
             self.logger.flush()
         return self
+
+    # ----------------------------------------------------------------- persistence
+    def save(self, path: str | os.PathLike[str], overwrite: bool = False) -> str:
+        """Saves the model to the folder ``path``: an Orbax checkpoint of the training state
+        plus JSON (constructor arguments, env sizes, counters, history, versions). No
+        pickle. Returns the absolute path.
+
+        Raises:
+            FileExistsError: a saved model is at ``path`` (pass ``overwrite=True``), or
+                something that is not a saved model (never replaced).
+        """
+        from evotrain.checkpoint import save_model
+
+        return save_model(self, path, overwrite=overwrite)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], env: Any = None, **overrides: Any) -> BaseEvolver:
+        """Rebuilds a model saved with :meth:`save`, ready to ``predict`` or continue with
+        ``learn(..., reset_num_generations=False)`` exactly where it stopped.
+
+        Args:
+            path: the saved model's folder.
+            env: the env to use (default: the saved env id; required when the model was
+                trained on an env object).
+            **overrides: constructor arguments to change (``verbose``, ``tensorboard_log``,
+                ...), or ones that could not be stored (a custom optax ``optimizer``).
+
+        Raises:
+            FileNotFoundError: nothing at ``path``.
+            evotrain.checkpoint.CheckpointError: not a saved model, corrupted or incomplete,
+                saved by another algorithm or a newer evotrain, or an env of other sizes.
+        """
+        from evotrain.checkpoint import load_model
+
+        return load_model(cls, path, env=env, **overrides)
 
     # ----------------------------------------------------------------- logging
     @property

@@ -1,0 +1,246 @@
+"""Saving and loading models: an Orbax checkpoint of the training state plus JSON.
+
+A saved model is a folder::
+
+    model/
+      evotrain.json     what was saved: format, algorithm, constructor arguments, env
+                        sizes, counters, evotrain/jax versions
+      history.json      the per-generation history (model.history)
+      state/            Orbax checkpoint of the TrainState (PRNG keys as raw uint32 data)
+
+Nothing is pickled, so loading a file cannot run code. Saving writes a sibling temporary
+folder and renames it into place, so a reader never sees a half-written model and an
+existing model is replaced only when it is complete (and only with ``overwrite=True``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import shutil
+import tempfile
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+FORMAT = "evotrain-model"
+FORMAT_VERSION = 1
+META_FILE = "evotrain.json"
+HISTORY_FILE = "history.json"
+STATE_DIR = "state"
+
+
+class CheckpointError(ValueError):
+    """A saved model that cannot be loaded: missing, corrupted, or of another kind."""
+
+
+def _raw_keys(tree: Any) -> Any:
+    return jax.tree_util.tree_map(
+        lambda x: jax.random.key_data(x) if jnp.issubdtype(x.dtype, jax.dtypes.prng_key) else x,
+        tree,
+    )
+
+
+def _typed_keys(raw: Any, like: Any) -> Any:
+    def back(r: Any, template: Any) -> Any:
+        if jnp.issubdtype(template.dtype, jax.dtypes.prng_key):
+            return jax.random.wrap_key_data(jnp.asarray(r), impl=jax.random.key_impl(template))
+        return jnp.asarray(r, template.dtype)
+
+    return jax.tree_util.tree_map(back, raw, like)
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe values for the history (arrays as lists; non-finite floats kept)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (np.ndarray, np.generic)):
+        return value.tolist()
+    return value
+
+
+def _jsonable(value: Any) -> bool:
+    try:
+        json.dumps(value, allow_nan=True)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def save_model(model: Any, path: str | os.PathLike[str], overwrite: bool = False) -> str:
+    """Saves ``model`` to the folder ``path`` (see the module docs); returns the path.
+
+    Raises:
+        FileExistsError: ``path`` holds a saved model and ``overwrite`` is False, or it is
+            something else (a file, or a folder that is not a saved model), which is never
+            replaced.
+    """
+    import orbax.checkpoint as ocp
+
+    path = os.path.abspath(os.fspath(path))
+    if os.path.exists(path):
+        if not os.path.isfile(os.path.join(path, META_FILE)):
+            raise FileExistsError(
+                f"Cannot save to {path}: it exists and is not a saved evotrain model "
+                "(no evotrain.json). Choose another path; evotrain never replaces it."
+            )
+        if not overwrite:
+            raise FileExistsError(
+                f"A saved model already exists at {path}; pass overwrite=True to replace it."
+            )
+    args, kwargs = model._init_args
+    stored, needed = {}, []
+    for name, value in kwargs.items():
+        if _jsonable(value):
+            stored[name] = value
+        else:
+            needed.append(name)
+    policy = args[0] if args else kwargs.get("policy")
+    env = args[1] if len(args) > 1 else kwargs.get("env")
+    spec = model.env.spec
+    meta = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "algorithm": type(model).__name__,
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+        "versions": {"evotrain": _evotrain_version(), "jax": jax.__version__},
+        "policy": policy,
+        "env": env if isinstance(env, str) else None,
+        "kwargs": stored,
+        "kwargs_required_at_load": needed,
+        "env_spec": {
+            "env_id": spec.env_id,
+            "obs_size": spec.obs_size,
+            "action": type(spec.action).__name__,
+            "num_outputs": spec.num_outputs,
+            "describe": spec.describe(),
+        },
+        "seed": model.seed,
+        "num_generations": model.num_generations,
+        "num_timesteps": model.num_timesteps,
+    }
+    parent = os.path.dirname(path)
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.saving-", dir=parent)
+    try:
+        state = {"train_state": model.train_state, "predict_key": model._predict_key}
+        checkpointer = ocp.StandardCheckpointer()
+        checkpointer.save(os.path.join(tmp, STATE_DIR), _raw_keys(state))
+        checkpointer.wait_until_finished()
+        with open(os.path.join(tmp, HISTORY_FILE), "w") as f:
+            json.dump(_plain(model.history), f)
+        with open(os.path.join(tmp, META_FILE), "w") as f:
+            json.dump(meta, f, indent=2)
+        if os.path.exists(path):
+            old = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.old-", dir=parent)
+            os.rename(path, os.path.join(old, "model"))
+            os.rename(tmp, path)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return path
+
+
+def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The ``evotrain.json`` of a saved model, checked for format and version.
+
+    Raises:
+        FileNotFoundError: nothing at ``path``.
+        CheckpointError: not a saved model, corrupted metadata, or a newer format.
+    """
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"No saved model at {path}.")
+    meta_path = os.path.join(path, META_FILE)
+    if not os.path.isfile(meta_path):
+        raise CheckpointError(f"{path} is not a saved evotrain model (no {META_FILE}).")
+    try:
+        with open(meta_path) as f:
+            meta = json.load(f)
+    except (OSError, json.JSONDecodeError) as err:
+        raise CheckpointError(f"The saved model at {path} is corrupted: {err}.") from err
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise CheckpointError(f"{meta_path} does not describe an evotrain model.")
+    version = meta.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise CheckpointError(
+            f"The model at {path} has format version {version}; this evotrain reads up to "
+            f"{FORMAT_VERSION}. Upgrade evotrain to load it."
+        )
+    return meta
+
+
+def load_model(cls: type, path: str | os.PathLike[str], env: Any = None, **overrides: Any) -> Any:
+    """Rebuilds a model saved by :func:`save_model` (see ``BaseEvolver.load``)."""
+    import orbax.checkpoint as ocp
+
+    path = os.path.abspath(os.fspath(path))
+    meta = read_metadata(path)
+    if meta["algorithm"] != cls.__name__:
+        raise CheckpointError(
+            f"The model at {path} was saved by {meta['algorithm']}, not {cls.__name__}; "
+            f"load it with {meta['algorithm']}.load."
+        )
+    missing = [k for k in meta["kwargs_required_at_load"] if k not in overrides]
+    if missing:
+        raise CheckpointError(
+            f"The model at {path} was created with {', '.join(missing)} that cannot be stored "
+            f"without pickle; pass {', '.join(f'{k}=...' for k in missing)} to "
+            f"{cls.__name__}.load."
+        )
+    if env is None:
+        env = meta["env"]
+        if env is None:
+            raise CheckpointError(
+                f"The model at {path} was trained on an env object "
+                f"({meta['env_spec']['env_id']}); pass env=... to {cls.__name__}.load."
+            )
+    kwargs = {**meta["kwargs"], **overrides}
+    model = cls(meta["policy"], env, **kwargs)
+    saved, spec = meta["env_spec"], model.env.spec
+    if (saved["obs_size"], saved["action"], saved["num_outputs"]) != (
+        spec.obs_size,
+        type(spec.action).__name__,
+        spec.num_outputs,
+    ):
+        raise CheckpointError(
+            f"The env {spec.describe()} does not match the saved model's env "
+            f"{saved['describe']}: observation size, action kind and action size must be equal."
+        )
+    like = {"train_state": model.train_state, "predict_key": model._predict_key}
+    try:
+        raw = ocp.StandardCheckpointer().restore(os.path.join(path, STATE_DIR), _raw_keys(like))
+        state = _typed_keys(raw, like)
+        with open(os.path.join(path, HISTORY_FILE)) as f:
+            history = json.load(f)
+    except Exception as err:  # noqa: BLE001 - any failure here means a damaged save
+        raise CheckpointError(
+            f"The saved model at {path} is corrupted or incomplete ({type(err).__name__}: {err})."
+        ) from err
+    model.train_state = state["train_state"]
+    model._predict_key = state["predict_key"]
+    model.num_generations = int(meta["num_generations"])
+    model.num_timesteps = int(meta["num_timesteps"])
+    model.history = [_history_entry(h) for h in history]
+    return model
+
+
+def _history_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    return {k: (np.asarray(v, np.float32) if isinstance(v, list) else v) for k, v in entry.items()}
+
+
+def _evotrain_version() -> str:
+    from evotrain import __version__
+
+    return __version__
+
+
+__all__ = ["CheckpointError", "FORMAT_VERSION", "load_model", "read_metadata", "save_model"]

@@ -1,0 +1,162 @@
+"""save/load: round trips, exact resume, plain-Orbax readability and every refusal."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import jax
+import numpy as np
+import optax
+import pytest
+
+from evotrain import GA, NEAT, OpenES
+from evotrain.checkpoint import CheckpointError
+
+SMALL = {"pop_size": 8, "policy_kwargs": {"net_arch": [4]}, "max_episode_steps": 30}
+NEAT_SMALL = {"pop_size": 20, "max_nodes": 8, "max_conns": 12}
+
+
+def _leaves(model):
+    ts = model.train_state
+    key = jax.random.key_data(ts.key)
+    return [np.asarray(key)] + [np.asarray(x) for x in jax.tree_util.tree_leaves(ts)[1:]]
+
+
+def _same_state(a, b):
+    la, lb = _leaves(a), _leaves(b)
+    assert len(la) == len(lb)
+    for x, y in zip(la, lb):
+        np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: OpenES("MlpPolicy", "gymnax:CartPole-v1", seed=1, **SMALL),
+        lambda: GA("MlpPolicy", "gymnax:CartPole-v1", seed=1, **SMALL),
+        lambda: NEAT("FeedForward", "xor", seed=1, **NEAT_SMALL),
+    ],
+    ids=["OpenES", "GA", "NEAT"],
+)
+def test_save_load_continue_equals_an_uninterrupted_run(make, tmp_path):
+    straight = make().learn(4)
+    half = make().learn(2)
+    path = half.save(tmp_path / "model")
+    loaded = type(half).load(path)
+    _same_state(loaded, half)
+    assert loaded.num_generations == 2 and loaded.num_timesteps == half.num_timesteps
+    loaded.learn(2, reset_num_generations=False)
+    _same_state(loaded, straight)
+    assert loaded.num_generations == 4 and loaded.num_timesteps == straight.num_timesteps
+    assert len(loaded.history) == 4
+    for got, want in zip(loaded.history, straight.history):
+        np.testing.assert_array_equal(got["fitness"], want["fitness"])
+        assert got["fitness_max"] == want["fitness_max"]
+
+
+def test_loaded_model_predicts_like_the_saved_one(tmp_path):
+    model = OpenES("MlpPolicy", "gymnax:CartPole-v1", seed=4, **SMALL).learn(2)
+    loaded = OpenES.load(model.save(tmp_path / "m"))
+    obs = np.random.default_rng(0).normal(size=(16, 4)).astype(np.float32)
+    np.testing.assert_array_equal(loaded.predict(obs)[0], model.predict(obs)[0])
+    np.testing.assert_array_equal(
+        loaded.predict(obs, deterministic=False)[0], model.predict(obs, deterministic=False)[0]
+    )
+
+
+def test_plain_orbax_restores_the_arrays_without_evotrain(tmp_path):
+    model = OpenES("MlpPolicy", "gymnax:CartPole-v1", seed=2, **SMALL).learn(1)
+    path = model.save(tmp_path / "m")
+    script = (
+        "import sys, numpy as np, orbax.checkpoint as ocp\n"
+        f"tree = ocp.StandardCheckpointer().restore({os.path.join(path, 'state')!r})\n"
+        "assert not any(m.startswith('evotrain') for m in sys.modules)\n"
+        "ts = tree['train_state']\n"
+        f"np.save({str(tmp_path / 'mean.npy')!r}, np.asarray(ts['strategy_state']['mean']))\n"
+        f"np.save({str(tmp_path / 'key.npy')!r}, np.asarray(ts['key']))\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=tmp_path)
+    np.testing.assert_array_equal(
+        np.load(tmp_path / "mean.npy"), np.asarray(model.train_state.strategy_state.mean)
+    )
+    np.testing.assert_array_equal(
+        np.load(tmp_path / "key.npy"), np.asarray(jax.random.key_data(model.train_state.key))
+    )
+    meta = json.load(open(os.path.join(path, "evotrain.json")))
+    assert meta["algorithm"] == "OpenES" and meta["versions"]["jax"] == jax.__version__
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    model = OpenES("MlpPolicy", "gymnax:CartPole-v1", seed=3, **SMALL).learn(1)
+    return model, model.save(tmp_path_factory.mktemp("saved") / "model")
+
+
+def _copy(saved_path, tmp_path):
+    dst = tmp_path / "copy"
+    shutil.copytree(saved_path, dst)
+    return dst
+
+
+def test_save_never_overwrites_silently(saved, tmp_path):
+    model, path = saved
+    with pytest.raises(FileExistsError, match="overwrite=True"):
+        model.save(path)
+    before = os.path.getmtime(os.path.join(path, "evotrain.json"))
+    model.save(path, overwrite=True)
+    assert os.path.getmtime(os.path.join(path, "evotrain.json")) >= before
+    other = tmp_path / "photos"
+    other.mkdir()
+    (other / "cat.jpg").write_text("not a model")
+    with pytest.raises(FileExistsError, match="not a saved evotrain model"):
+        model.save(other, overwrite=True)
+    assert (other / "cat.jpg").read_text() == "not a model"
+    assert not [p for p in os.listdir(tmp_path) if p.startswith(".")]  # no leftovers
+
+
+def test_load_refusals(saved, tmp_path):
+    model, path = saved
+    with pytest.raises(FileNotFoundError, match="No saved model"):
+        OpenES.load(tmp_path / "nowhere")
+    with pytest.raises(CheckpointError, match="not a saved evotrain model"):
+        OpenES.load(tmp_path)
+    with pytest.raises(CheckpointError, match="saved by OpenES, not GA; load it with OpenES.load"):
+        GA.load(path)
+    with pytest.raises(CheckpointError, match="does not match the saved model's env"):
+        OpenES.load(path, env="gymnax:Acrobot-v1")
+
+    newer = _copy(path, tmp_path / "newer")
+    meta = json.load(open(newer / "evotrain.json"))
+    meta["format_version"] = 99
+    json.dump(meta, open(newer / "evotrain.json", "w"))
+    with pytest.raises(CheckpointError, match="format version 99.*Upgrade evotrain"):
+        OpenES.load(newer)
+
+    garbled = _copy(path, tmp_path / "garbled")
+    (garbled / "evotrain.json").write_text('{"format": "evotrain-mod')
+    with pytest.raises(CheckpointError, match="corrupted"):
+        OpenES.load(garbled)
+
+    truncated = _copy(path, tmp_path / "truncated")
+    for root, _, files in os.walk(truncated / "state"):
+        for name in files:
+            full = os.path.join(root, name)
+            with open(full, "r+b") as f:
+                f.truncate(os.path.getsize(full) // 2)
+    with pytest.raises(CheckpointError, match="corrupted or incomplete"):
+        OpenES.load(truncated)
+
+
+def test_objects_that_cannot_be_stored_must_be_given_at_load(tmp_path):
+    model = OpenES(
+        "MlpPolicy", "gymnax:CartPole-v1", seed=0, optimizer=optax.sgd(0.1), **SMALL
+    ).learn(1)
+    path = model.save(tmp_path / "m")
+    with pytest.raises(CheckpointError, match=r"pass optimizer=\.\.\. to OpenES.load"):
+        OpenES.load(path)
+    loaded = OpenES.load(path, optimizer=optax.sgd(0.1))
+    _same_state(loaded, model)
