@@ -9,12 +9,14 @@ from evotrain.callbacks.base import (
     MaybeCallback,
     make_callback,
 )
+from evotrain.callbacks.checkpoint import CheckpointCallback, latest_checkpoint
 from evotrain.callbacks.progress import ProgressBarCallback
 from evotrain.callbacks.stop import StopTrainingOnFitnessThreshold, StopTrainingOnNoImprovement
 
 __all__ = [
     "BaseCallback",
     "CallbackList",
+    "CheckpointCallback",
     "ConvertCallback",
     "EventCallback",
     "EveryNGenerations",
@@ -22,5 +24,6 @@ __all__ = [
     "ProgressBarCallback",
     "StopTrainingOnFitnessThreshold",
     "StopTrainingOnNoImprovement",
+    "latest_checkpoint",
     "make_callback",
 ]

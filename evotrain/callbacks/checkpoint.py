@@ -1,0 +1,93 @@
+"""Periodic checkpoints of the whole model, for resuming long runs.
+
+Each checkpoint is a saved model (``model.save``: Orbax + JSON, written to a hidden
+temporary folder and renamed into place), so a run killed mid-save leaves at most a hidden
+``.{name}.saving-*`` folder that :func:`latest_checkpoint` never picks up::
+
+    path = latest_checkpoint("checkpoints/")
+    model = NEAT.load(path)
+    model.learn(remaining, reset_num_generations=False)   # exactly as if never stopped
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+
+from evotrain.callbacks.base import BaseCallback, _positive_int
+
+
+def _checkpoints(save_path: str, name_prefix: str) -> list[tuple[int, str]]:
+    """``(generation, path)`` of the complete checkpoints in ``save_path``, oldest first."""
+    if not os.path.isdir(save_path):
+        return []
+    pattern = re.compile(rf"^{re.escape(name_prefix)}_(\d+)_generations$")
+    found = []
+    for name in os.listdir(save_path):
+        match = pattern.match(name)
+        full = os.path.join(save_path, name)
+        if match and os.path.isfile(os.path.join(full, "evotrain.json")):
+            found.append((int(match.group(1)), full))
+    return sorted(found)
+
+
+def latest_checkpoint(save_path: str, name_prefix: str = "evotrain_model") -> str | None:
+    """The newest complete checkpoint written by :class:`CheckpointCallback` (None if none)."""
+    found = _checkpoints(os.fspath(save_path), name_prefix)
+    return found[-1][1] if found else None
+
+
+class CheckpointCallback(BaseCallback):
+    """Saves the model every ``save_freq`` generations.
+
+    Args:
+        save_freq: generations between checkpoints (counted on the model, so a resumed run
+            keeps the same schedule).
+        save_path: the folder for the checkpoints, named
+            ``{name_prefix}_{generation}_generations``.
+        name_prefix: the checkpoints' name prefix.
+        max_to_keep: keep only the newest this many checkpoints (None: keep all).
+        verbose: 1 prints each save.
+    """
+
+    def __init__(
+        self,
+        save_freq: int,
+        save_path: str,
+        name_prefix: str = "evotrain_model",
+        max_to_keep: int | None = None,
+        verbose: int = 0,
+    ) -> None:
+        super().__init__(verbose)
+        self.save_freq = _positive_int("save_freq", save_freq)
+        self.save_path = os.fspath(save_path)
+        if not name_prefix or os.sep in name_prefix or name_prefix.startswith("."):
+            raise ValueError(
+                f"name_prefix must be a plain, non-hidden file name; got {name_prefix!r}."
+            )
+        self.name_prefix = name_prefix
+        if max_to_keep is not None:
+            max_to_keep = _positive_int("max_to_keep", max_to_keep)
+        self.max_to_keep = max_to_keep
+
+    def _init_callback(self) -> None:
+        if os.path.exists(self.save_path) and not os.path.isdir(self.save_path):
+            raise FileExistsError(f"CheckpointCallback: save_path {self.save_path} is a file.")
+        os.makedirs(self.save_path, exist_ok=True)
+
+    def checkpoint_path(self, generation: int) -> str:
+        return os.path.join(self.save_path, f"{self.name_prefix}_{generation}_generations")
+
+    def _on_generation_end(self) -> bool:
+        if self.num_generations % self.save_freq == 0:
+            path = self.model.save(self.checkpoint_path(self.num_generations), overwrite=True)
+            if self.verbose >= 1:
+                print(f"Saved checkpoint {path}")
+            if self.max_to_keep is not None:
+                for _, old in _checkpoints(self.save_path, self.name_prefix)[: -self.max_to_keep]:
+                    shutil.rmtree(old, ignore_errors=True)
+        return True
+
+
+__all__ = ["CheckpointCallback", "latest_checkpoint"]
