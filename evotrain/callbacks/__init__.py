@@ -10,6 +10,7 @@ from evotrain.callbacks.base import (
     make_callback,
 )
 from evotrain.callbacks.checkpoint import CheckpointCallback, latest_checkpoint
+from evotrain.callbacks.eval import EvalCallback
 from evotrain.callbacks.progress import ProgressBarCallback
 from evotrain.callbacks.stop import StopTrainingOnFitnessThreshold, StopTrainingOnNoImprovement
 
@@ -18,6 +19,7 @@ __all__ = [
     "CallbackList",
     "CheckpointCallback",
     "ConvertCallback",
+    "EvalCallback",
     "EventCallback",
     "EveryNGenerations",
     "MaybeCallback",

@@ -65,7 +65,6 @@ TITLES = {
     "time/total_timesteps": "env steps",
     "time/steps_per_s": "steps/s",
     "time/elapsed_s": "elapsed",
-    "eval/mean_reward": "eval mean",
     "train/species": "species",
     "train/nodes_mean": "nodes",
     "train/conns_mean": "conns",
