@@ -31,7 +31,8 @@ class EvalCallback(EventCallback):
             ``results`` ``(E, n_eval_episodes)`` and ``ep_lengths`` ``(E,
             n_eval_episodes)``, plus ``generations`` ``(E,)``.
         best_model_save_path: folder where the best model is saved as ``best_model``
-            (``model.save``; replaced at each new best).
+            (``model.save``; replaced at each new best). A W&B logger also stores each
+            new best as a ``best_model`` artifact.
         deterministic: passed to ``predict``.
         seed: seed of the evaluation episodes.
         verbose: 1 prints each evaluation.
@@ -136,8 +137,11 @@ class EvalCallback(EventCallback):
         if mean > self.best_mean_reward:
             self.best_mean_reward = mean
             if self.best_model_save_path is not None:
-                self.model.save(
+                path = self.model.save(
                     os.path.join(self.best_model_save_path, "best_model"), overwrite=True
+                )
+                self.logger.log_artifact(
+                    path, "best_model", aliases=("best", f"generation-{self.num_generations}")
                 )
                 if self.verbose >= 1:
                     print("New best mean reward: saved best_model")

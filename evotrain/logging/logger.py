@@ -83,6 +83,11 @@ class Logger:
         for writer in self.output_formats:
             writer.set_config(config)
 
+    def log_artifact(self, path: str, name: str, aliases: Sequence[str] = ()) -> None:
+        """Stores a saved model's folder where a format keeps files (a W&B artifact)."""
+        for writer in self.output_formats:
+            writer.log_artifact(path, name, aliases)
+
     def close(self) -> None:
         for writer in self.output_formats:
             writer.close()

@@ -15,7 +15,7 @@ import json
 import math
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
 import numpy as np
@@ -37,6 +37,9 @@ class KVWriter:
 
     def set_config(self, config: Mapping[str, Any]) -> None:
         """Receives the run's settings (only W&B records them)."""
+
+    def log_artifact(self, path: str, name: str, aliases: Sequence[str] = ()) -> None:
+        """Receives a saved model's folder (only W&B stores it, as an artifact)."""
 
     def close(self) -> None:
         self.flush()
@@ -297,6 +300,15 @@ class WandbOutputFormat(KVWriter):
             if finite.size:
                 data[key] = wandb.Histogram(finite)
         self.run.log(data, step=step)
+
+    def log_artifact(self, path: str, name: str, aliases: Sequence[str] = ()) -> None:
+        import wandb
+
+        if self.run is None:
+            self._start()
+        artifact = wandb.Artifact(name, type="model")
+        artifact.add_dir(path)
+        self.run.log_artifact(artifact, aliases=list(aliases))
 
     def close(self) -> None:
         if self.run is not None:

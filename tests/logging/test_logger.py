@@ -195,3 +195,31 @@ def test_wandb_offline_run_holds_config_and_metrics(tmp_path, monkeypatch):
     assert history[-1]["fitness/population/_type"] == "histogram"
     assert sum(history[-1]["fitness/population/values"]) == 8  # the whole population
     assert history[-1]["train/sigma"] > 0
+
+
+def test_wandb_keeps_the_best_model_as_an_artifact(tmp_path, monkeypatch):
+    import glob
+
+    from evotrain.callbacks import EvalCallback
+
+    monkeypatch.setenv("WANDB_MODE", "offline")
+    model = OpenES("MlpPolicy", "gymnax:CartPole-v1", seed=3, **SMALL)
+    model.set_logger(configure(str(tmp_path / "logs"), ["wandb"]))
+    cb = EvalCallback(
+        "gymnax:CartPole-v1",
+        n_eval_episodes=2,
+        eval_freq=1,
+        best_model_save_path=str(tmp_path / "best"),
+        verbose=0,
+    )
+    model.learn(1, callback=cb)
+    model.logger.close()
+    (run_file,) = glob.glob(str(tmp_path / "logs" / "wandb" / "offline-run-*" / "run-*.wandb"))
+    artifacts = [
+        r.artifact for r in _wandb_records(run_file) if r.WhichOneof("record_type") == "artifact"
+    ]
+    assert [(a.name, a.type) for a in artifacts] == [("best_model", "model")]
+    assert {"best", "generation-1"} <= set(artifacts[0].aliases)
+    stored = {e.path for e in artifacts[0].manifest.contents}
+    assert "evotrain.json" in stored and "history.json" in stored
+    assert any(p.startswith("state/") for p in stored)
