@@ -142,6 +142,18 @@ def test_stop_on_fitness_threshold_during_training(model, capsys):
         StopTrainingOnFitnessThreshold(float("nan"))
 
 
+def test_stop_on_no_improvement_during_training():
+    # Episodes are capped at 30 steps, so the best fitness soon stops improving.
+    model = OpenES("MlpPolicy", "gymnax:CartPole-v1", seed=5, **SMALL)
+    model.learn(60, callback=StopTrainingOnNoImprovement(2))
+    bests = [h["best_fitness"] for h in model.history]
+    assert 3 <= len(bests) < 60
+    # Stopped at the third generation in a row without a new best, not earlier.
+    assert bests[-1] == bests[-2] == bests[-3] == bests[-4] or len(bests) == 3
+    improvements = [i for i in range(1, len(bests)) if bests[i] > bests[i - 1]]
+    assert len(bests) - 1 - max(improvements, default=0) == 3
+
+
 class _FakeModel:
     num_generations = 0
     num_timesteps = 0

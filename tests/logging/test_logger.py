@@ -165,8 +165,11 @@ def _wandb_records(run_file):
 def test_wandb_offline_run_holds_config_and_metrics(tmp_path, monkeypatch):
     import glob
 
-    monkeypatch.setenv("WANDB_MODE", "offline")
+    # No WANDB_MODE and no credentials anywhere: the run must go offline by itself.
+    monkeypatch.delenv("WANDB_MODE", raising=False)
     monkeypatch.delenv("WANDB_API_KEY", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("NETRC", str(tmp_path / "home" / ".netrc"))
     model = OpenES("MlpPolicy", "gymnax:CartPole-v1", seed=2, **SMALL)
     model.set_logger(configure(str(tmp_path), ["wandb"]))
     model.learn(3)
