@@ -160,3 +160,42 @@ def test_objects_that_cannot_be_stored_must_be_given_at_load(tmp_path):
         OpenES.load(path)
     loaded = OpenES.load(path, optimizer=optax.sgd(0.1))
     _same_state(loaded, model)
+
+
+RESUME_CHILD = """
+import sys, numpy as np, jax
+from evotrain import GA, NEAT, OpenES
+cls = {"OpenES": OpenES, "GA": GA, "NEAT": NEAT}[sys.argv[1]]
+model = cls.load(sys.argv[2])
+model.learn(2, reset_num_generations=False)
+ts = model.train_state
+leaves = [np.asarray(jax.random.key_data(ts.key))]
+leaves += [np.asarray(x) for x in jax.tree_util.tree_leaves(ts)[1:]]
+np.savez(sys.argv[3], *leaves, fitness=np.stack([h["fitness"] for h in model.history]))
+"""
+
+
+@pytest.mark.parametrize("name", ["OpenES", "GA", "NEAT"])
+def test_resume_in_a_new_process_is_bit_exact(name, tmp_path):
+    make = {
+        "OpenES": lambda: OpenES("MlpPolicy", "gymnax:CartPole-v1", seed=9, **SMALL),
+        "GA": lambda: GA("MlpPolicy", "gymnax:CartPole-v1", seed=9, **SMALL),
+        "NEAT": lambda: NEAT("FeedForward", "xor", seed=9, **NEAT_SMALL),
+    }[name]
+    path = make().learn(2).save(tmp_path / "half")
+    env = dict(os.environ)
+    env.setdefault(
+        "JAX_COMPILATION_CACHE_DIR",
+        os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".cache", "jax"),
+    )
+    out = tmp_path / "resumed.npz"
+    subprocess.run([sys.executable, "-c", RESUME_CHILD, name, path, str(out)], check=True, env=env)
+    straight = make().learn(4)
+    got = np.load(out)
+    want = _leaves(straight)
+    assert len(got.files) == len(want) + 1
+    for i, x in enumerate(want):
+        np.testing.assert_array_equal(got[f"arr_{i}"], x)
+    np.testing.assert_array_equal(
+        got["fitness"], np.stack([h["fitness"] for h in straight.history])
+    )
