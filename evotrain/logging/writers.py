@@ -124,7 +124,8 @@ def _cell(value: Any, width: int) -> str:
 
 class CSVOutputFormat(KVWriter):
     """``progress.csv``: one row per dump; a new key rewrites the file with a wider header
-    (earlier rows get empty cells), so every row keeps its values."""
+    (earlier rows get empty cells), so every row keeps its values. An existing file is
+    continued, never truncated (a resumed run logs to the same folder)."""
 
     name = "csv"
 
@@ -132,7 +133,13 @@ class CSVOutputFormat(KVWriter):
         self.path = path
         self._keys: list[str] = []
         self._rows: list[dict[str, Any]] = []
-        open(path, "w").close()
+        if os.path.exists(path) and os.path.getsize(path) > 0:
+            with open(path, newline="") as f:
+                reader = csv.DictReader(f)
+                self._keys = list(reader.fieldnames or [])
+                self._rows = list(reader)
+        else:
+            open(path, "w").close()
 
     def write(self, values: Values, excluded: Excluded, step: int) -> None:
         row = {k: _scalar(v) for k, v in self._kept(values, excluded).items()}
@@ -155,13 +162,14 @@ class CSVOutputFormat(KVWriter):
 
 
 class JSONOutputFormat(KVWriter):
-    """``progress.json``: one JSON object per line and dump (non-finite floats as null)."""
+    """``progress.json``: one JSON object per line and dump (non-finite floats as null);
+    an existing file is appended to."""
 
     name = "json"
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self._file = open(path, "w")
+        self._file = open(path, "a")
 
     def write(self, values: Values, excluded: Excluded, step: int) -> None:
         row = {}

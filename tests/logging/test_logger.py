@@ -46,6 +46,21 @@ def test_record_dump_to_csv_json_and_stdout_with_exclusions(tmp_path, capsys):
     assert "hello" in out and "loss" in out and out.count("best |") == 2  # header twice
 
 
+def test_logging_again_to_a_folder_continues_its_files(tmp_path):
+    first = configure(str(tmp_path), ["csv", "json"])
+    first.record("a", 1)
+    first.dump(1)
+    first.close()
+    again = configure(str(tmp_path), ["csv", "json"])
+    again.record("a", 2)
+    again.record("b", 3)
+    again.dump(2)
+    again.close()
+    rows = _csv_rows(tmp_path / "progress.csv")
+    assert [(r["a"], r["b"]) for r in rows] == [("1", ""), ("2", "3")]
+    assert [json.loads(x) for x in open(tmp_path / "progress.json")] == [{"a": 1}, {"a": 2, "b": 3}]
+
+
 def test_configure_errors_and_defaults(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="Unknown log format 'xml'"):
         configure(str(tmp_path), ["xml"])
