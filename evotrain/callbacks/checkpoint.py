@@ -47,7 +47,9 @@ class CheckpointCallback(BaseCallback):
         save_path: the folder for the checkpoints, named
             ``{name_prefix}_{generation}_generations``.
         name_prefix: the checkpoints' name prefix.
-        max_to_keep: keep only the newest this many checkpoints (None: keep all).
+        max_to_keep: keep only the newest this many of the checkpoints this callback
+            writes (None: keep all). Checkpoints already in ``save_path`` are never removed,
+            and a save_path holding checkpoints beyond the model's generation is refused.
         verbose: 1 prints each save.
     """
 
@@ -74,7 +76,20 @@ class CheckpointCallback(BaseCallback):
     def _init_callback(self) -> None:
         if os.path.exists(self.save_path) and not os.path.isdir(self.save_path):
             raise FileExistsError(f"CheckpointCallback: save_path {self.save_path} is a file.")
+        later = [
+            g
+            for g, _ in _checkpoints(self.save_path, self.name_prefix)
+            if g > self.model.num_generations
+        ]
+        if later:
+            raise FileExistsError(
+                f"CheckpointCallback: {self.save_path} already holds checkpoints up to generation "
+                f"{max(later)}, beyond this model's {self.model.num_generations}, which this run "
+                "would overwrite. Choose another save_path or name_prefix, or resume from "
+                "latest_checkpoint()."
+            )
         os.makedirs(self.save_path, exist_ok=True)
+        self._written: list[str] = []
 
     def checkpoint_path(self, generation: int) -> str:
         return os.path.join(self.save_path, f"{self.name_prefix}_{generation}_generations")
@@ -82,11 +97,13 @@ class CheckpointCallback(BaseCallback):
     def _on_generation_end(self) -> bool:
         if self.num_generations % self.save_freq == 0:
             path = self.model.save(self.checkpoint_path(self.num_generations), overwrite=True)
+            self._written.append(path)
             if self.verbose >= 1:
                 print(f"Saved checkpoint {path}")
             if self.max_to_keep is not None:
-                for _, old in _checkpoints(self.save_path, self.name_prefix)[: -self.max_to_keep]:
-                    shutil.rmtree(old, ignore_errors=True)
+                # Only checkpoints this callback wrote are removed.
+                while len(self._written) > self.max_to_keep:
+                    shutil.rmtree(self._written.pop(0), ignore_errors=True)
         return True
 
 

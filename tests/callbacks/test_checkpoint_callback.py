@@ -36,6 +36,18 @@ def test_checkpoints_every_n_generations_keeping_the_newest(tmp_path):
     assert latest == str(tmp_path / "evotrain_model_4_generations")
     assert NEAT.load(latest).num_generations == 4
     assert latest_checkpoint(str(tmp_path / "none")) is None
+    fresh = NEAT("FeedForward", "xor", **CONFIG)
+    with pytest.raises(FileExistsError, match="up to generation 4, beyond this model's 0"):
+        fresh.learn(1, callback=CheckpointCallback(1, str(tmp_path)))
+    resumed = NEAT.load(latest)  # continuing the run writes after generation 4
+    resumed.learn(
+        2, callback=CheckpointCallback(1, str(tmp_path), max_to_keep=1), reset_num_generations=False
+    )
+    assert sorted(p for p in os.listdir(tmp_path) if p.endswith("generations")) == [
+        "evotrain_model_4_generations",  # not this callback's: kept
+        "evotrain_model_6_generations",
+        "evotrain_model_8_generations",  # the incomplete folder made above
+    ]
     with pytest.raises(ValueError, match="save_freq must be a positive integer"):
         CheckpointCallback(0, str(tmp_path))
     with pytest.raises(ValueError, match="name_prefix must be a plain"):
