@@ -76,7 +76,7 @@ def test_species_threshold_moves_toward_target():
     assert float(state.threshold) == 2.5  # one species < target: lower the threshold
 
 
-def test_stagnant_species_stop_reproducing_except_the_elite():
+def test_stagnant_species_are_removed_except_the_elite():
     state = SpeciesState(
         reps=None,
         alive=jnp.array([True, True, True]),
@@ -91,6 +91,7 @@ def test_stagnant_species_stop_reproducing_except_the_elite():
     new, reproducing = update_stagnation(state, fitness, species, jnp.asarray(10), params)
     # No species beat its record; species 1 (fittest, 4.0) is protected.
     np.testing.assert_array_equal(reproducing, [False, True, False])
+    np.testing.assert_array_equal(new.alive, reproducing)  # stagnant species are removed
     np.testing.assert_array_equal(new.last_improved, [0, 0, 0])
     _, reproducing = update_stagnation(state, fitness, species, jnp.asarray(5), params)
     np.testing.assert_array_equal(reproducing, [True, True, True])
