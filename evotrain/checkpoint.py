@@ -206,11 +206,7 @@ def load_model(cls: type, path: str | os.PathLike[str], env: Any = None, **overr
     kwargs = {**meta["kwargs"], **overrides}
     model = cls(meta["policy"], env, **kwargs)
     saved, spec = meta["env_spec"], model.env.spec
-    if (saved["obs_size"], saved["action"], saved["num_outputs"]) != (
-        spec.obs_size,
-        type(spec.action).__name__,
-        spec.num_outputs,
-    ):
+    if (saved["obs_size"], saved["action"], saved["num_outputs"]) != spec.interface:
         raise CheckpointError(
             f"The env {spec.describe()} does not match the saved model's env "
             f"{saved['describe']}: observation size, action kind and action size must be equal."

@@ -227,11 +227,7 @@ class BaseEvolver(abc.ABC):
         """
         new = make_env(env, **env_kwargs)
         old, cur = self.env.spec, new.spec
-        if (
-            old.obs_size != cur.obs_size
-            or type(old.action) is not type(cur.action)
-            or old.num_outputs != cur.num_outputs
-        ):
+        if old.interface != cur.interface:
             raise ValueError(
                 f"set_env: the new env {cur.describe()} does not match the model's env "
                 f"{old.describe()}. Observation size, action kind and action size must be "

@@ -78,11 +78,7 @@ class EvalCallback(EventCallback):
 
         env = make_env(self.eval_env)
         own, other = self.model.env.spec, env.spec
-        if (own.obs_size, type(own.action), own.num_outputs) != (
-            other.obs_size,
-            type(other.action),
-            other.num_outputs,
-        ):
+        if own.interface != other.interface:
             raise ValueError(
                 f"EvalCallback: the eval env {other.describe()} does not match the model's env "
                 f"{own.describe()} (observation size, action kind and size must be equal)."

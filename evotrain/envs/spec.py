@@ -77,6 +77,12 @@ class EnvSpec:
     def num_outputs(self) -> int:
         return self.action.num_outputs
 
+    @property
+    def interface(self) -> tuple[int, str, int]:
+        """``(obs_size, action kind, num_outputs)``: what a trained policy depends on. Envs
+        with equal interfaces can swap for one another (``set_env``, evaluation, ``load``)."""
+        return (self.obs_size, type(self.action).__name__, self.num_outputs)
+
     def describe(self) -> str:
         if isinstance(self.action, Discrete):
             act = f"Discrete({self.action.n})"
