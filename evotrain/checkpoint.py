@@ -53,15 +53,19 @@ def _typed_keys(raw: Any, like: Any) -> Any:
     return jax.tree_util.tree_map(back, raw, like)
 
 
-def _plain(value: Any) -> Any:
-    """JSON-safe values for the history (arrays as lists; non-finite floats kept)."""
+def json_value(value: Any) -> Any:
+    """``value`` as JSON data: containers recursively, arrays as (nested) lists, NumPy
+    and JAX scalars as Python numbers, other objects as their text. Non-finite floats stay
+    floats (Python's json writes and reads them)."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {str(k): json_value(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, (np.ndarray, np.generic)):
-        return value.tolist()
-    return value
+        return [json_value(v) for v in value]
+    if isinstance(value, (np.ndarray, np.generic, jax.Array)):
+        return np.asarray(value).tolist()
+    return str(value)
 
 
 def _jsonable(value: Any) -> bool:
@@ -133,7 +137,7 @@ def save_model(model: Any, path: str | os.PathLike[str], overwrite: bool = False
         checkpointer.save(os.path.join(tmp, STATE_DIR), _raw_keys(state))
         checkpointer.wait_until_finished()
         with open(os.path.join(tmp, HISTORY_FILE), "w") as f:
-            json.dump(_plain(model.history), f)
+            json.dump(json_value(model.history), f)
         with open(os.path.join(tmp, META_FILE), "w") as f:
             json.dump(meta, f, indent=2)
         if os.path.exists(path):
@@ -239,4 +243,11 @@ def _evotrain_version() -> str:
     return __version__
 
 
-__all__ = ["CheckpointError", "FORMAT_VERSION", "load_model", "read_metadata", "save_model"]
+__all__ = [
+    "CheckpointError",
+    "FORMAT_VERSION",
+    "json_value",
+    "load_model",
+    "read_metadata",
+    "save_model",
+]

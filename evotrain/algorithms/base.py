@@ -20,6 +20,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from evotrain.callbacks import MaybeCallback, make_callback
+from evotrain.checkpoint import json_value
+from evotrain.checks import positive_int
 from evotrain.envs import Discrete, Env, FunctionFit, JaxEnv, make_env, outputs_to_action
 from evotrain.evaluation import EvalConfig, HostEvaluator, make_evaluator, normalize, rollout_batch
 from evotrain.info import GenerationInfo
@@ -29,12 +31,6 @@ from evotrain.training import HostGenerationStep, TrainState, init_train_state, 
 from evotrain.training.compile import jit_program
 from evotrain.training.memory import available_memory_bytes, check_step_memory, step_bytes
 from evotrain.types import PyTree
-
-
-def _check_positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-    return int(value)
 
 
 class BaseEvolver(abc.ABC):
@@ -92,7 +88,7 @@ class BaseEvolver(abc.ABC):
                 f"{', '.join(self.policy_aliases)}."
             )
         self.policy_name = policy
-        self.pop_size = _check_positive_int("pop_size", pop_size)
+        self.pop_size = positive_int("pop_size", pop_size)
         self.policy_kwargs = dict(policy_kwargs or {})
         unknown = set(self.policy_kwargs) - set(self.policy_kwarg_names)
         if unknown:
@@ -101,7 +97,7 @@ class BaseEvolver(abc.ABC):
                 f"{', '.join(self.policy_kwarg_names) or 'none'}."
             )
         self.eval_config = EvalConfig(
-            n_episodes=_check_positive_int("n_episodes", n_episodes),
+            n_episodes=positive_int("n_episodes", n_episodes),
             max_steps=max_episode_steps,
             pop_batch_size=pop_batch_size,
             obs_normalization=bool(obs_normalization),
@@ -266,8 +262,8 @@ class BaseEvolver(abc.ABC):
         Returns:
             self.
         """
-        generations = _check_positive_int("generations", generations)
-        log_interval = _check_positive_int("log_interval", log_interval)
+        generations = positive_int("generations", generations)
+        log_interval = positive_int("log_interval", log_interval)
         if reset_num_generations:
             self.num_generations = 0
             self.num_timesteps = 0
@@ -375,7 +371,7 @@ class BaseEvolver(abc.ABC):
         }
         if dataclasses.is_dataclass(self.strategy_params):
             config.update(dataclasses.asdict(self.strategy_params))
-        return {k: _plain(v) for k, v in config.items()}
+        return json_value(config)
 
     def _default_logger(self, tb_log_name: str, new_run: bool) -> Logger:
         writers: list[KVWriter] = []
@@ -528,19 +524,6 @@ class BaseEvolver(abc.ABC):
         if leaves:
             new_state = tuple(np.asarray(x[0] if single else x) for x in leaves)
         return (action[0] if single else action), new_state
-
-
-def _plain(value: Any) -> Any:
-    """A JSON value for ``value`` (containers recursively; unknown objects as text)."""
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if np.ndim(value) == 0 and isinstance(value, (np.generic, np.ndarray, jax.Array)):
-        return np.asarray(value).item()
-    return str(value)
 
 
 def _as_carry(state: Any, single: bool) -> Any:

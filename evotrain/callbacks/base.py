@@ -22,6 +22,9 @@ import inspect
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy as np
+
+from evotrain.checks import positive_int
 from evotrain.info import GenerationInfo
 
 
@@ -117,15 +120,8 @@ def _continues(result: Any, callback: Any) -> bool:
     """A hook's result as a continue flag (None means continue; anything else must be bool)."""
     if result is None:
         return True
-    if isinstance(result, bool):
-        return result
-    try:
-        import numpy as np
-
-        if isinstance(result, np.bool_):
-            return bool(result)
-    except ImportError:  # pragma: no cover - numpy is a dependency
-        pass
+    if isinstance(result, (bool, np.bool_)):
+        return bool(result)
     raise TypeError(
         f"{type(callback).__name__} returned {result!r} from a generation hook; return True "
         "to continue training or False to stop it."
@@ -245,7 +241,7 @@ class EveryNGenerations(EventCallback):
 
     def __init__(self, n_generations: int, callback: BaseCallback) -> None:
         super().__init__(callback)
-        self.n_generations = _positive_int("n_generations", n_generations)
+        self.n_generations = positive_int("n_generations", n_generations)
         self.last_trigger = 0
 
     def _on_training_start(self) -> None:
@@ -257,12 +253,6 @@ class EveryNGenerations(EventCallback):
             self.last_trigger = self.num_generations
             return self._on_event()
         return True
-
-
-def _positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive integer (generations); got {value!r}.")
-    return value
 
 
 MaybeCallback = BaseCallback | Callable[..., Any] | Iterable[Any] | None

@@ -15,7 +15,8 @@ import os
 import re
 import shutil
 
-from evotrain.callbacks.base import BaseCallback, _positive_int
+from evotrain.callbacks.base import BaseCallback
+from evotrain.checks import positive_int
 
 
 def _checkpoints(save_path: str, name_prefix: str) -> list[tuple[int, str]]:
@@ -62,7 +63,7 @@ class CheckpointCallback(BaseCallback):
         verbose: int = 0,
     ) -> None:
         super().__init__(verbose)
-        self.save_freq = _positive_int("save_freq", save_freq)
+        self.save_freq = positive_int("save_freq", save_freq)
         self.save_path = os.fspath(save_path)
         if not name_prefix or os.sep in name_prefix or name_prefix.startswith("."):
             raise ValueError(
@@ -70,7 +71,7 @@ class CheckpointCallback(BaseCallback):
             )
         self.name_prefix = name_prefix
         if max_to_keep is not None:
-            max_to_keep = _positive_int("max_to_keep", max_to_keep)
+            max_to_keep = positive_int("max_to_keep", max_to_keep)
         self.max_to_keep = max_to_keep
 
     def _init_callback(self) -> None:

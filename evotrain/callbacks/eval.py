@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from evotrain.callbacks.base import BaseCallback, EventCallback, _positive_int
+from evotrain.callbacks.base import BaseCallback, EventCallback
+from evotrain.checks import positive_int
 from evotrain.evaluation.evaluate_policy import evaluate_policy
 
 
@@ -60,8 +61,8 @@ class EvalCallback(EventCallback):
         self.callback_on_new_best = callback_on_new_best
         if callback_on_new_best is not None:
             callback_on_new_best.parent = self
-        self.n_eval_episodes = _positive_int("n_eval_episodes", n_eval_episodes)
-        self.eval_freq = _positive_int("eval_freq", eval_freq)
+        self.n_eval_episodes = positive_int("n_eval_episodes", n_eval_episodes)
+        self.eval_freq = positive_int("eval_freq", eval_freq)
         self.log_path = None if log_path is None else os.path.join(log_path, "evaluations")
         self.best_model_save_path = best_model_save_path
         self.deterministic = bool(deterministic)

@@ -167,14 +167,14 @@ def species_fitness(fitness: Array, species: Array, num_species: int) -> Array:
 
 def update_stagnation(
     state: SpeciesState, fitness: Array, species: Array, generation: Array, params: NEATParams
-) -> tuple[SpeciesState, Array]:
+) -> SpeciesState:
     """Records improvements and removes stagnant species (keeping the ``species_elitism``
     best), as neat-python does: a removed species has no offspring, no elites, and its
     slot is free for a new species at the next speciation.
 
     Returns:
-        ``(state, reproducing (S,) bool)``: the species that live on and have offspring
-        (``state.alive`` is the same mask).
+        The state; its ``alive`` mask ``(S,)`` marks the species that live on and have
+        offspring.
     """
     s_max = state.alive.shape[0]
     fit = species_fitness(fitness, species, s_max)
@@ -188,7 +188,7 @@ def update_stagnation(
     protected = state.alive & (rank < params.species_elitism)
     reproducing = state.alive & (~stagnant | protected)
     reproducing = jnp.where(reproducing.any(), reproducing, state.alive & (rank == 0))
-    return state.replace(best=best, last_improved=last, alive=reproducing), reproducing
+    return state.replace(best=best, last_improved=last, alive=reproducing)
 
 
 def allocate_offspring(

@@ -138,11 +138,11 @@ class NEAT:
         cfg = self.config
         pop, s_max = cfg.pop_size, cfg.max_species
         fitness, species = state.fitness, state.species
-        sp_state, reproducing = update_stagnation(
+        sp_state = update_stagnation(
             state.species_state, fitness, species, state.generation, params
         )
         spawn = allocate_offspring(
-            fitness, species, reproducing, sp_state.size, pop, params, cfg.allocation
+            fitness, species, sp_state.alive, sp_state.size, pop, params, cfg.allocation
         )
         # Members grouped by species, fittest first.
         order = jnp.lexsort((-fitness, species))
