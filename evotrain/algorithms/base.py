@@ -397,9 +397,13 @@ class BaseEvolver(abc.ABC):
         log.record("time/total_timesteps", info.num_timesteps)
         log.record("time/steps_per_s", info.steps_per_s)
         log.record("time/elapsed_s", info.elapsed_s)
-        for name, value in info.algorithm.items():
-            key = f"train/{name}"
-            log.record(key, value, exclude=None if key in self.stdout_keys else hide)
+        train = {f"train/{name}": value for name, value in info.algorithm.items()}
+        for key in self.stdout_keys:  # table columns in the algorithm's order
+            if key in train:
+                log.record(key, train[key])
+        for key, value in train.items():
+            if key not in self.stdout_keys:
+                log.record(key, value, exclude=hide)
         log.record("fitness/min", info.fitness_min, exclude=hide)
         log.record("fitness/best", info.best_fitness, exclude=hide)
         log.record("time/env_steps", info.env_steps, exclude=hide)

@@ -146,6 +146,8 @@ def test_neat_stdout_table_has_species_and_sizes(capsys):
     out = capsys.readouterr().out
     header = [line for line in out.splitlines() if "species" in line]
     assert header and all(t in header[0] for t in ("gen", "best", "nodes", "conns", "best n"))
+    titles = [t.strip() for t in header[0].split("|")]
+    assert titles[-5:] == ["species", "nodes", "conns", "best n", "best c"]  # NEAT's order
     assert len([line for line in out.splitlines() if line.strip().startswith(("1 |", "2 |"))]) == 2
 
 
