@@ -6,8 +6,6 @@ population (see :func:`speciate`).
 
 from __future__ import annotations
 
-import functools
-
 import jax
 import jax.numpy as jnp
 from flax import struct
@@ -40,12 +38,8 @@ class SpeciesState:
     threshold: Array
 
 
-@functools.partial(jax.jit, static_argnums=3)
 def _pairwise(population: Genome, reps: Genome, params: NEATParams, num_inputs: int) -> Array:
-    """``(pop, S)`` distances of every genome to every representative.
-
-    Jitted so that speciation's two passes share one trace.
-    """
+    """``(pop, S)`` distances of every genome to every representative."""
     refs = jax.vmap(reference)(reps)
     one = lambda g, r: distance_to(g, r, params, num_inputs)  # noqa: E731
     return jax.vmap(lambda g: jax.vmap(lambda r: one(g, r))(refs))(population)
@@ -77,6 +71,11 @@ def _claim_representatives(dist: Array, alive: Array) -> tuple[Array, Array]:
     return rep_index, has_rep
 
 
+def _is_rep(rep_index: Array, has_rep: Array, pop: int) -> Array:
+    """``(pop,)`` bool: the genomes claimed as representatives."""
+    return jnp.zeros((pop,), bool).at[rep_index].max(has_rep)
+
+
 def speciate(
     population: Genome,
     state: SpeciesState,
@@ -92,41 +91,57 @@ def speciate(
     threshold; genomes within no species' threshold found new species one at a time, in
     population order, while free slots remain, and join the closest species after that.
 
+    All of this is one loop with a single distance computation in its body, because a
+    compiled step holds a separate copy of the distance code for every place it is used
+    (the largest part of a NEAT step's compile time). Round 0 measures the old
+    representatives and lets each living species claim its new one; every later round
+    measures the current representatives and founds one new species, until no genome is
+    left outside every threshold or no slot is free.
+
     Returns:
         ``(species (pop,) int32, state)``.
     """
     pop = population.nodes.shape[0]
     s_max = state.alive.shape[0]
     threshold = state.threshold
-    old = _pairwise(population, state.reps, params, num_inputs)
-    rep_index, has_rep = _claim_representatives(old, state.alive)
-    reps = jax.tree_util.tree_map(
-        lambda r, p: jnp.where(has_rep.reshape((-1,) + (1,) * (r.ndim - 1)), p[rep_index], r),
-        state.reps,
-        population,
-    )
-    alive = has_rep
-    dist = jnp.where(alive[None, :], _pairwise(population, reps, params, num_inputs), jnp.inf)
-    is_rep = jnp.zeros((pop,), bool).at[rep_index].max(has_rep)
-    unassigned = ~is_rep & (jnp.min(dist, axis=1) >= threshold)
 
-    def found(carry):
-        unassigned, dist, alive, reps = carry
+    def pick(mask: Array, new: Genome, old: Genome) -> Genome:
+        return jax.tree_util.tree_map(
+            lambda n, o: jnp.where(mask.reshape((-1,) + (1,) * (o.ndim - 1)), n, o), new, old
+        )
+
+    def round_(carry):
+        i, reps, alive, rep_index, has_rep, _, _ = carry
+        dist = jnp.where(alive[None, :], _pairwise(population, reps, params, num_inputs), jnp.inf)
+        first = i == 0
+        claim_index, claimed = _claim_representatives(dist, alive & first)
+        rep_index = jnp.where(first, claim_index, rep_index)
+        has_rep = jnp.where(first, claimed, has_rep)
+        unassigned = ~_is_rep(rep_index, has_rep, pop) & (jnp.min(dist, axis=1) >= threshold)
+        found = ~first & jnp.any(unassigned) & jnp.any(~alive)
         founder = jnp.argmax(unassigned)
         slot = jnp.argmax(~alive)
-        rep = jax.tree_util.tree_map(lambda x: x[founder], population)
-        ref = reference(rep)
-        d_new = jax.vmap(lambda g: distance_to(g, ref, params, num_inputs))(population)
-        unassigned = unassigned & (d_new >= threshold) & (jnp.arange(pop) != founder)
-        dist = dist.at[:, slot].set(d_new)
-        reps = jax.tree_util.tree_map(lambda r, x: r.at[slot].set(x), reps, rep)
-        return unassigned, dist, alive.at[slot].set(True), reps
+        founded = jax.tree_util.tree_map(lambda r, x: r.at[slot].set(x[founder]), reps, population)
+        claimed_reps = jax.tree_util.tree_map(lambda x: x[rep_index], population)
+        reps = pick(
+            jnp.broadcast_to(first, (s_max,)),
+            pick(has_rep, claimed_reps, reps),
+            pick(jnp.broadcast_to(found, (s_max,)), founded, reps),
+        )
+        alive = jnp.where(first, has_rep, alive | (found & (jnp.arange(s_max) == slot)))
+        return i + 1, reps, alive, rep_index, has_rep, dist, ~first & ~found
 
-    def can_found(carry):
-        unassigned, _, alive, _ = carry
-        return jnp.any(unassigned) & jnp.any(~alive)
-
-    _, dist, alive, reps = jax.lax.while_loop(can_found, found, (unassigned, dist, alive, reps))
+    init = (
+        jnp.int32(0),
+        state.reps,
+        state.alive,
+        jnp.zeros((s_max,), jnp.int32),
+        jnp.zeros((s_max,), bool),
+        jnp.zeros((pop, s_max), jnp.float32),
+        jnp.bool_(False),
+    )
+    _, reps, alive, rep_index, has_rep, dist, _ = jax.lax.while_loop(lambda c: ~c[-1], round_, init)
+    is_rep = _is_rep(rep_index, has_rep, pop)
     new_slots = alive & ~state.alive
     # Everyone joins the closest species; old representatives stay in their own (a founder
     # is at distance 0 from its own).
