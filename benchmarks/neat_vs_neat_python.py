@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import statistics
 import subprocess
 import sys
@@ -362,7 +361,10 @@ def _rss_child(pop: int, gens: int) -> None:
 
     model = NEAT("FeedForward", "xor", pop_size=pop, max_nodes=50, max_conns=100, seed=0)
     model.learn(gens)
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # VmHWM is this process image's own peak. ru_maxrss is not: Linux carries it over
+    # fork + exec, so a child of a large parent would report the parent's peak.
+    with open("/proc/self/status", encoding="ascii") as f:
+        peak_kib = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
     print(json.dumps({"peak_rss_mib": peak_kib / 1024}))
 
 

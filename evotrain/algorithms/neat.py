@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, final
 
 import numpy as np
@@ -138,6 +140,26 @@ class NEAT(BaseEvolver):
     def network_summary(self) -> str:
         """A readable summary of :attr:`best_genome`."""
         return summary(self.best_genome)
+
+    def plot_network(self, path: str | os.PathLike[str], **kwargs: Any) -> Path:
+        """Draws :attr:`best_genome`'s topology to an SVG, PNG or PDF file (see
+        :func:`evotrain.viz.plot_network` for the keywords)."""
+        from evotrain.viz import plot_network
+
+        return plot_network(self.best_genome, path, **kwargs)
+
+    def to_latex(self, input_names: Sequence[str] | None = None) -> str:
+        """:attr:`best_genome`'s outputs as LaTeX formulas of the inputs (feedforward only)."""
+        from evotrain.viz import to_latex
+
+        return to_latex(self.best_genome, input_names)
+
+    def to_python(self, function_name: str = "forward") -> str:
+        """Python source of ``function_name(obs) -> list[float]`` computing
+        :attr:`best_genome` with the ``math`` module alone (feedforward only)."""
+        from evotrain.viz import to_python
+
+        return to_python(self.best_genome, function_name)
 
     def _make_strategy(self) -> tuple[neat_strategy.NEAT, NEATParams]:
         config = neat_strategy.NEATConfig(

@@ -1,0 +1,292 @@
+"""A NEAT network as formulas: SymPy expressions, LaTeX, and plain Python source.
+
+Works on an exported genome (``model.best_genome``, a dict; see
+:func:`evotrain.neat.export.genome_to_dict`), so it needs neither JAX nor the model. Every
+node computes ``activation(bias + response * aggregation(w_i * v_i))`` over its enabled
+incoming connections, exactly as :class:`evotrain.numpy_network.NumpyNetwork` and the JAX
+forward pass do, including the clamps some activations apply.
+
+Only feedforward genomes have a closed form; a recurrent network's outputs depend on its
+state across steps.
+"""
+
+from __future__ import annotations
+
+import keyword
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import sympy as sp
+from sympy.printing.pycode import pycode
+
+
+def _sigmoid(z: sp.Expr) -> sp.Expr:
+    # 1 / (1 + exp(-z)), written so that plain Python floats cannot overflow in exp.
+    return (1 + sp.tanh(z / 2)) / 2
+
+
+def _gelu(z: sp.Expr) -> sp.Expr:  # jax.nn.gelu's default (tanh) approximation
+    return z / 2 * (1 + sp.tanh(sp.Float(math.sqrt(2 / math.pi)) * (z + sp.Float(0.044715) * z**3)))
+
+
+def _named_function(
+    name: str, numeric: Callable[..., float], python: Callable[..., str], latex_name: str = ""
+) -> type[sp.Function]:
+    """A SymPy function printed as ``latex_name(...)`` in LaTeX (default
+    ``\\operatorname{name}``), as ``python(*args)`` in Python source, and evaluated by
+    ``numeric`` on numbers.
+
+    Used for max, min and the branching functions (elu, inv, maxabs). SymPy's own ``Max``
+    and ``Min`` try to order their arguments symbolically, which takes minutes on a deep
+    network's formulas, and as ``Piecewise`` a branching function's argument would appear
+    in every branch and condition, so substituted formulas would grow exponentially."""
+    latex_name = latex_name or rf"\operatorname{{{name}}}"
+
+    def eval_(cls, *args):
+        if args and all(a.is_number for a in args):
+            return sp.Float(numeric(*(float(a) for a in args)))
+        return None
+
+    def latex(self, printer, exp=None):
+        text = rf"{latex_name}\left({', '.join(printer._print(a) for a in self.args)}\right)"
+        return text if exp is None else rf"{text}^{{{exp}}}"
+
+    def pythoncode(self, printer):
+        return python(*(f"({printer._print(a)})" for a in self.args))
+
+    def evalf_(self, prec):
+        args = [a.evalf(prec) for a in self.args]
+        if all(a.is_Number for a in args):
+            return sp.Float(numeric(*(float(a) for a in args)), prec)
+        return None
+
+    return type(
+        name,
+        (sp.Function,),
+        {
+            "eval": classmethod(eval_),
+            "_latex": latex,
+            "_pythoncode": pythoncode,
+            "_eval_evalf": evalf_,
+        },
+    )
+
+
+def _maxabs_value(*values: float) -> float:
+    return max(values, key=abs)  # the first of largest magnitude, as argmax picks it
+
+
+SMax = _named_function("max", max, lambda *a: f"max({', '.join(a)})", r"\max")
+SMin = _named_function("min", min, lambda *a: f"min({', '.join(a)})", r"\min")
+
+
+def _clip(z: sp.Expr, lo: float, hi: float) -> sp.Expr:
+    return SMin(SMax(z, sp.Float(lo)), sp.Float(hi))
+
+
+MaxAbs = _named_function("maxabs", _maxabs_value, lambda *a: f"max(({', '.join(a)},), key=abs)")
+Elu = _named_function(
+    "elu",
+    lambda z: z if z > 0 else math.expm1(z),
+    lambda z: f"({z} if {z} > 0 else math.expm1({z}))",
+)
+SafeInv = _named_function(
+    "inv",
+    lambda z: 1e7 if abs(z) < 1e-7 else 1.0 / z,
+    lambda z: f"(1e7 if abs({z}) < 1e-7 else 1.0 / {z})",
+)
+
+SYMPY_ACTIVATIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
+    "tanh": sp.tanh,
+    "relu": lambda z: SMax(z, sp.Integer(0)),
+    "sigmoid": _sigmoid,
+    "scaled_sigmoid": lambda z: _sigmoid(5 * _clip(z, -12.0, 12.0)),
+    "identity": lambda z: z,
+    "elu": Elu,
+    "gelu": _gelu,
+    "sin": sp.sin,
+    "gauss": lambda z: sp.exp(-5 * _clip(z, -3.4, 3.4) ** 2),
+    "abs": sp.Abs,
+    "clamped": lambda z: _clip(z, -1.0, 1.0),
+    "square": lambda z: z**2,
+    "inv": SafeInv,
+    "log": lambda z: sp.log(SMax(z, sp.Float(1e-7))),
+    "exp": lambda z: sp.exp(_clip(z, -60.0, 60.0)),
+}
+"""SymPy forms of evotrain's activations (same clamps as the JAX versions)."""
+
+SYMPY_AGGREGATIONS: dict[str, Callable[[Sequence[sp.Expr]], sp.Expr]] = {
+    "sum": lambda t: sp.Add(*t),
+    "product": lambda t: sp.Mul(*t),
+    "max": lambda t: SMax(*t),
+    "min": lambda t: SMin(*t),
+    "mean": lambda t: sp.Add(*t) / len(t),
+    "maxabs": lambda t: MaxAbs(*t),
+}
+"""SymPy forms of evotrain's aggregations, over a non-empty list of terms."""
+
+
+def register_sympy_activation(name: str, fn: Callable[[sp.Expr], sp.Expr]) -> None:
+    """Teaches the formula export a custom activation (one registered with
+    :func:`evotrain.networks.register_activation`) as a SymPy function of one expression."""
+    SYMPY_ACTIVATIONS[name] = fn
+
+
+def _lookup(table: dict[str, Any], name: str, kind: str) -> Any:
+    if name not in table:
+        raise ValueError(
+            f"The formula export does not know the {kind} {name!r}; add its SymPy form with "
+            f"evotrain.viz.register_sympy_{kind}(name, fn)."
+            if kind == "activation"
+            else f"The formula export does not know the {kind} {name!r}; "
+            f"known: {', '.join(sorted(table))}."
+        )
+    return table[name]
+
+
+def _require_feedforward(genome: dict[str, Any]) -> None:
+    if not genome.get("feedforward", True):
+        raise ValueError(
+            "Formulas exist only for feedforward genomes: a recurrent network's outputs "
+            "depend on its node values from earlier steps. Train with NEAT('FeedForward', ...)."
+        )
+
+
+def _incoming(genome: dict[str, Any]) -> dict[int, list[tuple[int, float]]]:
+    keys = {int(n["key"]) for n in genome["nodes"]}
+    incoming: dict[int, list[tuple[int, float]]] = {k: [] for k in keys}
+    for c in genome["connections"]:
+        if c["enabled"] and c["in"] in keys and c["out"] in keys:
+            incoming[int(c["out"])].append((int(c["in"]), float(c["weight"])))
+    return incoming
+
+
+def _order(genome: dict[str, Any], incoming: dict[int, list[tuple[int, float]]]) -> list[int]:
+    """Non-input node keys, each after all its sources."""
+    n_in = int(genome["num_inputs"])
+    done: set[int] = set(range(n_in))
+    order: list[int] = []
+
+    def visit(key: int, stack: frozenset[int]) -> None:
+        if key in done:
+            return
+        if key in stack:
+            raise ValueError("The genome has a cycle, so it is not feedforward.")
+        for src, _ in incoming[key]:
+            visit(src, stack | {key})
+        done.add(key)
+        order.append(key)
+
+    for key in sorted(incoming):
+        visit(key, frozenset())
+    return order
+
+
+def network_equations(
+    genome: dict[str, Any], input_names: Sequence[str] | None = None
+) -> tuple[list[sp.Symbol], list[tuple[sp.Symbol, sp.Expr]], list[sp.Symbol]]:
+    """The network as a sequence of assignments, one per non-input node.
+
+    Args:
+        genome: an exported feedforward genome.
+        input_names: names of the input symbols (default ``x0, x1, ...``).
+
+    Returns:
+        ``(inputs, assignments, outputs)``: the input symbols, ``(symbol, expression)``
+        pairs in evaluation order (hidden nodes ``h<key>``, outputs ``y0, y1, ...``; each
+        expression uses only inputs and earlier symbols), and the output symbols.
+    """
+    _require_feedforward(genome)
+    n_in, n_out = int(genome["num_inputs"]), int(genome["num_outputs"])
+    names = list(input_names) if input_names is not None else [f"x{i}" for i in range(n_in)]
+    if len(names) != n_in:
+        raise ValueError(f"Got {len(names)} input names for a genome with {n_in} inputs.")
+    inputs = [sp.Symbol(n, real=True) for n in names]
+    nodes = {int(n["key"]): n for n in genome["nodes"]}
+    incoming = _incoming(genome)
+    symbols: dict[int, sp.Symbol] = dict(enumerate(inputs))
+    for key in nodes:
+        if key >= n_in:
+            is_out = key < n_in + n_out
+            name = f"y{key - n_in}" if is_out else f"h{key}"
+            symbols[key] = sp.Symbol(name, real=True)
+    assignments = []
+    for key in _order(genome, incoming):
+        node = nodes[key]
+        terms = [sp.Float(w) * symbols[src] for src, w in incoming[key]]
+        agg = (
+            _lookup(SYMPY_AGGREGATIONS, node["aggregation"], "aggregation")(terms)
+            if terms
+            else sp.Integer(0)
+        )
+        act_name = node["activation"]
+        if genome.get("output_activation") is not None and key < n_in + n_out:
+            act_name = genome["output_activation"]
+        act = _lookup(SYMPY_ACTIVATIONS, act_name, "activation")
+        z = sp.Float(node["bias"]) + sp.Float(node["response"]) * agg
+        assignments.append((symbols[key], act(z)))
+    outputs = [symbols[n_in + i] for i in range(n_out)]
+    return inputs, assignments, outputs
+
+
+def to_sympy(genome: dict[str, Any], input_names: Sequence[str] | None = None) -> list[sp.Expr]:
+    """``(num_outputs,)`` SymPy expressions of the outputs in the inputs alone."""
+    _, assignments, outputs = network_equations(genome, input_names)
+    values: dict[sp.Symbol, sp.Expr] = {}
+    for sym, expr in assignments:
+        values[sym] = expr.xreplace(values)
+    return [values[y] for y in outputs]
+
+
+def to_latex(genome: dict[str, Any], input_names: Sequence[str] | None = None) -> str:
+    """The network as LaTeX, one equation per output (an ``aligned`` block), hidden nodes
+    substituted."""
+    outputs = to_sympy(genome, input_names)
+    lines = [rf"y_{{{i}}} &= {sp.latex(e)}" for i, e in enumerate(outputs)]
+    return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+
+
+def to_python(
+    genome: dict[str, Any],
+    function_name: str = "forward",
+    input_names: Sequence[str] | None = None,
+) -> str:
+    """Python source of a function ``function_name(obs) -> list[float]`` computing the
+    network with the standard library's ``math`` only.
+
+    ``obs`` is a sequence of ``num_inputs`` numbers; the result has ``num_outputs``
+    entries. Hidden nodes become local variables, so the code grows linearly with the
+    network (no repeated subexpressions).
+    """
+    if not function_name.isidentifier() or keyword.iskeyword(function_name):
+        raise ValueError(f"{function_name!r} is not a valid Python function name.")
+    inputs, assignments, outputs = network_equations(genome, input_names)
+    for sym in inputs:
+        if not sym.name.isidentifier() or keyword.iskeyword(sym.name):
+            raise ValueError(f"Input name {sym.name!r} is not a valid Python identifier.")
+    body = [f"    {', '.join(s.name for s in inputs)}{',' if len(inputs) == 1 else ''} = obs"]
+    body += [
+        f"    {sym.name} = {pycode(expr, fully_qualified_modules=True)}"
+        for sym, expr in assignments
+    ]
+    body.append(f"    return [{', '.join(y.name for y in outputs)}]")
+    header = [
+        "import math",
+        "",
+        "",
+        f"def {function_name}(obs):",
+        f'    """NEAT network: {len(inputs)} inputs -> {len(outputs)} outputs."""',
+    ]
+    return "\n".join(header + body) + "\n"
+
+
+__all__ = [
+    "SYMPY_ACTIVATIONS",
+    "SYMPY_AGGREGATIONS",
+    "network_equations",
+    "register_sympy_activation",
+    "to_latex",
+    "to_python",
+    "to_sympy",
+]
