@@ -1,0 +1,266 @@
+"""The model zoo: trained agents that load in one line, verified by their hashes.
+
+An agent is a folder ``<algo>-<family>-<env>`` (e.g. ``neat-brax-hopper``) under the zoo
+root holding the saved model (``model/``, as ``model.save`` writes it), a
+``manifest.json`` (how it was trained, its deterministic evaluation and the sha256 of
+every other file in the folder) and a ``README.md`` model card::
+
+    from evotrain import zoo, evaluate_policy
+    model = zoo.load("neat-gymnax-CartPole-v1")
+    mean, std = evaluate_policy(model, model.get_env(), n_eval_episodes=20)
+
+The zoo root is ``zoo/`` beside the package (a source checkout), or ``$EVOTRAIN_ZOO``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+ZOO_ENV_VAR = "EVOTRAIN_ZOO"
+MANIFEST = "manifest.json"
+MODEL_DIR = "model"
+MANIFEST_FORMAT = "evotrain.zoo/1"
+
+
+class ZooError(ValueError):
+    """A zoo id that does not exist, or a zoo folder that is not an agent."""
+
+
+class ZooIntegrityError(ZooError):
+    """An agent's files do not match the hashes in its manifest."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ZooAgent:
+    """One zoo entry, as its manifest describes it.
+
+    Attributes:
+        id: the folder name, ``<algo>-<family>-<env>``.
+        path: the agent's folder.
+        manifest: the whole manifest (training settings, versions, evaluation, hashes).
+    """
+
+    id: str
+    path: Path
+    manifest: dict[str, Any]
+
+    @property
+    def algorithm(self) -> str:
+        return str(self.manifest["algorithm"])
+
+    @property
+    def env_id(self) -> str:
+        return str(self.manifest["env_id"])
+
+    @property
+    def score(self) -> tuple[float, float]:
+        """``(mean, std)`` of the deterministic evaluation returns."""
+        evaluation = self.manifest["evaluation"]
+        return float(evaluation["mean"]), float(evaluation["std"])
+
+
+def zoo_root() -> Path:
+    """The zoo folder: ``$EVOTRAIN_ZOO`` if set, else ``zoo/`` beside the package."""
+    env = os.environ.get(ZOO_ENV_VAR)
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent / "zoo"
+
+
+def agent_id(algorithm: str, env_id: str) -> str:
+    """The zoo id of an agent: ``agent_id("neat", "brax:hopper") == "neat-brax-hopper"``."""
+    family, sep, name = env_id.partition(":")
+    if not sep:
+        family, name = "function", env_id
+    return f"{algorithm.lower()}-{family.lower()}-{name.replace('/', '-')}"
+
+
+def sha256_of(path: str | os.PathLike[str]) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def file_hashes(folder: str | os.PathLike[str]) -> dict[str, str]:
+    """sha256 of every file under ``folder`` except the manifest, keyed by POSIX relative
+    path, sorted."""
+    folder = Path(folder)
+    hashes = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(folder).as_posix()
+        if rel != MANIFEST:
+            hashes[rel] = sha256_of(path)
+    return hashes
+
+
+def _read_manifest(folder: Path) -> dict[str, Any]:
+    try:
+        with open(folder / MANIFEST, encoding="utf-8") as f:
+            manifest = json.load(f)
+    except FileNotFoundError:
+        raise ZooError(f"{folder} is not a zoo agent: it has no {MANIFEST}.") from None
+    except json.JSONDecodeError as err:
+        raise ZooIntegrityError(f"The manifest of {folder.name} is corrupted: {err}.") from err
+    if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
+        raise ZooIntegrityError(f"{folder / MANIFEST} is not an evotrain zoo manifest.")
+    return manifest
+
+
+def list_agents(root: str | os.PathLike[str] | None = None) -> list[ZooAgent]:
+    """Every agent of the zoo, sorted by id."""
+    root = Path(root) if root is not None else zoo_root()
+    if not root.is_dir():
+        return []
+    agents = []
+    for folder in sorted(p for p in root.iterdir() if (p / MANIFEST).is_file()):
+        agents.append(ZooAgent(folder.name, folder, _read_manifest(folder)))
+    return agents
+
+
+def get(zoo_id: str, root: str | os.PathLike[str] | None = None) -> ZooAgent:
+    """The agent ``zoo_id``.
+
+    Raises:
+        ZooError: no such agent; the message suggests close ids.
+    """
+    root = Path(root) if root is not None else zoo_root()
+    folder = root / zoo_id
+    if (folder / MANIFEST).is_file():
+        return ZooAgent(zoo_id, folder, _read_manifest(folder))
+    ids = [a.id for a in list_agents(root)]
+    close = difflib.get_close_matches(zoo_id, ids, n=5, cutoff=0.4)
+    close += [i for i in ids if zoo_id.lower() in i.lower() and i not in close]
+    hint = f" Did you mean: {', '.join(close[:5])}?" if close else ""
+    raise ZooError(
+        f"No zoo agent {zoo_id!r} in {root}.{hint} `evotrain zoo list` shows all {len(ids)} agents."
+    )
+
+
+def verify(agent: ZooAgent | str, root: str | os.PathLike[str] | None = None) -> ZooAgent:
+    """Checks that the agent's files are exactly those its manifest lists, byte for byte.
+
+    Raises:
+        ZooIntegrityError: a file is missing, added or changed (named in the message).
+    """
+    agent = agent if isinstance(agent, ZooAgent) else get(agent, root)
+    expected = agent.manifest.get("files")
+    if not isinstance(expected, dict) or not expected:
+        raise ZooIntegrityError(f"The manifest of {agent.id} lists no file hashes.")
+    actual = file_hashes(agent.path)
+    missing = sorted(set(expected) - set(actual))
+    added = sorted(set(actual) - set(expected))
+    changed = sorted(k for k in set(expected) & set(actual) if expected[k] != actual[k])
+    if missing or added or changed:
+        parts = [
+            f"{label}: {', '.join(names)}"
+            for label, names in (
+                ("changed", changed),
+                ("missing", missing),
+                ("not in the manifest", added),
+            )
+            if names
+        ]
+        raise ZooIntegrityError(
+            f"Zoo agent {agent.id} does not match its manifest's sha256 hashes ("
+            + "; ".join(parts)
+            + "). Restore the files (e.g. `git checkout -- "
+            + f"{agent.path}`) or retrain it; it is not loaded."
+        )
+    return agent
+
+
+def load(
+    zoo_id: str, root: str | os.PathLike[str] | None = None, *, check: bool = True, **overrides: Any
+) -> Any:
+    """Loads a zoo agent as a model ready for ``predict`` and ``evaluate_policy``.
+
+    Args:
+        zoo_id: the agent's id (see :func:`list_agents`).
+        root: the zoo folder (default :func:`zoo_root`).
+        check: verify every file's sha256 first (default True).
+        **overrides: constructor arguments to change at load (``verbose``, ...).
+
+    Raises:
+        ZooError: no such agent (with close ids suggested).
+        ZooIntegrityError: its files do not match the manifest.
+    """
+    from evotrain.algorithms import algorithm_class
+
+    agent = get(zoo_id, root)
+    if check:
+        verify(agent)
+    cls = algorithm_class(agent.algorithm)
+    return cls.load(agent.path / MODEL_DIR, **overrides)
+
+
+def evaluate_agent(
+    agent: ZooAgent | str, root: str | os.PathLike[str] | None = None
+) -> dict[str, Any]:
+    """Re-runs the manifest's deterministic evaluation (same episodes, same seed).
+
+    Returns:
+        ``{"mean", "std", "episode_returns", "n_episodes", "seed"}``.
+    """
+    from evotrain.evaluation.evaluate_policy import evaluate_policy
+
+    agent = agent if isinstance(agent, ZooAgent) else get(agent, root)
+    model = load(agent.id, agent.path.parent)
+    spec = agent.manifest["evaluation"]
+    returns, _ = evaluate_policy(
+        model,
+        model.get_env(),
+        n_eval_episodes=int(spec["n_episodes"]),
+        deterministic=True,
+        return_episode_rewards=True,
+        seed=int(spec["seed"]),
+    )
+    mean = sum(returns) / len(returns)
+    std = (sum((r - mean) ** 2 for r in returns) / len(returns)) ** 0.5
+    return {
+        "mean": mean,
+        "std": std,
+        "episode_returns": returns,
+        "n_episodes": len(returns),
+        "seed": int(spec["seed"]),
+    }
+
+
+def write_manifest(folder: str | os.PathLike[str], manifest: dict[str, Any]) -> dict[str, Any]:
+    """Writes ``manifest.json`` with the sha256 of every other file in ``folder`` (so write
+    it last). Returns the manifest written."""
+    folder = Path(folder)
+    full = {"format": MANIFEST_FORMAT, **manifest, "files": file_hashes(folder)}
+    tmp = folder / f".{MANIFEST}.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(full, f, indent=1, sort_keys=False)
+        f.write("\n")
+    os.replace(tmp, folder / MANIFEST)
+    return full
+
+
+__all__ = [
+    "MANIFEST",
+    "MODEL_DIR",
+    "ZooAgent",
+    "ZooError",
+    "ZooIntegrityError",
+    "agent_id",
+    "evaluate_agent",
+    "file_hashes",
+    "get",
+    "list_agents",
+    "load",
+    "sha256_of",
+    "verify",
+    "write_manifest",
+    "zoo_root",
+]

@@ -1,0 +1,213 @@
+"""Writing a zoo agent folder from a finished training run (``evotrain train --zoo``).
+
+The folder gets the saved model, a learning curve, for NEAT the topology and its formula,
+a ``README.md`` model card, and last the ``manifest.json`` that hashes all of them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from evotrain import zoo
+
+EVAL_EPISODES = 20
+EVAL_SEED = 1000
+
+
+def _hardware() -> dict[str, Any]:
+    import os
+    import platform
+
+    import jax
+
+    device = jax.devices()[0]
+    return {
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "jax_backend": jax.default_backend(),
+        "device": getattr(device, "device_kind", str(device)),
+    }
+
+
+def _versions() -> dict[str, str]:
+    from importlib import metadata
+
+    out = {}
+    for name in ("evotrain", "jax", "brax", "gymnax", "gymnasium"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def _card(agent_id: str, manifest: dict[str, Any], extras: dict[str, str]) -> str:
+    ev = manifest["evaluation"]
+    algo, env = manifest["algorithm"], manifest["env_id"]
+    lines = [
+        f"# {algo} agent for {env}",
+        "",
+        f"**Score: {ev['mean']:.2f} +/- {ev['std']:.2f}** (deterministic, {ev['n_episodes']} "
+        f"episodes, evaluation seed {ev['seed']}, episode length {manifest['episode_length']}"
+        + (f", backend `{manifest['backend']}`" if manifest.get("backend") else "")
+        + ").",
+        "",
+        f"Budget: population {manifest['hyperparams'].get('pop_size', '?')} x "
+        f"{manifest['generations']} generations = {manifest['env_steps']:,} env steps, "
+        f"{manifest['wall_time_s']:.0f} s on {manifest['hardware']['machine']} "
+        f"({manifest['hardware']['cpu_count']} cores, JAX {manifest['hardware']['jax_backend']}).",
+        "",
+        "## Usage",
+        "",
+        "```python",
+        "from evotrain import zoo, evaluate_policy",
+        f'model = zoo.load("{agent_id}")',
+        "print(evaluate_policy(model, model.get_env(), n_eval_episodes=20))",
+        "```",
+        "",
+        "## Reproduce",
+        "",
+        "```",
+        manifest["command"],
+        "```",
+        "",
+        "## Hyperparameters",
+        "",
+        "```json",
+        json.dumps(manifest["hyperparams"], indent=1, default=str),
+        "```",
+    ]
+    if "curve" in extras:
+        lines += ["", "## Learning curve", "", f"![learning curve]({extras['curve']})"]
+    if "network" in extras:
+        lines += ["", "## Network", "", f"![topology]({extras['network']})"]
+    if "formula" in extras:
+        lines += [
+            "",
+            "Its outputs as formulas of the observation:",
+            "",
+            "$$",
+            extras["formula"],
+            "$$",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def build_agent(model: Any, run: Path, record: dict[str, Any], root: Path | None = None) -> Path:
+    """Writes ``<root>/<agent id>`` for a trained model.
+
+    Args:
+        model: the trained model.
+        run: its run folder (``progress.csv`` is read for the learning curve).
+        record: the run's settings (``algo``, ``env``, ``policy``, ``hyperparams``,
+            ``command``, ``wall_time_s``, ...).
+        root: the zoo root (default :func:`evotrain.zoo.zoo_root`).
+
+    Raises:
+        FileExistsError: the agent folder exists (it is never replaced; remove it first).
+    """
+    from evotrain.evaluation.evaluate_policy import evaluate_policy
+    from evotrain.viz import plot_learning_curve
+
+    root = root if root is not None else zoo.zoo_root()
+    agent = zoo.agent_id(record["algo"], model.env.spec.env_id)
+    folder = root / agent
+    if folder.exists():
+        raise FileExistsError(f"Zoo agent folder {folder} exists; remove it to rebuild the agent.")
+    tmp = root / f".{agent}.building"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    try:
+        model.save(tmp / zoo.MODEL_DIR)
+        returns, _ = evaluate_policy(
+            model,
+            model.get_env(),
+            n_eval_episodes=EVAL_EPISODES,
+            deterministic=True,
+            return_episode_rewards=True,
+            seed=EVAL_SEED,
+        )
+        mean = sum(returns) / len(returns)
+        std = (sum((r - mean) ** 2 for r in returns) / len(returns)) ** 0.5
+        extras: dict[str, str] = {}
+        if (run / "progress.csv").is_file():
+            plot_learning_curve(run, tmp / "learning_curve.png", title=agent)
+            extras["curve"] = "learning_curve.png"
+        if record["algo"] == "neat":
+            model.plot_network(tmp / "network.svg")
+            extras["network"] = "network.svg"
+            if model.best_genome["feedforward"]:
+                latex = model.to_latex()
+                if len(latex) < 4000:
+                    extras["formula"] = latex
+                (tmp / "network.py").write_text(model.to_python())
+        env_kwargs = dict(record["hyperparams"].get("env_kwargs") or {})
+        manifest = {
+            "id": agent,
+            "algorithm": record["algo"],
+            "env_id": model.env.spec.env_id,
+            "backend": env_kwargs.get("backend"),
+            "episode_length": int(model.env.spec.max_steps),  # of the evaluation
+            "train_episode_length": int(model.eval_config.max_steps or model.env.spec.max_steps),
+            "policy": record["policy"],
+            "hyperparams": record["hyperparams"],
+            "seed": model.seed,
+            "generations": model.num_generations,
+            "env_steps": int(model.num_timesteps),
+            "wall_time_s": float(record.get("wall_time_s", 0.0)),
+            "hardware": _hardware(),
+            "versions": _versions(),
+            "command": record["command"],
+            "created": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+            "evaluation": {
+                "deterministic": True,
+                "n_episodes": EVAL_EPISODES,
+                "seed": EVAL_SEED,
+                "mean": mean,
+                "std": std,
+                "episode_returns": returns,
+            },
+        }
+        (tmp / "README.md").write_text(_card(agent, manifest, extras), encoding="utf-8")
+        zoo.write_manifest(tmp, manifest)
+        tmp.rename(folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return folder
+
+
+def write_index(root: Path) -> Path:
+    """Rewrites ``<root>/README.md``: the table of every agent (rl-zoo's benchmark table)."""
+    lines = [
+        "# evotrain model zoo",
+        "",
+        'Trained agents that load in one line: `evotrain.zoo.load("<id>")`. Scores are the',
+        "mean +/- std of deterministic returns over the manifest's evaluation episodes; each",
+        "agent's folder has its model card, the exact training command and the hashes that",
+        "`zoo.load` verifies. Training settings live in `hyperparams/<algo>.yaml`.",
+        "",
+        "| id | algo | env | backend | score | env steps | generations | training time | hardware |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for a in zoo.list_agents(root):
+        m = a.manifest
+        mean, std = a.score
+        hw = m["hardware"]
+        lines.append(
+            f"| [{a.id}]({a.id}/README.md) | {m['algorithm']} | {m['env_id']} | "
+            f"{m.get('backend') or '-'} | {mean:.1f} +/- {std:.1f} | {m['env_steps']:,} | "
+            f"{m['generations']} | {m['wall_time_s'] / 60:.1f} min | "
+            f"{hw['cpu_count']}-core {hw['machine']}, {hw['jax_backend']} |"
+        )
+    path = root / "README.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+__all__ = ["EVAL_EPISODES", "EVAL_SEED", "build_agent", "write_index"]

@@ -1,0 +1,192 @@
+"""The `evotrain` command and the zoo, end to end on tiny configs (a temporary zoo root)."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from evotrain import zoo
+from evotrain.cli import main
+from evotrain.hyperparams import load_hyperparams, parse_override
+
+TINY = """
+default:
+  generations: 2
+  pop_size: 8
+gymnax:CartPole-v1:
+  policy: FeedForward
+  generations: 2
+  pop_size: 16
+  max_nodes: 12
+  max_conns: 24
+  max_episode_steps: 50
+"""
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """One tiny NEAT CartPole run through `evotrain train --zoo`, shared by the tests."""
+    root = tmp_path_factory.mktemp("cli")
+    config = root / "neat.yaml"
+    config.write_text(TINY)
+    argv = [
+        "train",
+        "--algo",
+        "neat",
+        "--env",
+        "gymnax:CartPole-v1",
+        "-c",
+        str(config),
+        "--seed",
+        "3",
+        "-f",
+        str(root / "runs"),
+        "--checkpoint-every",
+        "1",
+        "--no-progress",
+        "--zoo",
+        "--zoo-dir",
+        str(root / "zoo"),
+    ]
+    assert main(argv) == 0
+    return root
+
+
+def test_train_writes_run_model_checkpoints_and_agent(trained, capsys):
+    run = trained / "runs" / "neat" / "gymnax-CartPole-v1_1"
+    assert (run / "model" / "evotrain.json").is_file()
+    assert sorted(p.name for p in (run / "checkpoints").iterdir())[:2] == [
+        "evotrain_model_1_generations",
+        "evotrain_model_2_generations",
+    ]
+    config = json.loads((run / "config.json").read_text())
+    assert config["hyperparams"]["pop_size"] == 16 and config["generations"] == 2
+    assert config["command"].startswith("evotrain train --algo neat")
+    agent = zoo.get("neat-gymnax-CartPole-v1", trained / "zoo")
+    files = set(agent.manifest["files"])
+    assert {"README.md", "learning_curve.png", "network.svg", "network.py"} <= files
+    assert any(f.startswith("model/state/") for f in files)
+    m = agent.manifest
+    assert m["generations"] == 2 and m["seed"] == 3 and m["episode_length"] == 500
+    assert m["train_episode_length"] == 50
+    assert m["evaluation"]["n_episodes"] == 20 and len(m["evaluation"]["episode_returns"]) == 20
+    assert "neat-gymnax-CartPole-v1" in (trained / "zoo" / "README.md").read_text()
+    card = (agent.path / "README.md").read_text()
+    assert 'zoo.load("neat-gymnax-CartPole-v1")' in card and m["command"] in card
+
+
+def test_zoo_agent_loads_verifies_and_reproduces_its_score(trained, capsys):
+    root = trained / "zoo"
+    model = zoo.load("neat-gymnax-CartPole-v1", root)
+    assert model.num_generations == 2
+    result = zoo.evaluate_agent("neat-gymnax-CartPole-v1", root)
+    np.testing.assert_allclose(
+        result["mean"], zoo.get("neat-gymnax-CartPole-v1", root).score[0], rtol=1e-4
+    )
+    assert main(["zoo", "--zoo-dir", str(root), "eval", "neat-gymnax-CartPole-v1"]) == 0
+    assert "reproduced" in capsys.readouterr().out
+    assert main(["zoo", "--zoo-dir", str(root), "list"]) == 0
+    assert "neat-gymnax-CartPole-v1" in capsys.readouterr().out
+    assert main(["zoo", "--zoo-dir", str(root), "show", "neat-gymnax-CartPole-v1"]) == 0
+    assert "reproduce: evotrain train" in capsys.readouterr().out
+
+
+def test_eval_command_on_a_saved_model(trained, capsys):
+    path = trained / "runs" / "neat" / "gymnax-CartPole-v1_1" / "model"
+    assert main(["eval", str(path), "--episodes", "3"]) == 0
+    assert "over 3 deterministic episodes" in capsys.readouterr().out
+
+
+def test_corrupted_agent_is_refused(trained, tmp_path):
+    import shutil
+
+    root = tmp_path / "zoo"
+    shutil.copytree(trained / "zoo", root)
+    card = root / "neat-gymnax-CartPole-v1" / "network.py"
+    card.write_text(card.read_text() + "\n# tampered\n")
+    with pytest.raises(zoo.ZooIntegrityError, match="changed: network.py"):
+        zoo.load("neat-gymnax-CartPole-v1", root)
+    (root / "neat-gymnax-CartPole-v1" / "extra.bin").write_bytes(b"x")
+    with pytest.raises(zoo.ZooIntegrityError, match="not in the manifest: extra.bin"):
+        zoo.verify("neat-gymnax-CartPole-v1", root)
+
+
+def test_resume_continues_to_the_requested_generations(trained, capsys):
+    run = trained / "runs" / "neat" / "gymnax-CartPole-v1_1"
+    argv = [
+        "train",
+        "--algo",
+        "neat",
+        "--env",
+        "gymnax:CartPole-v1",
+        "-c",
+        str(trained / "neat.yaml"),
+        "--resume",
+        str(run / "checkpoints" / "evotrain_model_1_generations"),
+        "-n",
+        "3",
+        "-f",
+        str(trained / "runs"),
+        "--no-progress",
+    ]
+    assert main(argv) == 0
+    from evotrain import NEAT
+
+    resumed = NEAT.load(trained / "runs" / "neat" / "gymnax-CartPole-v1_2" / "model")
+    assert resumed.num_generations == 3
+
+
+def test_unknown_zoo_id_suggests_close_names(trained, capsys):
+    with pytest.raises(zoo.ZooError, match="Did you mean: neat-gymnax-CartPole-v1"):
+        zoo.load("neat-gymnax-cartpole", trained / "zoo")
+    assert main(["zoo", "--zoo-dir", str(trained / "zoo"), "show", "neat-gymnax-CartPol-v1"]) == 2
+    assert "Did you mean" in capsys.readouterr().err
+
+
+def test_bad_arguments_exit_2_with_a_message(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["train", "--algo", "nope", "--env", "xor"])
+    assert exc.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["train", "--algo", "neat", "--env", "xor", "-n", "0"])
+    assert exc.value.code == 2
+    code = main(
+        ["train", "--algo", "neat", "--env", "gymnax:CartPol-v1", "-n", "1", "-f", str(tmp_path)]
+    )
+    assert code == 2 and "CartPole-v1" in capsys.readouterr().err
+    assert main(["eval", str(tmp_path / "missing")]) == 2
+    assert "No saved model" in capsys.readouterr().err
+
+
+def test_every_command_has_help():
+    for argv in (
+        ["--help"],
+        ["train", "--help"],
+        ["eval", "--help"],
+        ["zoo", "--help"],
+        ["zoo", "eval", "--help"],
+    ):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        assert exc.value.code == 0
+    out = subprocess.run(
+        [sys.executable, "-m", "evotrain", "--help"], capture_output=True, text=True
+    )
+    assert out.returncode == 0 and "train" in out.stdout
+
+
+def test_hyperparams_file_and_overrides(tmp_path):
+    path = tmp_path / "h.yaml"
+    path.write_text(TINY)
+    settings, key = load_hyperparams(path, "gymnax:CartPole-v1")
+    assert key == "gymnax:CartPole-v1" and settings["pop_size"] == 16
+    assert load_hyperparams(path, "brax:hopper") == ({"generations": 2, "pop_size": 8}, "default")
+    assert parse_override("net_arch=[16, 16]") == ("net_arch", [16, 16])
+    with pytest.raises(ValueError, match="key=value"):
+        parse_override("pop_size")
+    path.write_text("a: [1, 2]\n")
+    with pytest.raises(ValueError, match="map env ids"):
+        load_hyperparams(path, "x")
