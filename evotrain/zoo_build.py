@@ -16,6 +16,7 @@ from evotrain import zoo
 
 EVAL_EPISODES = 20
 EVAL_SEED = 1000
+_NAMES = {"neat": "NEAT", "openes": "OpenAI-ES", "ga": "GA"}
 
 
 def _hardware() -> dict[str, Any]:
@@ -49,7 +50,7 @@ def _card(agent_id: str, manifest: dict[str, Any], extras: dict[str, str]) -> st
     ev = manifest["evaluation"]
     algo, env = manifest["algorithm"], manifest["env_id"]
     lines = [
-        f"# {algo} agent for {env}",
+        f"# {_NAMES.get(algo, algo)} agent for {env}",
         "",
         f"**Score: {ev['mean']:.2f} +/- {ev['std']:.2f}** (deterministic, {ev['n_episodes']} "
         f"episodes, evaluation seed {ev['seed']}, episode length {manifest['episode_length']}"
@@ -78,7 +79,12 @@ def _card(agent_id: str, manifest: dict[str, Any], extras: dict[str, str]) -> st
         "## Hyperparameters",
         "",
         "```json",
-        json.dumps(manifest["hyperparams"], indent=1, default=str),
+        json.dumps(
+            {"policy": manifest["policy"], "generations": manifest["generations"]}
+            | manifest["hyperparams"],
+            indent=1,
+            default=str,
+        ),
         "```",
     ]
     if "curve" in extras:
@@ -182,6 +188,10 @@ def build_agent(model: Any, run: Path, record: dict[str, Any], root: Path | None
     return folder
 
 
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
+
+
 def write_index(root: Path) -> Path:
     """Rewrites ``<root>/README.md``: the table of every agent (rl-zoo's benchmark table)."""
     lines = [
@@ -202,7 +212,7 @@ def write_index(root: Path) -> Path:
         lines.append(
             f"| [{a.id}]({a.id}/README.md) | {m['algorithm']} | {m['env_id']} | "
             f"{m.get('backend') or '-'} | {mean:.1f} +/- {std:.1f} | {m['env_steps']:,} | "
-            f"{m['generations']} | {m['wall_time_s'] / 60:.1f} min | "
+            f"{m['generations']} | {_duration(m['wall_time_s'])} | "
             f"{hw['cpu_count']}-core {hw['machine']}, {hw['jax_backend']} |"
         )
     path = root / "README.md"

@@ -239,10 +239,20 @@ def to_sympy(genome: dict[str, Any], input_names: Sequence[str] | None = None) -
     return [values[y] for y in outputs]
 
 
-def to_latex(genome: dict[str, Any], input_names: Sequence[str] | None = None) -> str:
+def to_latex(
+    genome: dict[str, Any], input_names: Sequence[str] | None = None, digits: int | None = 4
+) -> str:
     """The network as LaTeX, one equation per output (an ``aligned`` block), hidden nodes
-    substituted."""
+    substituted.
+
+    Args:
+        genome: an exported feedforward genome.
+        input_names: names of the inputs (default ``x0, x1, ...``).
+        digits: significant digits of the constants shown (None: full precision).
+    """
     outputs = to_sympy(genome, input_names)
+    if digits is not None:
+        outputs = [e.xreplace({f: sp.Float(f, digits) for f in e.atoms(sp.Float)}) for e in outputs]
     lines = [rf"y_{{{i}}} &= {sp.latex(e)}" for i, e in enumerate(outputs)]
     return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
 
