@@ -59,6 +59,9 @@ class BaseEvolver(abc.ABC):
     stdout_keys: ClassVar[tuple[str, ...]] = ()
     """Algorithm metrics (``train/*`` log keys) shown in the stdout table too."""
     algorithm_name: ClassVar[str] = "base"
+    fast_compile: ClassVar[bool] = False
+    """Compile with :data:`evotrain.training.compile.CPU_COMPILER_OPTIONS` on the CPU
+    (for algorithms whose programs are control-bound rather than dense math)."""
 
     def __new__(cls, *args: Any, **kwargs: Any) -> BaseEvolver:
         # The constructor's arguments, as given, are what save() records to rebuild the model.
@@ -117,7 +120,8 @@ class BaseEvolver(abc.ABC):
         init = jit_program(
             lambda key: init_train_state(
                 key, self.strategy, self.strategy_params, self.env.spec.obs_size
-            )
+            ),
+            self.fast_compile,
         )
         self.train_state: TrainState = init(jax.random.key(self.seed))
         self._predict_key = jax.random.key(self.seed ^ 0x5EED)
@@ -145,7 +149,9 @@ class BaseEvolver(abc.ABC):
             self._step = self._jitted_step(self.eval_config)
         else:
             evaluate = HostEvaluator(self.env, network, self.eval_config)
-            self._step = HostGenerationStep(self.strategy, self.strategy_params, evaluate)
+            self._step = HostGenerationStep(
+                self.strategy, self.strategy_params, evaluate, self.fast_compile
+            )
         spec = self.env.spec
         use_norm = self.eval_config.obs_normalization
         function_fit = isinstance(self.env, FunctionFit)
@@ -206,7 +212,7 @@ class BaseEvolver(abc.ABC):
                 res = rollout_batch(env, network, batched, keys, horizon, norm, False)
                 return res.returns, res.lengths
 
-            cached = (env, jit_program(run))
+            cached = (env, jit_program(run, self.fast_compile))
             self._rollouts[id(env)] = cached
         return cached[1](self.policy_params, self.train_state.obs_norm, keys)
 
@@ -413,7 +419,9 @@ class BaseEvolver(abc.ABC):
     def _jitted_step(self, eval_config: EvalConfig) -> Any:
         """The jitted generation step of a jittable env, evaluating with ``eval_config``."""
         evaluate = make_evaluator(self.env, self.policy, eval_config)
-        return jit_program(make_generation_step(self.strategy, self.strategy_params, evaluate))
+        return jit_program(
+            make_generation_step(self.strategy, self.strategy_params, evaluate), self.fast_compile
+        )
 
     def _ready_step(self) -> Any:
         """The generation step, compiled ahead of time once and checked against free memory.

@@ -67,6 +67,7 @@ class NEAT(BaseEvolver):
     policy_aliases = {"FeedForward": NEATNetwork, "Recurrent": NEATNetwork}
     policy_kwarg_names = ()
     algorithm_name = "neat"
+    fast_compile = True
     stdout_keys = (
         "train/species",
         "train/nodes_mean",
@@ -188,7 +189,7 @@ class NEAT(BaseEvolver):
             ts, metrics = inner(shrink(ts, nodes, conns))
             return grow(ts, full.max_nodes, full.max_conns), metrics
 
-        return jit_program(step)
+        return jit_program(step, self.fast_compile)
 
     def _jitted_step(self, eval_config: EvalConfig) -> CapacityStep:
         return CapacityStep(

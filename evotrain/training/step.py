@@ -115,12 +115,18 @@ class HostGenerationStep:
         strategy: a :class:`~evotrain.strategies.base.Strategy`.
         params: the strategy's ``*Params``.
         evaluate: a host evaluator ``evaluate(key, population, norm) -> EvalResult``.
+        fast_compile: see :func:`~evotrain.training.compile.jit_program`.
     """
 
-    def __init__(self, strategy: object, params: PyTree, evaluate: Evaluator) -> None:
-        self._ask = jit_program(lambda ts: _ask(strategy, params, ts))
+    def __init__(
+        self, strategy: object, params: PyTree, evaluate: Evaluator, fast_compile: bool = False
+    ) -> None:
+        self._ask = jit_program(lambda ts: _ask(strategy, params, ts), fast_compile)
         self._tell = jit_program(
-            lambda ts, population, result, key: _tell(strategy, params, ts, population, result, key)
+            lambda ts, population, result, key: _tell(
+                strategy, params, ts, population, result, key
+            ),
+            fast_compile,
         )
         self.evaluate = evaluate
 
