@@ -58,7 +58,12 @@ def _card(agent_id: str, manifest: dict[str, Any], extras: dict[str, str]) -> st
         + ").",
         "",
         f"Budget: population {manifest['hyperparams'].get('pop_size', '?')} x "
-        f"{manifest['generations']} generations = {manifest['env_steps']:,} env steps, "
+        + (
+            f"{episodes} episodes x "
+            if (episodes := manifest["hyperparams"].get("n_episodes", 1)) > 1
+            else ""
+        )
+        + f"{manifest['generations']} generations = {manifest['env_steps']:,} env steps, "
         f"{manifest['wall_time_s']:.0f} s on {manifest['hardware']['machine']} "
         f"({manifest['hardware']['cpu_count']} cores, JAX {manifest['hardware']['jax_backend']}).",
         "",
