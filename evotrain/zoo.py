@@ -22,6 +22,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 ZOO_ENV_VAR = "EVOTRAIN_ZOO"
 MANIFEST = "manifest.json"
 MODEL_DIR = "model"
@@ -202,36 +204,41 @@ def load(
     return cls.load(agent.path / MODEL_DIR, **overrides)
 
 
-def evaluate_agent(
-    agent: ZooAgent | str, root: str | os.PathLike[str] | None = None
-) -> dict[str, Any]:
-    """Re-runs the manifest's deterministic evaluation (same episodes, same seed).
+def deterministic_returns(model: Any, n_episodes: int, seed: int) -> dict[str, Any]:
+    """The evaluation a zoo manifest records: ``n_episodes`` deterministic episodes of
+    ``model`` on its own env, from the evaluation seed ``seed``.
 
     Returns:
         ``{"mean", "std", "episode_returns", "n_episodes", "seed"}``.
     """
     from evotrain.evaluation.evaluate_policy import evaluate_policy
 
-    agent = agent if isinstance(agent, ZooAgent) else get(agent, root)
-    model = load(agent.id, agent.path.parent)
-    spec = agent.manifest["evaluation"]
     returns, _ = evaluate_policy(
         model,
         model.get_env(),
-        n_eval_episodes=int(spec["n_episodes"]),
+        n_eval_episodes=n_episodes,
         deterministic=True,
         return_episode_rewards=True,
-        seed=int(spec["seed"]),
+        seed=seed,
     )
-    mean = sum(returns) / len(returns)
-    std = (sum((r - mean) ** 2 for r in returns) / len(returns)) ** 0.5
     return {
-        "mean": mean,
-        "std": std,
+        "mean": float(np.mean(returns)),
+        "std": float(np.std(returns)),
         "episode_returns": returns,
         "n_episodes": len(returns),
-        "seed": int(spec["seed"]),
+        "seed": seed,
     }
+
+
+def evaluate_agent(
+    agent: ZooAgent | str, root: str | os.PathLike[str] | None = None
+) -> dict[str, Any]:
+    """Loads an agent (verifying its hashes) and re-runs its manifest's evaluation: same
+    episodes, same seed (see :func:`deterministic_returns`)."""
+    agent = agent if isinstance(agent, ZooAgent) else get(agent, root)
+    model = load(agent.id, agent.path.parent)
+    spec = agent.manifest["evaluation"]
+    return deterministic_returns(model, int(spec["n_episodes"]), int(spec["seed"]))
 
 
 def write_manifest(folder: str | os.PathLike[str], manifest: dict[str, Any]) -> dict[str, Any]:
@@ -254,6 +261,7 @@ __all__ = [
     "ZooError",
     "ZooIntegrityError",
     "agent_id",
+    "deterministic_returns",
     "evaluate_agent",
     "file_hashes",
     "get",

@@ -121,7 +121,6 @@ def build_agent(model: Any, run: Path, record: dict[str, Any], root: Path | None
     Raises:
         FileExistsError: the agent folder exists (it is never replaced; remove it first).
     """
-    from evotrain.evaluation.evaluate_policy import evaluate_policy
     from evotrain.viz import plot_learning_curve
 
     root = root if root is not None else zoo.zoo_root()
@@ -135,16 +134,7 @@ def build_agent(model: Any, run: Path, record: dict[str, Any], root: Path | None
     tmp.mkdir(parents=True)
     try:
         model.save(tmp / zoo.MODEL_DIR)
-        returns, _ = evaluate_policy(
-            model,
-            model.get_env(),
-            n_eval_episodes=EVAL_EPISODES,
-            deterministic=True,
-            return_episode_rewards=True,
-            seed=EVAL_SEED,
-        )
-        mean = sum(returns) / len(returns)
-        std = (sum((r - mean) ** 2 for r in returns) / len(returns)) ** 0.5
+        evaluation = zoo.deterministic_returns(model, EVAL_EPISODES, EVAL_SEED)
         extras: dict[str, str] = {}
         if (run / "progress.csv").is_file():
             plot_learning_curve(run, tmp / "learning_curve.png", title=agent)
@@ -175,14 +165,7 @@ def build_agent(model: Any, run: Path, record: dict[str, Any], root: Path | None
             "versions": _versions(),
             "command": record["command"],
             "created": datetime.datetime.now(datetime.timezone.utc).isoformat(),
-            "evaluation": {
-                "deterministic": True,
-                "n_episodes": EVAL_EPISODES,
-                "seed": EVAL_SEED,
-                "mean": mean,
-                "std": std,
-                "episode_returns": returns,
-            },
+            "evaluation": {"deterministic": True, **evaluation},
         }
         (tmp / "README.md").write_text(_card(agent, manifest, extras), encoding="utf-8")
         zoo.write_manifest(tmp, manifest)
