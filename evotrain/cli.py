@@ -40,18 +40,18 @@ def _run_folder(log_dir: Path, algo: str, env_id: str) -> Path:
     return Path(f"{base}_{n}")
 
 
-def _load_any(target: str) -> tuple[Any, str]:
-    """A model from a saved-model folder or a zoo id; also says which it was."""
+def _load_any(target: str) -> Any:
+    """A model from a saved-model folder or a zoo id."""
     from evotrain import zoo
     from evotrain.algorithms import algorithm_class
     from evotrain.checkpoint import read_metadata
 
     if os.path.exists(target):
         meta = read_metadata(target)
-        return algorithm_class(meta["algorithm"]).load(target), "model"
+        return algorithm_class(meta["algorithm"]).load(target)
     if os.sep in target or target.startswith("."):
         raise UsageError(f"No saved model at {target}.")
-    return zoo.load(target), "zoo"
+    return zoo.load(target)
 
 
 # ----------------------------------------------------------------- train
@@ -79,17 +79,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     for text in args.hyperparams or []:
         key, value = parse_override(text)
         settings[key] = value
-    generations = args.generations or settings.pop("generations", None)
-    settings.pop("generations", None)
+    yaml_generations = settings.pop("generations", None)
+    yaml_seed = settings.pop("seed", 0)
+    generations = args.generations or yaml_generations
     if not generations:
         raise UsageError(
             f"How many generations? Give --generations N (no 'generations' in {source})."
         )
     policy = settings.pop("policy", DEFAULT_POLICY[algo])
-    run = _run_folder(Path(args.log_dir), algo, args.env)
-    run.mkdir(parents=True)
-    formats = ["stdout", "csv"] + (["tensorboard"] if args.tensorboard else [])
-    formats += ["wandb"] if args.wandb else []
     if args.resume:
         model = cls.load(args.resume, verbose=1)
         if model.env.spec.env_id.split(":")[-1] != args.env.split(":")[-1]:
@@ -97,8 +94,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                 f"{args.resume} was trained on {model.env.spec.env_id}, not {args.env}."
             )
     else:
-        seed = args.seed if args.seed is not None else settings.pop("seed", 0)
-        settings.pop("seed", None)
+        seed = args.seed if args.seed is not None else yaml_seed
         try:
             model = cls(policy, args.env, seed=seed, verbose=1, **settings)
         except TypeError as err:
@@ -107,6 +103,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     if remaining <= 0:
         print(f"{args.resume} already ran {model.num_generations} generations; nothing to do.")
         return 0
+    run = _run_folder(Path(args.log_dir), algo, args.env)  # made once the model exists
+    run.mkdir(parents=True)
+    formats = ["stdout", "csv"] + (["tensorboard"] if args.tensorboard else [])
+    formats += ["wandb"] if args.wandb else []
     model.set_logger(configure(str(run), formats))
     record = {
         "algo": algo,
@@ -149,7 +149,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from evotrain.evaluation.evaluate_policy import evaluate_policy
 
-    model, _ = _load_any(args.target)
+    model = _load_any(args.target)
     mean, std = evaluate_policy(
         model,
         model.get_env(),
@@ -204,8 +204,8 @@ def cmd_zoo_show(args: argparse.Namespace) -> int:
 def cmd_zoo_eval(args: argparse.Namespace) -> int:
     from evotrain import zoo
 
-    agent = zoo.verify(args.id, args.zoo_dir)
-    result = zoo.evaluate_agent(agent)
+    agent = zoo.get(args.id, args.zoo_dir)
+    result = zoo.evaluate_agent(agent)  # loading verifies the hashes
     mean, std = agent.score
     same = abs(result["mean"] - mean) <= 1e-4 * max(1.0, abs(mean))
     print(
