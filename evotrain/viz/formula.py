@@ -20,6 +20,8 @@ from typing import Any
 import sympy as sp
 from sympy.printing.pycode import pycode
 
+from evotrain.viz.graph import enabled_connections
+
 
 def _sigmoid(z: sp.Expr) -> sp.Expr:
     # 1 / (1 + exp(-z)), written so that plain Python floats cannot overflow in exp.
@@ -154,11 +156,9 @@ def _require_feedforward(genome: dict[str, Any]) -> None:
 
 
 def _incoming(genome: dict[str, Any]) -> dict[int, list[tuple[int, float]]]:
-    keys = {int(n["key"]) for n in genome["nodes"]}
-    incoming: dict[int, list[tuple[int, float]]] = {k: [] for k in keys}
-    for c in genome["connections"]:
-        if c["enabled"] and c["in"] in keys and c["out"] in keys:
-            incoming[int(c["out"])].append((int(c["in"]), float(c["weight"])))
+    incoming: dict[int, list[tuple[int, float]]] = {int(n["key"]): [] for n in genome["nodes"]}
+    for src, dst, weight in enabled_connections(genome):
+        incoming[dst].append((src, weight))
     return incoming
 
 

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from evotrain.viz.graph import enabled_connections
+
 POSITIVE = "#1f5fbf"
 NEGATIVE = "#c8332b"
 FORMATS = (".svg", ".png", ".pdf")
@@ -29,9 +31,8 @@ def node_depths(genome: dict[str, Any]) -> dict[int, int]:
     keys = sorted(int(n["key"]) for n in genome["nodes"])
     hidden = {k for k in keys if k >= n_in + n_out}
     outgoing: dict[int, list[int]] = {k: [] for k in keys}
-    for c in genome["connections"]:
-        if c["enabled"] and c["in"] in outgoing and c["out"] in outgoing:
-            outgoing[int(c["in"])].append(int(c["out"]))
+    for src, dst, _ in enabled_connections(genome):
+        outgoing[src].append(dst)
     state: dict[int, int] = {}  # 1: on the walk's stack, 2: finished
     back: set[tuple[int, int]] = set()
 
