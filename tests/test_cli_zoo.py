@@ -25,31 +25,39 @@ gymnax:CartPole-v1:
 """
 
 
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    """One tiny NEAT CartPole run through `evotrain train --zoo`, shared by the tests."""
-    root = tmp_path_factory.mktemp("cli")
-    config = root / "neat.yaml"
-    config.write_text(TINY)
-    argv = [
+def _train_argv(root, *extra):
+    """`evotrain train` of NEAT on CartPole with the TINY settings in ``root/neat.yaml``."""
+    return [
         "train",
         "--algo",
         "neat",
         "--env",
         "gymnax:CartPole-v1",
         "-c",
-        str(config),
-        "--seed",
-        "3",
+        str(root / "neat.yaml"),
         "-f",
         str(root / "runs"),
+        "--no-progress",
+        *extra,
+    ]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """One tiny NEAT CartPole run through `evotrain train --zoo`, shared by the tests."""
+    root = tmp_path_factory.mktemp("cli")
+    config = root / "neat.yaml"
+    config.write_text(TINY)
+    argv = _train_argv(
+        root,
+        "--seed",
+        "3",
         "--checkpoint-every",
         "1",
-        "--no-progress",
         "--zoo",
         "--zoo-dir",
         str(root / "zoo"),
-    ]
+    )
     assert main(argv) == 0
     return root
 
@@ -115,22 +123,13 @@ def test_corrupted_agent_is_refused(trained, tmp_path):
 
 def test_resume_continues_to_the_requested_generations(trained, capsys):
     run = trained / "runs" / "neat" / "gymnax-CartPole-v1_1"
-    argv = [
-        "train",
-        "--algo",
-        "neat",
-        "--env",
-        "gymnax:CartPole-v1",
-        "-c",
-        str(trained / "neat.yaml"),
+    argv = _train_argv(
+        trained,
         "--resume",
         str(run / "checkpoints" / "evotrain_model_1_generations"),
         "-n",
         "3",
-        "-f",
-        str(trained / "runs"),
-        "--no-progress",
-    ]
+    )
     assert main(argv) == 0
     from evotrain import NEAT
 
@@ -157,6 +156,7 @@ def test_bad_arguments_exit_2_with_a_message(tmp_path, capsys):
         ["train", "--algo", "neat", "--env", "gymnax:CartPol-v1", "-n", "1", "-f", str(tmp_path)]
     )
     assert code == 2 and "CartPole-v1" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # a run that never started leaves no folder
     assert main(["eval", str(tmp_path / "missing")]) == 2
     assert "No saved model" in capsys.readouterr().err
 
