@@ -12,7 +12,8 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c requirements.lock -e ".[test,bench]"
+	$(PY) -m pip install -q -c requirements.lock -e ".[test,bench,video]"
+	sh scripts/install_gl.sh
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -13,7 +13,11 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from evotrain._gl import configure_mujoco_gl
+
 __version__ = "0.1.0"
+
+configure_mujoco_gl()  # before anything imports MuJoCo (Brax does): see evotrain._gl
 
 _EXPORTS = {
     "GA": "evotrain.algorithms",

@@ -6,7 +6,8 @@
                    [--generations N] [--seed S] [--log-dir runs] [--tensorboard] [--wandb]
                    [--resume PATH] [--checkpoint-every K] [--hyperparams key=value ...] [--zoo]
     evotrain eval PATH|ZOO_ID [--episodes N] [--seed S]
-    evotrain zoo list | show ID | eval ID
+    evotrain render PATH|ZOO_ID --out FILE.gif|FILE.mp4 [--seed S] [--steps N] [--camera C]
+    evotrain zoo list | show ID | eval ID | render ID [--out FILE.gif]
 
 Bad arguments print a message and exit with status 2.
 """
@@ -165,6 +166,42 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+# ----------------------------------------------------------------- render
+def _render(model: Any, name: str, out: Path, args: argparse.Namespace) -> int:
+    from evotrain.viz.render import render_rollout
+
+    rollout = render_rollout(
+        model,
+        out,
+        overwrite=args.force,
+        seed=args.seed,
+        max_steps=args.steps,
+        width=args.width,
+        height=args.height,
+        camera=args.camera,
+        every=args.every,
+        fps=args.fps,
+    )
+    print(
+        f"wrote {out}: {len(rollout.frames)} frames at {args.fps or rollout.fps:.3g} fps of "
+        f"{name} on {model.env.spec.env_id} (seed {args.seed}): return "
+        f"{rollout.episode_return:.3f} over {rollout.length} steps"
+    )
+    return 0
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    return _render(_load_any(args.target), args.target, Path(args.out), args)
+
+
+def cmd_zoo_render(args: argparse.Namespace) -> int:
+    from evotrain import zoo
+
+    agent = zoo.get(args.id, args.zoo_dir)
+    out = Path(args.out) if args.out else Path(f"{agent.id}.gif")
+    return _render(zoo.load(agent.id, args.zoo_dir), agent.id, out, args)
+
+
 # ----------------------------------------------------------------- zoo
 def cmd_zoo_list(args: argparse.Namespace) -> int:
     from evotrain import zoo
@@ -249,7 +286,17 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--stochastic", action="store_true", help="sample actions")
     ev.set_defaults(func=cmd_eval)
 
-    zoo = sub.add_parser("zoo", help="list, show and evaluate zoo agents")
+    ren = sub.add_parser(
+        "render",
+        help="write a GIF/MP4 of one deterministic episode",
+        description="Write a GIF or MP4 of one deterministic episode of a saved model or zoo agent.",
+    )
+    ren.add_argument("target", help="a saved model's folder or a zoo id")
+    ren.add_argument("-o", "--out", required=True, help="the .gif or .mp4 file to write")
+    _render_options(ren)
+    ren.set_defaults(func=cmd_render)
+
+    zoo = sub.add_parser("zoo", help="list, show, evaluate and render zoo agents")
     zoo.add_argument("--zoo-dir", help="zoo root (default: $EVOTRAIN_ZOO or the package's zoo/)")
     zsub = zoo.add_subparsers(dest="zoo_command", required=True, metavar="ZOO_COMMAND")
     zsub.add_parser("list", help="table of all agents").set_defaults(func=cmd_zoo_list)
@@ -259,7 +306,23 @@ def build_parser() -> argparse.ArgumentParser:
     zev = zsub.add_parser("eval", help="verify hashes and reproduce the manifest's score")
     zev.add_argument("id")
     zev.set_defaults(func=cmd_zoo_eval)
+    zren = zsub.add_parser("render", help="write a GIF/MP4 of one deterministic episode")
+    zren.add_argument("id")
+    zren.add_argument("-o", "--out", help="the .gif or .mp4 file to write (default: ID.gif)")
+    _render_options(zren)
+    zren.set_defaults(func=cmd_zoo_render)
     return parser
+
+
+def _render_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seed", type=int, default=0, help="episode seed, as eval's")
+    parser.add_argument("--steps", type=_positive, help="stop after N steps (default: horizon)")
+    parser.add_argument("--every", type=_positive, help="draw every K-th step")
+    parser.add_argument("--fps", type=float, help="playback rate (default: the env's / K)")
+    parser.add_argument("--width", type=_positive, help="frame width in pixels")
+    parser.add_argument("--height", type=_positive, help="frame height in pixels")
+    parser.add_argument("--camera", help="Brax: camera name or index, -1 for the free camera")
+    parser.add_argument("--force", action="store_true", help="replace an existing file")
 
 
 def _positive(text: str) -> int:
@@ -283,7 +346,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return int(args.func(args))
-    except (UsageError, ZooError, CheckpointError, FileNotFoundError, ValueError) as err:
+    except (
+        UsageError,
+        ZooError,
+        CheckpointError,
+        FileNotFoundError,
+        FileExistsError,
+        ValueError,
+    ) as err:
         print(f"evotrain: error: {err}", file=sys.stderr)
         return EXIT_USAGE
 

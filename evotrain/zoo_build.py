@@ -16,6 +16,8 @@ from evotrain import zoo
 
 EVAL_EPISODES = 20
 EVAL_SEED = 1000
+VIDEO_WIDTH = 256  # of the card's rollout GIF; the height keeps the env's aspect ratio
+VIDEO_FPS = 20.0  # at most, to keep the GIFs small
 _NAMES = {"neat": "NEAT", "openes": "OpenAI-ES", "ga": "GA"}
 
 
@@ -92,6 +94,16 @@ def _card(agent_id: str, manifest: dict[str, Any], extras: dict[str, str]) -> st
         ),
         "```",
     ]
+    if "video" in extras:
+        lines += [
+            "",
+            "## Rollout",
+            "",
+            f"![rollout]({extras['video']})",
+            "",
+            f"One deterministic episode (seed {EVAL_SEED}, return {extras['video_return']}), "
+            f"drawn with `evotrain zoo render {agent_id}`.",
+        ]
     if "curve" in extras:
         lines += ["", "## Learning curve", "", f"![learning curve]({extras['curve']})"]
     if "network" in extras:
@@ -106,6 +118,15 @@ def _card(agent_id: str, manifest: dict[str, Any], extras: dict[str, str]) -> st
             "$$",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _rollout_video(model: Any, path: Path) -> dict[str, str]:
+    """Draws one deterministic episode for the card; returns the card's ``extras`` entries."""
+    from evotrain.viz.render import record_rollout, save_video
+
+    rollout = record_rollout(model, seed=EVAL_SEED, width=VIDEO_WIDTH, max_fps=VIDEO_FPS)
+    save_video(rollout.frames, path, rollout.fps)
+    return {"video": path.name, "video_return": f"{rollout.episode_return:.1f}"}
 
 
 def build_agent(model: Any, run: Path, record: dict[str, Any], root: Path | None = None) -> Path:
@@ -139,6 +160,7 @@ def build_agent(model: Any, run: Path, record: dict[str, Any], root: Path | None
         if (run / "progress.csv").is_file():
             plot_learning_curve(run, tmp / "learning_curve.png", title=agent)
             extras["curve"] = "learning_curve.png"
+        extras.update(_rollout_video(model, tmp / "rollout.gif"))
         if record["algo"] == "neat":
             model.plot_network(tmp / "network.svg")
             extras["network"] = "network.svg"

@@ -8,6 +8,8 @@ import pathlib
 import jax
 import pytest
 
+import evotrain  # noqa: F401 - sets MUJOCO_GL before any test imports MuJoCo (Brax)
+
 _CACHE = os.environ.get(
     "JAX_COMPILATION_CACHE_DIR",
     str(pathlib.Path(__file__).resolve().parents[1] / ".cache" / "jax"),

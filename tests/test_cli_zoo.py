@@ -6,10 +6,12 @@ import sys
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from evotrain import zoo
 from evotrain.cli import main
 from evotrain.hyperparams import load_hyperparams, parse_override
+from evotrain.viz.render import expected_frames
 
 TINY = """
 default:
@@ -74,7 +76,7 @@ def test_train_writes_run_model_checkpoints_and_agent(trained, capsys):
     assert config["command"].startswith("evotrain train --algo neat")
     agent = zoo.get("neat-gymnax-CartPole-v1", trained / "zoo")
     files = set(agent.manifest["files"])
-    assert {"README.md", "learning_curve.png", "network.svg", "network.py"} <= files
+    assert {"README.md", "learning_curve.png", "network.svg", "network.py", "rollout.gif"} <= files
     assert any(f.startswith("model/state/") for f in files)
     m = agent.manifest
     assert m["generations"] == 2 and m["seed"] == 3 and m["episode_length"] == 500
@@ -83,6 +85,34 @@ def test_train_writes_run_model_checkpoints_and_agent(trained, capsys):
     assert "neat-gymnax-CartPole-v1" in (trained / "zoo" / "README.md").read_text()
     card = (agent.path / "README.md").read_text()
     assert 'zoo.load("neat-gymnax-CartPole-v1")' in card and m["command"] in card
+    assert "![rollout](rollout.gif)" in card
+    with Image.open(agent.path / "rollout.gif") as gif:
+        assert gif.size[0] == 256 and gif.n_frames > 1
+
+
+def test_render_commands_write_videos_and_never_overwrite(trained, capsys):
+    model = trained / "runs" / "neat" / "gymnax-CartPole-v1_1" / "model"
+    out = trained / "videos" / "cartpole.gif"
+    argv = ["render", str(model), "--out", str(out), "--steps", "8", "--every", "2"]
+    assert main([*argv, "--width", "120"]) == 0
+    printed = capsys.readouterr().out
+    with Image.open(out) as gif:
+        frames = gif.n_frames
+        assert gif.size == (120, 80)
+    length = int(printed.split(" over ")[1].split()[0])
+    assert frames == expected_frames(length, 2) and f"wrote {out}: {frames} frames" in printed
+    before = out.read_bytes()
+    assert main(argv) == 2 and "--force" in capsys.readouterr().err
+    assert out.read_bytes() == before
+    assert main([*argv, "--force"]) == 0 and out.read_bytes() != before
+    assert main(["render", str(model), "--out", str(trained / "x.avi")]) == 2
+    assert ".gif or .mp4" in capsys.readouterr().err
+    root = str(trained / "zoo")
+    zoo_out = trained / "videos" / "agent.gif"
+    argv = ["zoo", "--zoo-dir", root, "render", "neat-gymnax-CartPole-v1", "-o", str(zoo_out)]
+    assert main([*argv, "--steps", "3", "--seed", "1000"]) == 0
+    with Image.open(zoo_out) as gif:
+        assert gif.n_frames == expected_frames(3, 2)
 
 
 def test_zoo_agent_loads_verifies_and_reproduces_its_score(trained, capsys):
@@ -168,6 +198,8 @@ def test_every_command_has_help():
         ["eval", "--help"],
         ["zoo", "--help"],
         ["zoo", "eval", "--help"],
+        ["render", "--help"],
+        ["zoo", "render", "--help"],
     ):
         with pytest.raises(SystemExit) as exc:
             main(argv)

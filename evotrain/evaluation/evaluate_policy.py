@@ -8,6 +8,7 @@ any other ``predict``-able model is stepped from Python.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import jax
@@ -15,6 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from evotrain.envs import Env, FunctionFit, HostEnv, JaxEnv, make_env
+from evotrain.envs.base import EnvState
 from evotrain.evaluation.rollout import episode_keys
 
 
@@ -95,12 +97,44 @@ def _jax_episodes(
     if deterministic and fast is not None:
         returns, lengths = fast(keys, env)
         return np.asarray(returns, np.float64), np.asarray(lengths)
-    reset = jax.jit(jax.vmap(env.reset))
-    step = jax.jit(jax.vmap(env.step))
-    states = reset(jax.vmap(lambda k: jax.random.fold_in(k, 0))(keys))
     alive = np.ones(n, bool)
     returns = np.zeros(n, np.float64)
     lengths = np.zeros(n, np.int64)
+    for t, states in enumerate(stepped_episodes(model, env, keys, deterministic)):
+        if t == 0:
+            continue
+        returns += np.where(alive, np.asarray(states.reward, np.float64), 0.0)
+        lengths += alive
+        alive &= ~np.asarray(states.done)
+        if not alive.any():
+            break
+    return returns, lengths
+
+
+def stepped_episodes(
+    model: Any, env: JaxEnv, keys: jax.Array, deterministic: bool = True
+) -> Iterator[EnvState]:
+    """Steps ``len(keys)`` episodes from Python with ``model.predict``.
+
+    Episode ``i`` is reset with ``fold_in(keys[i], 0)`` and step ``t`` uses
+    ``fold_in(keys[i], t)``, as in the jitted rollout, so both give the same episodes.
+
+    Args:
+        model: anything with ``predict(obs, state, episode_start, deterministic)``.
+        env: a jittable env.
+        keys: ``(n,)`` episode keys.
+        deterministic: passed to ``predict``.
+
+    Yields:
+        The batched :class:`~evotrain.envs.base.EnvState` (leading axis ``n``) after the
+        reset, then after each step, up to the env's horizon. Episodes are not reset:
+        the caller reads ``done`` and stops.
+    """
+    reset = jax.jit(jax.vmap(env.reset))
+    step = jax.jit(jax.vmap(env.step))
+    n = keys.shape[0]
+    states = reset(jax.vmap(lambda k: jax.random.fold_in(k, 0))(keys))
+    yield states
     memory, starts = None, np.ones(n, bool)
     for t in range(env.spec.max_steps):
         actions, memory = model.predict(
@@ -109,12 +143,7 @@ def _jax_episodes(
         starts = np.zeros(n, bool)
         step_keys = jax.vmap(jax.random.fold_in, in_axes=(0, None))(keys, t + 1)
         states = step(step_keys, states, jnp.asarray(actions))
-        returns += np.where(alive, np.asarray(states.reward, np.float64), 0.0)
-        lengths += alive
-        alive &= ~np.asarray(states.done)
-        if not alive.any():
-            break
-    return returns, lengths
+        yield states
 
 
 def _host_episodes(
