@@ -120,13 +120,21 @@ def _card(agent_id: str, manifest: dict[str, Any], extras: dict[str, str]) -> st
     return "\n".join(lines) + "\n"
 
 
-def _rollout_video(model: Any, path: Path) -> dict[str, str]:
-    """Draws one deterministic episode for the card; returns the card's ``extras`` entries."""
+def _rollout_video(model: Any, path: Path) -> dict[str, Any]:
+    """Draws one deterministic episode for the card; returns the manifest's ``video`` entry."""
     from evotrain.viz.render import record_rollout, save_video
 
     rollout = record_rollout(model, seed=EVAL_SEED, width=VIDEO_WIDTH, max_fps=VIDEO_FPS)
     save_video(rollout.frames, path, rollout.fps)
-    return {"video": path.name, "video_return": f"{rollout.episode_return:.1f}"}
+    return {
+        "file": path.name,
+        "seed": EVAL_SEED,
+        "episode_return": rollout.episode_return,
+        "length": rollout.length,
+        "every": rollout.every,
+        "frames": len(rollout.frames),
+        "fps": rollout.fps,
+    }
 
 
 def build_agent(model: Any, run: Path, record: dict[str, Any], root: Path | None = None) -> Path:
@@ -160,7 +168,9 @@ def build_agent(model: Any, run: Path, record: dict[str, Any], root: Path | None
         if (run / "progress.csv").is_file():
             plot_learning_curve(run, tmp / "learning_curve.png", title=agent)
             extras["curve"] = "learning_curve.png"
-        extras.update(_rollout_video(model, tmp / "rollout.gif"))
+        video = _rollout_video(model, tmp / "rollout.gif")
+        extras["video"] = video["file"]
+        extras["video_return"] = f"{video['episode_return']:.1f}"
         if record["algo"] == "neat":
             model.plot_network(tmp / "network.svg")
             extras["network"] = "network.svg"
@@ -188,6 +198,7 @@ def build_agent(model: Any, run: Path, record: dict[str, Any], root: Path | None
             "command": record["command"],
             "created": datetime.datetime.now(datetime.timezone.utc).isoformat(),
             "evaluation": {"deterministic": True, **evaluation},
+            "video": video,
         }
         (tmp / "README.md").write_text(_card(agent, manifest, extras), encoding="utf-8")
         zoo.write_manifest(tmp, manifest)

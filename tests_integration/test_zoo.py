@@ -3,8 +3,10 @@ in its manifest on the manifest's evaluation episodes."""
 
 import numpy as np
 import pytest
+from PIL import Image
 
-from evotrain import zoo
+from evotrain import evaluate_policy, zoo
+from evotrain.viz.render import expected_frames
 from evotrain.zoo_build import EVAL_EPISODES
 
 AGENTS = [a.id for a in zoo.list_agents()]
@@ -31,3 +33,23 @@ def test_agent_loads_and_reproduces_its_manifest(agent_id):
         result["episode_returns"], m["evaluation"]["episode_returns"], rtol=1e-4
     )
     np.testing.assert_allclose(result["mean"], m["evaluation"]["mean"], rtol=1e-4)
+
+
+@pytest.mark.parametrize("agent_id", AGENTS)
+def test_agent_rollout_gif_has_every_frame_and_is_not_blank(agent_id):
+    agent = zoo.verify(agent_id)
+    video = agent.manifest["video"]
+    assert video["file"] in agent.manifest["files"]
+    with Image.open(agent.path / video["file"]) as gif:
+        assert gif.n_frames == video["frames"] == expected_frames(video["length"], video["every"])
+        for i in (0, gif.n_frames // 2, gif.n_frames - 1):
+            gif.seek(i)
+            frame = np.asarray(gif.convert("RGB"))[gif.size[1] // 4 :]
+            assert frame.std() > 5.0 and len(np.unique(frame.reshape(-1, 3), axis=0)) > 8
+    assert f"![rollout]({video['file']})" in (agent.path / "README.md").read_text()
+    model = zoo.load(agent_id)
+    returns, lengths = evaluate_policy(
+        model, model.get_env(), n_eval_episodes=1, seed=video["seed"], return_episode_rewards=True
+    )
+    assert lengths[0] == video["length"]
+    np.testing.assert_allclose(returns[0], video["episode_return"], rtol=1e-4)

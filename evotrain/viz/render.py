@@ -55,6 +55,15 @@ _CLASSIC_PARAMS: dict[str, dict[str, str]] = {
 }
 
 
+# Side views for the Brax envs whose model has no camera of its own (MuJoCo's default free
+# view is fitted to the whole model, rails and arenas included): lookat, distance, elevation.
+_BRAX_VIEWS: dict[str, tuple[tuple[float, float, float], float, float]] = {
+    "inverted_pendulum": ((0.0, 0.0, 0.3), 2.0, -10.0),
+    "inverted_double_pendulum": ((0.0, 0.0, 0.6), 3.0, -10.0),
+    "reacher": ((0.0, 0.0, 0.0), 0.8, -60.0),
+}
+
+
 @dataclasses.dataclass(frozen=True)
 class Rollout:
     """A recorded episode.
@@ -100,7 +109,7 @@ class _MujocoPainter:
             self._renderer = mujoco.Renderer(model, height=height, width=width)
         except Exception as err:  # the OpenGL backend could not start
             raise RuntimeError(_gl_help(err)) from err
-        self._camera = _mujoco_camera(model, camera)
+        self._camera = _mujoco_camera(model, camera, env.spec.env_id.split(":", 1)[-1])
         self.native_fps = 1.0 / float(env.raw.dt)
 
     def paint(self, inner: Any) -> Frame:
@@ -115,11 +124,26 @@ class _MujocoPainter:
         self._renderer.close()
 
 
-def _mujoco_camera(model: Any, camera: str | int | None) -> str | int:
-    """The camera to draw from: the model's first camera by default, else the free one (-1)."""
+def _mujoco_camera(model: Any, camera: str | int | None, env_name: str = "") -> Any:
+    """The camera to draw from.
+
+    By default the model's first camera (Brax's locomotion models have one that follows
+    the torso), else a side view of ``_BRAX_VIEWS``, else MuJoCo's free camera (-1).
+    """
+    import mujoco
+
     names = [model.camera(i).name for i in range(model.ncam)]
     if camera is None:
-        return 0 if names else -1
+        if names:
+            return 0
+        if env_name not in _BRAX_VIEWS:
+            return -1
+        lookat, distance, elevation = _BRAX_VIEWS[env_name]
+        view = mujoco.MjvCamera()
+        mujoco.mjv_defaultFreeCamera(model, view)
+        view.lookat[:] = lookat
+        view.distance, view.elevation, view.azimuth = distance, elevation, 90.0
+        return view
     if isinstance(camera, str) and not camera.lstrip("-").isdigit():
         if camera not in names:
             raise ValueError(
@@ -232,6 +256,41 @@ def _open_gymnasium(env: Any) -> Any:
     return gym_env
 
 
+def _episode_source(
+    model: Any,
+    env: Env,
+    seed: int,
+    width: int | None,
+    height: int | None,
+    camera: str | int | None,
+) -> tuple[Iterator[Step], float, Callable[[], None]]:
+    """The episode's steps for ``env``'s family, its native frame rate and a closer."""
+    family = env.spec.family
+    if family != "brax" and camera is not None:
+        raise ValueError("camera applies to Brax envs only.")
+    if family == "brax":
+        w, h = width or 320, height or 240
+        if (width is None) != (height is None):  # one given: keep 4:3
+            w, h = (width, round(width * 3 / 4)) if width else (round(height * 4 / 3), height)
+        brax_painter = _MujocoPainter(env, w, h, camera)
+        return (
+            _jax_steps(model, env, brax_painter, seed),
+            brax_painter.native_fps,
+            brax_painter.close,
+        )
+    if family == "gymnax":
+        painter = _ClassicControlPainter(env)
+        return _jax_steps(model, env, painter, seed), painter.native_fps, painter.close
+    if isinstance(env, HostEnv):
+        gym_env = _open_gymnasium(env)
+        native_fps = float(gym_env.metadata.get("render_fps") or MAX_FPS)
+        return _gymnasium_steps(model, env, gym_env, seed), native_fps, gym_env.close
+    raise ValueError(
+        f"{env.spec.env_id} ({family}) has nothing to draw: rollout videos cover Brax, "
+        "gymnax classic-control and Gymnasium envs."
+    )
+
+
 def record_rollout(
     model: Any,
     *,
@@ -249,12 +308,13 @@ def record_rollout(
     Args:
         model: a trained evotrain model (its env decides how frames are drawn).
         seed: the episode seed, as ``evaluate_policy``'s ``seed``.
-        max_steps: stop after this many steps (default: the env's horizon).
+        max_steps: stop after this many steps (at most, and by default, the env's horizon).
         width: frame width in pixels (Brax: 320; other envs: their own size). Given
             alone, the height follows the aspect ratio (and the other way round).
         height: frame height in pixels (Brax: 240; other envs: their own size).
-        camera: Brax only: a camera name or index of the MuJoCo model, -1 for the free
-            camera (default: the model's first camera, which follows the body, else -1).
+        camera: Brax only: a camera name or index of the MuJoCo model, -1 for MuJoCo's
+            free camera (default: the model's first camera, which follows the body, else a
+            side view for the pendulums and the reacher, else -1).
         every: draw every this many steps (default: the fewest that keep the video at or
             below ``max_fps``).
         max_fps: the frame-rate cap that sets the default ``every``.
@@ -268,44 +328,15 @@ def record_rollout(
         RuntimeError: when MuJoCo cannot open an offline OpenGL context.
     """
     env: Env = model.get_env()
-    limit = env.spec.max_steps if max_steps is None else int(max_steps)
-    if limit < 1:
-        raise ValueError(f"max_steps must be at least 1, got {limit}.")
+    if max_steps is not None and int(max_steps) < 1:
+        raise ValueError(f"max_steps must be at least 1, got {max_steps}.")
+    limit = env.spec.max_steps if max_steps is None else min(int(max_steps), env.spec.max_steps)
     for name, value in (("width", width), ("height", height), ("every", every)):
         if value is not None and int(value) < 1:
             raise ValueError(f"{name} must be a positive integer, got {value}.")
     if not max_fps > 0:
         raise ValueError(f"max_fps must be positive, got {max_fps}.")
-    family = env.spec.family
-    closer: Callable[[], None]
-    if family == "brax":
-        w, h = width or 320, height or 240
-        if (width is None) != (height is None):  # one given: keep 4:3
-            w, h = (width, round(width * 3 / 4)) if width else (round(height * 4 / 3), height)
-        painter: Any = _MujocoPainter(env, w, h, camera)
-        steps, native_fps, closer = (
-            _jax_steps(model, env, painter, seed),
-            painter.native_fps,
-            painter.close,
-        )
-    elif family == "gymnax":
-        painter = _ClassicControlPainter(env)
-        steps, native_fps, closer = (
-            _jax_steps(model, env, painter, seed),
-            painter.native_fps,
-            painter.close,
-        )
-    elif isinstance(env, HostEnv):
-        gym_env = _open_gymnasium(env)
-        native_fps = float(gym_env.metadata.get("render_fps") or MAX_FPS)
-        steps, closer = _gymnasium_steps(model, env, gym_env, seed), gym_env.close
-    else:
-        raise ValueError(
-            f"{env.spec.env_id} ({family}) has nothing to draw: rollout videos cover Brax, "
-            "gymnax classic-control and Gymnasium envs."
-        )
-    if family != "brax" and camera is not None:
-        raise ValueError("camera applies to Brax envs only.")
+    steps, native_fps, closer = _episode_source(model, env, seed, width, height, camera)
     stride = int(every) if every is not None else max(1, math.ceil(native_fps / max_fps - 1e-9))
     frames: list[Frame] = []
     total, length = 0.0, 0

@@ -82,6 +82,8 @@ def test_brax_camera_choice_and_errors(brax_model, tmp_path):
     assert _mujoco_camera(hopper, "track") == "track"
     pendulum = brax_model.get_env().raw.sys.mj_model
     assert _mujoco_camera(pendulum, None) == -1  # no camera of its own: the free camera
+    side = _mujoco_camera(pendulum, None, "inverted_pendulum")  # a side view of the cart
+    assert side.distance == 2.0 and side.elevation == -10.0
     with pytest.raises(ValueError, match="Unknown camera 'side'"):
         _mujoco_camera(hopper, "side")
     with pytest.raises(ValueError, match="out of range"):
