@@ -114,6 +114,14 @@ def test_gymnasium_env_renders_its_rgb_array(tmp_path):
     assert all(_not_blank(f) for f in rollout.frames)
     assert np.isfinite(rollout.episode_return)
     assert len(_gif_frames(tmp_path / "pendulum.gif")) == 4
+    cartpole = OpenES("MlpPolicy", "gymnasium:CartPole-v1", pop_size=4, seed=0)
+    whole = record_rollout(cartpole, seed=4, width=120)  # the whole (short) episode
+    returns, lengths = evaluate_policy(
+        cartpole, cartpole.get_env(), n_eval_episodes=1, seed=4, return_episode_rewards=True
+    )
+    assert (whole.episode_return, whole.length) == (returns[0], lengths[0])
+    assert len(whole.frames) == expected_frames(whole.length, whole.every)
+    assert whole.frames[0].shape == (80, 120, 3)
 
 
 def test_mp4_is_written_with_every_frame(brax_model, tmp_path):
