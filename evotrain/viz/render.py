@@ -222,11 +222,13 @@ def _jax_steps(model: Any, env: JaxEnv, painter: Any, seed: int) -> Iterator[Ste
     from evotrain.evaluation.evaluate_policy import stepped_episodes
     from evotrain.evaluation.rollout import episode_keys
 
+    def first(tree: Any) -> Any:  # the only episode of the batch, sliced when drawn
+        return jax.tree_util.tree_map(lambda x: x[0], tree)
+
     keys = episode_keys(jax.random.key(seed), 1)
     for states in stepped_episodes(model, env, keys, deterministic=True):
-        inner = jax.tree_util.tree_map(lambda x: x[0], states.inner)
         yield (
-            lambda inner=inner: painter.paint(inner),
+            lambda inner=states.inner: painter.paint(first(inner)),
             float(np.asarray(states.reward)[0]),
             bool(np.asarray(states.done)[0]),
         )
@@ -383,6 +385,16 @@ def _caption(frame: Frame, step: int, total: float) -> Frame:
 
 
 # ----------------------------------------------------------------- files
+def _video_target(path: str | os.PathLike, overwrite: bool) -> Path:
+    """``path`` as a Path, refused unless it is a ``.gif``/``.mp4`` that may be written."""
+    path = Path(path)
+    if path.suffix.lower() not in VIDEO_SUFFIXES:
+        raise ValueError(f"Write rollouts to a .gif or .mp4 file, not {path.name!r}.")
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"{path} exists; pass overwrite=True (CLI: --force) to replace it.")
+    return path
+
+
 def save_video(
     frames: list[Frame], path: str | os.PathLike, fps: float, *, overwrite: bool = False
 ) -> Path:
@@ -401,18 +413,13 @@ def save_video(
         ValueError: for an unknown suffix, no frames or frames of different sizes.
         FileExistsError: if ``path`` exists and ``overwrite`` is False.
     """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in VIDEO_SUFFIXES:
-        raise ValueError(f"Write rollouts to a .gif or .mp4 file, not {path.name!r}.")
+    path = _video_target(path, overwrite)
     if not frames:
         raise ValueError("No frames to write.")
     if len({f.shape for f in frames}) != 1:
         raise ValueError("All frames must have the same size.")
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} exists; pass overwrite=True (CLI: --force) to replace it.")
     path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".gif":
+    if path.suffix.lower() == ".gif":
         _save_gif(frames, path, fps)
     else:
         _save_mp4(frames, path, fps)
@@ -467,11 +474,7 @@ def render_rollout(
     Returns:
         The recorded :class:`Rollout`.
     """
-    path = Path(path)
-    if path.suffix.lower() not in VIDEO_SUFFIXES:
-        raise ValueError(f"Write rollouts to a .gif or .mp4 file, not {path.name!r}.")
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} exists; pass overwrite=True (CLI: --force) to replace it.")
+    path = _video_target(path, overwrite)  # checked before the (long) rollout
     rollout = record_rollout(model, **kwargs)
     save_video(rollout.frames, path, fps or rollout.fps, overwrite=overwrite)
     return rollout
