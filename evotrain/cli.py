@@ -56,9 +56,25 @@ def _load_any(target: str) -> Any:
 
 
 # ----------------------------------------------------------------- train
+SELECTION_SEED = 0  # of the held-out evaluations (the zoo's own evaluation uses another)
+
+
+def _select_best(cls: Any, run: Path, evaluator: Any, selection: dict[str, Any]) -> Any:
+    """The model ``evaluator`` kept as ``best_model``; fills ``selection`` in place."""
+    means = [sum(r) / len(r) for r in evaluator.evaluations_results]
+    best = means.index(max(means))  # the first best, as EvalCallback keeps it
+    selection["generation"] = int(evaluator.evaluations_generations[best])
+    selection["mean_return"] = float(means[best])
+    print(
+        f"zoo agent: the model of generation {selection['generation']} (best held-out mean "
+        f"return {means[best]:.4g} over {selection['eval_episodes']} episodes)"
+    )
+    return cls.load(run / "best_model")
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     from evotrain.algorithms import ALGORITHMS
-    from evotrain.callbacks import CheckpointCallback
+    from evotrain.callbacks import CheckpointCallback, EvalCallback
     from evotrain.hyperparams import (
         DEFAULT_POLICY,
         default_file,
@@ -82,6 +98,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         settings[key] = value
     yaml_generations = settings.pop("generations", None)
     yaml_seed = settings.pop("seed", 0)
+    eval_freq = args.eval_freq or settings.pop("eval_freq", None)
+    eval_episodes = args.eval_episodes or settings.pop("eval_episodes", None) or 10
+    settings.pop("eval_episodes", None)
     generations = args.generations or yaml_generations
     if not generations:
         raise UsageError(
@@ -120,16 +139,31 @@ def cmd_train(args: argparse.Namespace) -> int:
         "resumed_from": args.resume,
         "command": "evotrain " + shlex.join(args.argv),
     }
+    if eval_freq:
+        record["selection"] = {
+            "eval_freq": int(eval_freq),
+            "eval_episodes": int(eval_episodes),
+            "eval_seed": SELECTION_SEED,
+        }
     (run / "config.json").write_text(json.dumps(record, indent=1, default=str) + "\n")
-    callback = (
-        CheckpointCallback(args.checkpoint_every, str(run / "checkpoints"))
-        if args.checkpoint_every
-        else None
-    )
+    callbacks: list[Any] = []
+    if args.checkpoint_every:
+        callbacks.append(CheckpointCallback(args.checkpoint_every, str(run / "checkpoints")))
+    evaluator = None
+    if eval_freq:
+        evaluator = EvalCallback(
+            model.get_env(),
+            n_eval_episodes=int(eval_episodes),
+            eval_freq=int(eval_freq),
+            log_path=str(run),
+            best_model_save_path=str(run),
+            seed=SELECTION_SEED,
+        )
+        callbacks.append(evaluator)
     start = time.perf_counter()
     model.learn(
         remaining,
-        callback=callback,
+        callback=callbacks or None,
         progress_bar=args.progress,
         reset_num_generations=not args.resume,
     )
@@ -140,6 +174,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         from evotrain.zoo_build import build_agent, write_index
 
         record["wall_time_s"] = wall
+        record["trained_generations"] = model.num_generations
+        if evaluator is not None and evaluator.evaluations_generations:
+            model = _select_best(cls, run, evaluator, record["selection"])
         folder = build_agent(model, run, record, Path(args.zoo_dir) if args.zoo_dir else None)
         write_index(folder.parent)
         print(f"zoo agent written to {folder}")
@@ -271,6 +308,14 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--wandb", action="store_true", help="also log to W&B")
     train.add_argument("--resume", metavar="PATH", help="continue a saved model or checkpoint")
     train.add_argument("--checkpoint-every", type=_positive, metavar="K")
+    train.add_argument(
+        "--eval-freq",
+        type=_positive,
+        metavar="K",
+        help="evaluate on held-out episodes every K generations and keep the best model "
+        "(RUN/best_model; the zoo agent with --zoo)",
+    )
+    train.add_argument("--eval-episodes", type=_positive, metavar="N", help="default 10")
     train.add_argument(
         "-p", "--hyperparams", nargs="+", metavar="KEY=VALUE", help="override YAML settings"
     )

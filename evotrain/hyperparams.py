@@ -7,6 +7,8 @@
     brax:hopper:
       policy: FeedForward        # the policy alias (default per algorithm)
       generations: 50            # how long `evotrain train` runs unless told otherwise
+      eval_freq: 5               # held-out evaluation every 5 generations; the best is kept
+      eval_episodes: 10          # episodes of each held-out evaluation
       pop_size: 256
       env_kwargs: {backend: spring, episode_length: 1000}
 
@@ -22,7 +24,7 @@ from typing import Any
 import yaml
 
 DEFAULT_POLICY = {"neat": "FeedForward", "openes": "MlpPolicy", "ga": "MlpPolicy"}
-SPECIAL_KEYS = ("policy", "generations")
+SPECIAL_KEYS = ("policy", "generations", "eval_freq", "eval_episodes")
 
 
 def default_file(algorithm: str) -> Path:

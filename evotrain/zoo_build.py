@@ -69,6 +69,7 @@ def _card(agent_id: str, manifest: dict[str, Any], extras: dict[str, str]) -> st
         f"{manifest['wall_time_s']:.0f} s on {manifest['hardware']['machine']} "
         f"({manifest['hardware']['cpu_count']} cores, JAX {manifest['hardware']['jax_backend']}).",
         "",
+        *_selection_lines(manifest),
         "## Usage",
         "",
         "```python",
@@ -118,6 +119,27 @@ def _card(agent_id: str, manifest: dict[str, Any], extras: dict[str, str]) -> st
             "$$",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _selection_lines(manifest: dict[str, Any]) -> list[str]:
+    """The card's sentence on how the saved generation was chosen (none without selection)."""
+    sel = manifest.get("selection")
+    if not sel:
+        return []
+    return [
+        f"Selected: the model of generation {sel['generation']} of "
+        f"{manifest['trained_generations']}, whose mean return {sel['mean_return']:.2f} over "
+        f"{sel['eval_episodes']} held-out deterministic episodes (seed {sel['eval_seed']}, "
+        f"evaluated every {sel['eval_freq']} generations) was the best; the score above comes "
+        "from other episodes.",
+        "",
+    ]
+
+
+def _generations(manifest: dict[str, Any]) -> str:
+    """``G`` or ``G of N`` when generation ``G`` of an ``N``-generation run was kept."""
+    g, n = manifest["generations"], manifest.get("trained_generations", manifest["generations"])
+    return str(g) if g == n else f"{g} of {n}"
 
 
 def _rollout_video(model: Any, path: Path) -> dict[str, Any]:
@@ -190,7 +212,9 @@ def build_agent(model: Any, run: Path, record: dict[str, Any], root: Path | None
             "policy": record["policy"],
             "hyperparams": record["hyperparams"],
             "seed": model.seed,
-            "generations": model.num_generations,
+            "generations": model.num_generations,  # of the saved model
+            "trained_generations": int(record.get("trained_generations", model.num_generations)),
+            "selection": record.get("selection"),
             "env_steps": int(model.num_timesteps),
             "wall_time_s": float(record.get("wall_time_s", 0.0)),
             "hardware": _hardware(),
@@ -233,7 +257,7 @@ def write_index(root: Path) -> Path:
         lines.append(
             f"| [{a.id}]({a.id}/README.md) | {m['algorithm']} | {m['env_id']} | "
             f"{m.get('backend') or '-'} | {mean:.1f} +/- {std:.1f} | {m['env_steps']:,} | "
-            f"{m['generations']} | {_duration(m['wall_time_s'])} | "
+            f"{_generations(m)} | {_duration(m['wall_time_s'])} | "
             f"{hw['cpu_count']}-core {hw['machine']}, {hw['jax_backend']} |"
         )
     path = root / "README.md"

@@ -167,6 +167,39 @@ def test_resume_continues_to_the_requested_generations(trained, capsys):
     assert resumed.num_generations == 3
 
 
+def test_zoo_agent_is_the_best_held_out_generation(tmp_path, capsys):
+    """eval_freq/eval_episodes in the YAML: the agent is the generation EvalCallback kept."""
+    (tmp_path / "neat.yaml").write_text(
+        TINY.replace("generations: 2\n  pop_size: 16", "generations: 4\n  pop_size: 16")
+        + "  eval_freq: 1\n  eval_episodes: 3\n"
+    )
+    argv = _train_argv(tmp_path, "--seed", "1", "--zoo", "--zoo-dir", str(tmp_path / "zoo"))
+    assert main(argv) == 0
+    run = tmp_path / "runs" / "neat" / "gymnax-CartPole-v1_1"
+    history = np.load(run / "evaluations.npz")
+    assert history["results"].shape == (4, 3)
+    means = history["results"].mean(axis=1)
+    best = int(np.argmax(means))
+    m = zoo.get("neat-gymnax-CartPole-v1", tmp_path / "zoo").manifest
+    assert m["trained_generations"] == 4
+    assert m["generations"] == history["generations"][best]
+    assert m["selection"] == {
+        "eval_freq": 1,
+        "eval_episodes": 3,
+        "eval_seed": 0,
+        "generation": int(history["generations"][best]),
+        "mean_return": pytest.approx(float(means[best])),
+    }
+    assert "eval_freq" not in m["hyperparams"]
+    model = zoo.load("neat-gymnax-CartPole-v1", tmp_path / "zoo")
+    from evotrain import evaluate_policy
+
+    again, _ = evaluate_policy(model, model.get_env(), n_eval_episodes=3, seed=0)
+    assert again == pytest.approx(float(means[best]), rel=1e-6)
+    card = (tmp_path / "zoo" / "neat-gymnax-CartPole-v1" / "README.md").read_text()
+    assert f"Selected: the model of generation {m['generations']} of 4" in card
+
+
 def test_unknown_zoo_id_suggests_close_names(trained, capsys):
     with pytest.raises(zoo.ZooError, match="Did you mean: neat-gymnax-CartPole-v1"):
         zoo.load("neat-gymnax-cartpole", trained / "zoo")

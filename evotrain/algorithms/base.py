@@ -46,6 +46,9 @@ class BaseEvolver(abc.ABC):
         pop_batch_size: evaluate this many individuals at a time to bound memory.
         obs_normalization: normalize observations with running statistics (saved with
             the model and used by ``predict``).
+        reward_shift: subtracted from every step's reward in the training fitness (ARS's
+            shift, e.g. ``1.0`` for Brax hopper's survival bonus so that standing still
+            earns nothing); ``evaluate_policy`` and ``EvalCallback`` report true returns.
         policy_kwargs: ``net_arch`` (hidden sizes, default ``[32, 32]``) and
             ``activation_fn`` (name, default ``"tanh"``).
         env_kwargs: family options passed when ``env`` is an id (``backend``,
@@ -79,6 +82,7 @@ class BaseEvolver(abc.ABC):
         max_episode_steps: int | None = None,
         pop_batch_size: int | None = None,
         obs_normalization: bool = False,
+        reward_shift: float = 0.0,
         policy_kwargs: dict[str, Any] | None = None,
         env_kwargs: dict[str, Any] | None = None,
         seed: int | None = None,
@@ -104,6 +108,7 @@ class BaseEvolver(abc.ABC):
             max_steps=max_episode_steps,
             pop_batch_size=pop_batch_size,
             obs_normalization=bool(obs_normalization),
+            reward_shift=float(reward_shift),
         )
         self.eval_config.check_pop_size(self.pop_size)
         self.seed = int(seed) if seed is not None else int.from_bytes(os.urandom(4), "little") >> 1

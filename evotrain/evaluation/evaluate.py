@@ -8,6 +8,7 @@ runs inside the training step's jit. Gymnasium envs are evaluated on the host by
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 
 import jax
@@ -33,12 +34,16 @@ class EvalConfig:
         max_steps: horizon override (None: the env's own).
         pop_batch_size: evaluate this many individuals at a time (None: all at once).
         obs_normalization: normalize observations with running statistics.
+        reward_shift: subtracted from every step's reward in the fitness (Mania et al.'s
+            ARS shift: the survival bonus, so standing still is not a reward in itself);
+            evaluations outside training report the env's own returns.
     """
 
     n_episodes: int = 1
     max_steps: int | None = None
     pop_batch_size: int | None = None
     obs_normalization: bool = False
+    reward_shift: float = 0.0
 
     def __post_init__(self) -> None:
         if self.n_episodes < 1:
@@ -47,6 +52,14 @@ class EvalConfig:
             raise ValueError(f"max_steps must be at least 1, got {self.max_steps}.")
         if self.pop_batch_size is not None and self.pop_batch_size < 1:
             raise ValueError(f"pop_batch_size must be at least 1, got {self.pop_batch_size}.")
+        if not math.isfinite(self.reward_shift):
+            raise ValueError(f"reward_shift must be a finite number, got {self.reward_shift}.")
+
+    def fitness(self, returns: Array, lengths: Array) -> Array:
+        """Per-individual fitness ``(b,)`` from episode ``returns`` and ``lengths`` ``(b *
+        n_episodes,)``, individual-major: the mean shifted return."""
+        shifted = returns - self.reward_shift * lengths
+        return shifted.reshape(-1, self.n_episodes).mean(axis=1)
 
     def horizon(self, env: Env) -> int:
         return int(self.max_steps if self.max_steps is not None else env.spec.max_steps)
@@ -148,7 +161,7 @@ def make_evaluator(env: Env, network: Network, config: EvalConfig) -> Evaluator:
                 config.obs_normalization,
             )
             return EvalResult(
-                fitness=res.returns.reshape(b, n_ep).mean(axis=1),
+                fitness=config.fitness(res.returns, res.lengths),
                 env_steps=res.lengths.sum(),
                 episode_length_max=res.lengths.max(),
                 obs_stats=res.obs_stats,
@@ -160,6 +173,11 @@ def make_evaluator(env: Env, network: Network, config: EvalConfig) -> Evaluator:
 
 
 def _function_evaluator(env: FunctionFit, network: Network, config: EvalConfig) -> Evaluator:
+    if config.reward_shift:
+        raise ValueError(
+            f"reward_shift={config.reward_shift} has no meaning for the function-fitting "
+            f"problem {env.spec.env_id} (it has no steps); leave it at 0."
+        )
     inputs = jnp.asarray(env.inputs)
     n = inputs.shape[0]
 
@@ -289,7 +307,7 @@ class HostEvaluator:
             params = jax.tree_util.tree_map(lambda x: jnp.repeat(x, n_ep, axis=0), chunk)
             seeds = [base + e for _ in range(b) for e in range(n_ep)]
             returns, lengths, stats = self.run_episodes(params, seeds, norm)
-            fitness[start : start + b] = returns.reshape(b, n_ep).mean(axis=1)
+            fitness[start : start + b] = self.config.fitness(returns, lengths)
             steps += int(lengths.sum())
             longest = max(longest, int(lengths.max()))
             if stats is not None:

@@ -36,6 +36,32 @@ def test_fitness_is_mean_over_episodes(key):
     assert int(res.env_steps) == 9
 
 
+@pytest.mark.parametrize("host", [False, True])
+def test_reward_shift_subtracts_per_step(key, host):
+    """CartPole pays 1 per step, so a shift of 0.25 leaves 3/4 of every fitness."""
+    env = make_env(("gymnasium:" if host else "gymnax:") + "CartPole-v1", max_steps=40)
+    net = MLP((4, 4, 2))
+    pop = _population(net, 6)
+
+    def evaluate(shift):
+        config = EvalConfig(n_episodes=2, reward_shift=shift)
+        if host:
+            return HostEvaluator(env, net, config)(key, pop, init_norm(4))
+        return jax.jit(make_evaluator(env, net, config))(key, pop, init_norm(4))
+
+    plain, shifted = evaluate(0.0), evaluate(0.25)
+    np.testing.assert_allclose(shifted.fitness, 0.75 * plain.fitness, rtol=1e-6)
+    assert float(plain.fitness.min()) > 0
+    assert int(shifted.env_steps) == int(plain.env_steps)
+
+
+def test_reward_shift_is_refused_where_it_means_nothing():
+    with pytest.raises(ValueError, match="reward_shift must be a finite number"):
+        EvalConfig(reward_shift=float("nan"))
+    with pytest.raises(ValueError, match="no meaning for the function-fitting"):
+        make_evaluator(make_env("xor"), MLP((2, 1)), EvalConfig(reward_shift=1.0))
+
+
 def test_function_fit_evaluator(key):
     env = make_env("xor")
     net = MLP((2, 1))
