@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import shutil
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ EVAL_EPISODES = 20
 EVAL_SEED = 1000
 VIDEO_WIDTH = 256  # of the card's rollout GIF; the height keeps the env's aspect ratio
 VIDEO_FPS = 20.0  # at most, to keep the GIFs small
+VIDEO_MAX_FRAMES = 250  # longer episodes are drawn sparser and played faster than real time
 _NAMES = {"neat": "NEAT", "openes": "OpenAI-ES", "ga": "GA"}
 
 
@@ -102,8 +104,13 @@ def _card(agent_id: str, manifest: dict[str, Any], extras: dict[str, str]) -> st
             "",
             f"![rollout]({extras['video']})",
             "",
-            f"One deterministic episode (seed {EVAL_SEED}, return {extras['video_return']}), "
-            f"drawn with `evotrain zoo render {agent_id}`.",
+            f"One deterministic episode (seed {EVAL_SEED}, return {extras['video_return']}"
+            + (
+                f", shown at {speed:.3g}x speed"
+                if (speed := manifest["video"].get("speed", 1)) > 1.001
+                else ""
+            )
+            + f"), drawn with `evotrain zoo render {agent_id}`.",
         ]
     if "curve" in extras:
         lines += ["", "## Learning curve", "", f"![learning curve]({extras['curve']})"]
@@ -146,8 +153,14 @@ def _rollout_video(model: Any, path: Path) -> dict[str, Any]:
     """Draws one deterministic episode for the card; returns the manifest's ``video`` entry."""
     from evotrain.viz.render import record_rollout, save_video
 
-    rollout = record_rollout(model, seed=EVAL_SEED, width=VIDEO_WIDTH, max_fps=VIDEO_FPS)
-    save_video(rollout.frames, path, rollout.fps)
+    rollout = record_rollout(
+        model, seed=EVAL_SEED, width=VIDEO_WIDTH, max_fps=VIDEO_FPS, max_frames=VIDEO_MAX_FRAMES
+    )
+    native = rollout.fps * rollout.every
+    # Played at the rate the fps cap alone would give: faster than real time when the
+    # frame cap thinned the episode further.
+    fps = native / max(1, math.ceil(native / VIDEO_FPS - 1e-9))
+    save_video(rollout.frames, path, fps)
     return {
         "file": path.name,
         "seed": EVAL_SEED,
@@ -155,7 +168,8 @@ def _rollout_video(model: Any, path: Path) -> dict[str, Any]:
         "length": rollout.length,
         "every": rollout.every,
         "frames": len(rollout.frames),
-        "fps": rollout.fps,
+        "fps": fps,
+        "speed": fps / rollout.fps,
     }
 
 

@@ -86,6 +86,7 @@ def test_train_writes_run_model_checkpoints_and_agent(trained, capsys):
     card = (agent.path / "README.md").read_text()
     assert 'zoo.load("neat-gymnax-CartPole-v1")' in card and m["command"] in card
     assert "![rollout](rollout.gif)" in card
+    assert m["video"]["speed"] == 1.0 and m["video"]["fps"] == pytest.approx(50 / 3)
     with Image.open(agent.path / "rollout.gif") as gif:
         assert gif.size[0] == 256 and gif.n_frames > 1
 

@@ -11,6 +11,17 @@ from evotrain.zoo_build import EVAL_EPISODES
 
 AGENTS = [a.id for a in zoo.list_agents()]
 pytestmark = pytest.mark.slow
+# The lowest deterministic mean return a zoo agent for these envs may have (episode length
+# 1000, any algorithm).
+FLOORS = {
+    "brax:inverted_pendulum": 1000.0,
+    "brax:inverted_double_pendulum": 9000.0,
+    "brax:reacher": -10.0,
+    "brax:swimmer": 350.0,
+    "brax:hopper": 2000.0,
+    "brax:halfcheetah": 2500.0,
+    "gymnax:CartPole-v1": 500.0,
+}
 
 
 def test_the_zoo_has_agents_and_an_index():
@@ -33,6 +44,9 @@ def test_agent_loads_and_reproduces_its_manifest(agent_id):
         result["episode_returns"], m["evaluation"]["episode_returns"], rtol=1e-4
     )
     np.testing.assert_allclose(result["mean"], m["evaluation"]["mean"], rtol=1e-4)
+    if m["env_id"] in FLOORS:
+        assert m["episode_length"] == (1000 if m["env_id"].startswith("brax:") else 500)
+        assert m["evaluation"]["mean"] >= FLOORS[m["env_id"]] - 1e-3
 
 
 @pytest.mark.parametrize("agent_id", AGENTS)

@@ -303,6 +303,7 @@ def record_rollout(
     camera: str | int | None = None,
     every: int | None = None,
     max_fps: float = MAX_FPS,
+    max_frames: int | None = None,
     caption: bool = True,
 ) -> Rollout:
     """Runs one deterministic episode of ``model`` in its env and draws it.
@@ -320,6 +321,8 @@ def record_rollout(
         every: draw every this many steps (default: the fewest that keep the video at or
             below ``max_fps``).
         max_fps: the frame-rate cap that sets the default ``every``.
+        max_frames: with ``every`` unset, also draw few enough steps that a whole episode
+            of ``max_steps`` has at most about this many frames.
         caption: write the step and the return so far in the top-left corner.
 
     Returns:
@@ -333,13 +336,16 @@ def record_rollout(
     if max_steps is not None and int(max_steps) < 1:
         raise ValueError(f"max_steps must be at least 1, got {max_steps}.")
     limit = env.spec.max_steps if max_steps is None else min(int(max_steps), env.spec.max_steps)
-    for name, value in (("width", width), ("height", height), ("every", every)):
+    sizes = (("width", width), ("height", height), ("every", every), ("max_frames", max_frames))
+    for name, value in sizes:
         if value is not None and int(value) < 1:
             raise ValueError(f"{name} must be a positive integer, got {value}.")
     if not max_fps > 0:
         raise ValueError(f"max_fps must be positive, got {max_fps}.")
     steps, native_fps, closer = _episode_source(model, env, seed, width, height, camera)
     stride = int(every) if every is not None else max(1, math.ceil(native_fps / max_fps - 1e-9))
+    if every is None and max_frames is not None:
+        stride = max(stride, math.ceil(limit / int(max_frames)))
     frames: list[Frame] = []
     total, length = 0.0, 0
     try:

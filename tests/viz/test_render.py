@@ -102,6 +102,11 @@ def test_gymnax_classic_control_frames_match_the_evaluation(cartpole_model, tmp_
     assert len(rollout.frames) == expected_frames(rollout.length, 2)
     assert rollout.frames[0].shape == (100, 150, 3)
     assert all(_not_blank(f) for f in rollout.frames)
+    # A frame cap thins the drawing further: 500 steps in at most ~10 frames.
+    sparse = record_rollout(cartpole_model, seed=5, width=60, max_frames=10)
+    assert sparse.every == 50 and sparse.fps == 1.0
+    assert len(sparse.frames) == expected_frames(sparse.length, 50)
+    assert sparse.episode_return == rollout.episode_return
     plain = record_rollout(cartpole_model, seed=5, max_steps=3, caption=False)
     assert plain.length == 3 and plain.frames[0].shape == (400, 600, 3)  # Gymnasium's size
     assert np.array_equal(plain.frames[0][:20, :100], np.full((20, 100, 3), 255, np.uint8))
@@ -151,6 +156,8 @@ def test_files_are_never_overwritten_and_bad_input_is_refused(cartpole_model, tm
         save_video([frame, np.zeros((5, 4, 3), np.uint8)], tmp_path / "b.gif", fps=10)
     with pytest.raises(ValueError, match="max_steps"):
         record_rollout(cartpole_model, max_steps=0)
+    with pytest.raises(ValueError, match="max_frames must be a positive integer"):
+        record_rollout(cartpole_model, max_frames=0)
     with pytest.raises(ValueError, match="Brax envs only"):
         record_rollout(cartpole_model, max_steps=1, camera="track")
 
