@@ -6,8 +6,11 @@ halfcheetah, swimmer, ... follow the torso) and MuJoCo's free camera otherwise.
 Gymnasium envs are drawn by their own ``rgb_array`` rendering, and gymnax's classic-control
 envs by their Gymnasium twins' ``rgb_array`` rendering with the gymnax state copied in.
 
-The episode is the one ``evaluate_policy(model, env, n_eval_episodes=1, seed=seed)`` scores,
-so a video's caption shows the same return as the evaluation.
+The episode is the one ``evaluate_policy(model, env, n_eval_episodes=1, seed=seed)`` runs,
+stepped from Python as ``evaluate_policy`` steps envs without a jitted rollout. The jitted
+evaluation rounds floats slightly differently in its fused loop; in long contact-rich Brax
+episodes (halfcheetah) that difference grows, so the caption's return is then close to,
+not equal to, the jitted evaluation's.
 """
 
 from __future__ import annotations
