@@ -98,9 +98,10 @@ def cmd_train(args: argparse.Namespace) -> int:
         settings[key] = value
     yaml_generations = settings.pop("generations", None)
     yaml_seed = settings.pop("seed", 0)
-    eval_freq = args.eval_freq or settings.pop("eval_freq", None)
-    eval_episodes = args.eval_episodes or settings.pop("eval_episodes", None) or 10
-    settings.pop("eval_episodes", None)
+    yaml_eval_freq = settings.pop("eval_freq", None)
+    yaml_eval_episodes = settings.pop("eval_episodes", None)
+    eval_freq = args.eval_freq or yaml_eval_freq
+    eval_episodes = args.eval_episodes or yaml_eval_episodes or 10
     generations = args.generations or yaml_generations
     if not generations:
         raise UsageError(

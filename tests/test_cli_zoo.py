@@ -201,6 +201,17 @@ def test_zoo_agent_is_the_best_held_out_generation(tmp_path, capsys):
     assert f"Selected: the model of generation {m['generations']} of 4" in card
 
 
+def test_eval_flags_override_the_yaml_selection_keys(tmp_path, capsys):
+    (tmp_path / "neat.yaml").write_text(TINY + "  eval_freq: 1\n  eval_episodes: 3\n")
+    assert main(_train_argv(tmp_path, "--eval-freq", "2", "--eval-episodes", "2")) == 0
+    run = tmp_path / "runs" / "neat" / "gymnax-CartPole-v1_1"
+    assert np.load(run / "evaluations.npz")["results"].shape == (1, 2)  # generation 2 only
+    config = json.loads((run / "config.json").read_text())
+    assert config["selection"] == {"eval_freq": 2, "eval_episodes": 2, "eval_seed": 0}
+    assert "eval_freq" not in config["hyperparams"]
+    assert (run / "best_model" / "evotrain.json").is_file()
+
+
 def test_unknown_zoo_id_suggests_close_names(trained, capsys):
     with pytest.raises(zoo.ZooError, match="Did you mean: neat-gymnax-CartPole-v1"):
         zoo.load("neat-gymnax-cartpole", trained / "zoo")
