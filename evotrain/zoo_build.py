@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import math
 import shutil
 from pathlib import Path
 from typing import Any
@@ -98,6 +97,8 @@ def _card(agent_id: str, manifest: dict[str, Any], extras: dict[str, str]) -> st
         "```",
     ]
     if "video" in extras:
+        speed = manifest["video"].get("speed", 1.0)
+        shown = f", shown at {speed:.3g}x speed" if speed > 1.001 else ""
         lines += [
             "",
             "## Rollout",
@@ -105,12 +106,7 @@ def _card(agent_id: str, manifest: dict[str, Any], extras: dict[str, str]) -> st
             f"![rollout]({extras['video']})",
             "",
             f"One deterministic episode (seed {EVAL_SEED}, return {extras['video_return']}"
-            + (
-                f", shown at {speed:.3g}x speed"
-                if (speed := manifest["video"].get("speed", 1)) > 1.001
-                else ""
-            )
-            + f"), drawn with `evotrain zoo render {agent_id}`.",
+            f"{shown}), drawn with `evotrain zoo render {agent_id}`.",
         ]
     if "curve" in extras:
         lines += ["", "## Learning curve", "", f"![learning curve]({extras['curve']})"]
@@ -151,7 +147,7 @@ def _generations(manifest: dict[str, Any]) -> str:
 
 def _rollout_video(model: Any, path: Path) -> dict[str, Any]:
     """Draws one deterministic episode for the card; returns the manifest's ``video`` entry."""
-    from evotrain.viz.render import record_rollout, save_video
+    from evotrain.viz.render import fps_stride, record_rollout, save_video
 
     rollout = record_rollout(
         model, seed=EVAL_SEED, width=VIDEO_WIDTH, max_fps=VIDEO_FPS, max_frames=VIDEO_MAX_FRAMES
@@ -159,7 +155,7 @@ def _rollout_video(model: Any, path: Path) -> dict[str, Any]:
     native = rollout.fps * rollout.every
     # Played at the rate the fps cap alone would give: faster than real time when the
     # frame cap thinned the episode further.
-    fps = native / max(1, math.ceil(native / VIDEO_FPS - 1e-9))
+    fps = native / fps_stride(native, VIDEO_FPS)
     save_video(rollout.frames, path, fps)
     return {
         "file": path.name,

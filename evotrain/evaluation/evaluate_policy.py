@@ -97,6 +97,15 @@ def _jax_episodes(
     if deterministic and fast is not None:
         returns, lengths = fast(keys, env)
         return np.asarray(returns, np.float64), np.asarray(lengths)
+    return stepped_returns(model, env, keys, deterministic)
+
+
+def stepped_returns(
+    model: Any, env: JaxEnv, keys: jax.Array, deterministic: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """Returns ``(n,)`` float64 and lengths ``(n,)`` of :func:`stepped_episodes`' episodes,
+    each up to its first ``done`` (the episodes a rollout video draws)."""
+    n = keys.shape[0]
     alive = np.ones(n, bool)
     returns = np.zeros(n, np.float64)
     lengths = np.zeros(n, np.int64)

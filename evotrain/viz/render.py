@@ -87,6 +87,11 @@ class Rollout:
     length: int
 
 
+def fps_stride(native_fps: float, max_fps: float) -> int:
+    """The fewest steps between drawn frames that keep ``native_fps`` at or below ``max_fps``."""
+    return max(1, math.ceil(native_fps / max_fps - 1e-9))
+
+
 def expected_frames(length: int, every: int) -> int:
     """Frames a rollout of ``length`` steps holds: steps ``0, every, 2 every, ...`` and the last."""
     return length // every + 1 + (1 if length % every else 0)
@@ -339,14 +344,14 @@ def record_rollout(
     if max_steps is not None and int(max_steps) < 1:
         raise ValueError(f"max_steps must be at least 1, got {max_steps}.")
     limit = env.spec.max_steps if max_steps is None else min(int(max_steps), env.spec.max_steps)
-    sizes = (("width", width), ("height", height), ("every", every), ("max_frames", max_frames))
-    for name, value in sizes:
+    counts = (("width", width), ("height", height), ("every", every), ("max_frames", max_frames))
+    for name, value in counts:
         if value is not None and int(value) < 1:
             raise ValueError(f"{name} must be a positive integer, got {value}.")
     if not max_fps > 0:
         raise ValueError(f"max_fps must be positive, got {max_fps}.")
     steps, native_fps, closer = _episode_source(model, env, seed, width, height, camera)
-    stride = int(every) if every is not None else max(1, math.ceil(native_fps / max_fps - 1e-9))
+    stride = int(every) if every is not None else fps_stride(native_fps, max_fps)
     if every is None and max_frames is not None:
         stride = max(stride, math.ceil(limit / int(max_frames)))
     frames: list[Frame] = []
