@@ -41,7 +41,9 @@ class BaseEvolver(abc.ABC):
         env: an env id (``"gymnax:CartPole-v1"``, ``"brax:hopper"``, ``"xor"``, ...) or an
             env object of a supported family.
         pop_size: individuals per generation.
-        n_episodes: episodes per individual per generation; fitness is their mean return.
+        n_episodes: episodes per individual per generation.
+        episode_reduce: an individual's fitness from its episodes' returns: ``"mean"``
+            (default) or ``"min"`` (the worst episode; robust policies over lucky ones).
         max_episode_steps: horizon override (default: the env's own).
         pop_batch_size: evaluate this many individuals at a time to bound memory.
         obs_normalization: normalize observations with running statistics (saved with
@@ -79,6 +81,7 @@ class BaseEvolver(abc.ABC):
         *,
         pop_size: int,
         n_episodes: int = 1,
+        episode_reduce: str = "mean",
         max_episode_steps: int | None = None,
         pop_batch_size: int | None = None,
         obs_normalization: bool = False,
@@ -109,6 +112,7 @@ class BaseEvolver(abc.ABC):
             pop_batch_size=pop_batch_size,
             obs_normalization=bool(obs_normalization),
             reward_shift=float(reward_shift),
+            episode_reduce=episode_reduce,
         )
         self.eval_config.check_pop_size(self.pop_size)
         self.seed = int(seed) if seed is not None else int.from_bytes(os.urandom(4), "little") >> 1

@@ -24,19 +24,24 @@ from evotrain.evaluation.rollout import episode_keys, rollout_batch
 from evotrain.networks.base import Network
 from evotrain.types import Array, PRNGKey, PyTree
 
+EPISODE_REDUCTIONS = ("mean", "min")
+
 
 @dataclasses.dataclass(frozen=True)
 class EvalConfig:
     """How individuals are evaluated (these settings fix compiled shapes).
 
     Attributes:
-        n_episodes: episodes per individual; fitness is their mean return.
+        n_episodes: episodes per individual; fitness reduces their returns.
         max_steps: horizon override (None: the env's own).
         pop_batch_size: evaluate this many individuals at a time (None: all at once).
         obs_normalization: normalize observations with running statistics.
         reward_shift: subtracted from every step's reward in the fitness (Mania et al.'s
             ARS shift: the survival bonus, so standing still is not a reward in itself);
             evaluations outside training report the env's own returns.
+        episode_reduce: how an individual's ``n_episodes`` returns become its fitness:
+            ``"mean"``, or ``"min"`` (its worst episode, which favours policies that
+            succeed from every start over ones that succeed on average).
     """
 
     n_episodes: int = 1
@@ -44,6 +49,7 @@ class EvalConfig:
     pop_batch_size: int | None = None
     obs_normalization: bool = False
     reward_shift: float = 0.0
+    episode_reduce: str = "mean"
 
     def __post_init__(self) -> None:
         if self.n_episodes < 1:
@@ -54,12 +60,17 @@ class EvalConfig:
             raise ValueError(f"pop_batch_size must be at least 1, got {self.pop_batch_size}.")
         if not math.isfinite(self.reward_shift):
             raise ValueError(f"reward_shift must be a finite number, got {self.reward_shift}.")
+        if self.episode_reduce not in EPISODE_REDUCTIONS:
+            raise ValueError(
+                f"episode_reduce must be one of {', '.join(map(repr, EPISODE_REDUCTIONS))}, "
+                f"got {self.episode_reduce!r}."
+            )
 
     def fitness(self, returns: Array, lengths: Array) -> Array:
         """Per-individual fitness ``(b,)`` from episode ``returns`` and ``lengths`` ``(b *
-        n_episodes,)``, individual-major: the mean shifted return."""
-        shifted = returns - self.reward_shift * lengths
-        return shifted.reshape(-1, self.n_episodes).mean(axis=1)
+        n_episodes,)``, individual-major: the mean (or worst) shifted return."""
+        shifted = (returns - self.reward_shift * lengths).reshape(-1, self.n_episodes)
+        return shifted.min(axis=1) if self.episode_reduce == "min" else shifted.mean(axis=1)
 
     def horizon(self, env: Env) -> int:
         return int(self.max_steps if self.max_steps is not None else env.spec.max_steps)
@@ -80,7 +91,7 @@ class EvalResult:
     """What evaluating a population returns.
 
     Attributes:
-        fitness: ``(pop_size,)`` mean episode return (may hold non-finite values).
+        fitness: ``(pop_size,)`` reduced episode returns (may hold non-finite values).
         env_steps: ``()`` int32 env steps actually taken.
         episode_length_max: ``()`` int32 longest episode (loop iterations of the rollout).
         obs_stats: observation sums for the running normalizer (None if off).

@@ -55,6 +55,39 @@ def test_reward_shift_subtracts_per_step(key, host):
     assert int(shifted.env_steps) == int(plain.env_steps)
 
 
+def test_min_reduce_takes_each_individuals_worst_shifted_episode():
+    config = EvalConfig(n_episodes=3, reward_shift=1.0, episode_reduce="min")
+    returns = jnp.array([10.0, 4.0, 7.0, 1.0, 2.0, 3.0])
+    lengths = jnp.array([5.0, 1.0, 2.0, 0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(config.fitness(returns, lengths), [3.0, 1.0])
+
+
+@pytest.mark.parametrize("host", [False, True])
+def test_min_reduce_scores_the_worst_episode_end_to_end(key, host):
+    """Random CartPole policies last different lengths from different starts: the worst
+    of four episodes is below their mean for some individual and above it for none."""
+    env = make_env(("gymnasium:" if host else "gymnax:") + "CartPole-v1", max_steps=80)
+    net = MLP((4, 4, 2))
+    pop = _population(net, 8, seed=3)
+
+    def evaluate(reduce):
+        config = EvalConfig(n_episodes=4, episode_reduce=reduce)
+        if host:
+            return HostEvaluator(env, net, config)(key, pop, init_norm(4))
+        return jax.jit(make_evaluator(env, net, config))(key, pop, init_norm(4))
+
+    mean, worst = evaluate("mean"), evaluate("min")
+    assert np.all(np.asarray(worst.fitness) <= np.asarray(mean.fitness))
+    assert np.any(np.asarray(worst.fitness) < np.asarray(mean.fitness))
+    assert float(worst.fitness.min()) >= 1
+    assert int(worst.env_steps) == int(mean.env_steps)
+
+
+def test_unknown_episode_reduce_is_refused():
+    with pytest.raises(ValueError, match="episode_reduce must be one of 'mean', 'min'"):
+        EvalConfig(episode_reduce="median")
+
+
 def test_reward_shift_is_refused_where_it_means_nothing():
     with pytest.raises(ValueError, match="reward_shift must be a finite number"):
         EvalConfig(reward_shift=float("nan"))
