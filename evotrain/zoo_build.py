@@ -89,7 +89,8 @@ def _card(agent_id: str, manifest: dict[str, Any], extras: dict[str, str]) -> st
         "",
         "```json",
         json.dumps(
-            {"policy": manifest["policy"], "generations": manifest["generations"]}
+            # the settings trained with: the run's length, not the kept generation's
+            {"policy": manifest["policy"], "generations": _trained(manifest)}
             | manifest["hyperparams"],
             indent=1,
             default=str,
@@ -139,9 +140,14 @@ def _selection_lines(manifest: dict[str, Any]) -> list[str]:
     ]
 
 
+def _trained(manifest: dict[str, Any]) -> int:
+    """Generations the run trained (more than the agent's when an earlier one was kept)."""
+    return int(manifest.get("trained_generations", manifest["generations"]))
+
+
 def _generations(manifest: dict[str, Any]) -> str:
     """``G`` or ``G of N`` when generation ``G`` of an ``N``-generation run was kept."""
-    g, n = manifest["generations"], manifest.get("trained_generations", manifest["generations"])
+    g, n = manifest["generations"], _trained(manifest)
     return str(g) if g == n else f"{g} of {n}"
 
 

@@ -199,6 +199,8 @@ def test_zoo_agent_is_the_best_held_out_generation(tmp_path, capsys):
     assert again == pytest.approx(float(means[best]), rel=1e-6)
     card = (tmp_path / "zoo" / "neat-gymnax-CartPole-v1" / "README.md").read_text()
     assert f"Selected: the model of generation {m['generations']} of 4" in card
+    settings = json.loads(card.split("## Hyperparameters")[1].split("```json")[1].split("```")[0])
+    assert settings["generations"] == 4  # what the YAML asked for, not the kept generation
 
 
 def test_eval_flags_override_the_yaml_selection_keys(tmp_path, capsys):
