@@ -24,7 +24,11 @@ from evotrain.evaluation.rollout import episode_keys, rollout_batch
 from evotrain.networks.base import Network
 from evotrain.types import Array, PRNGKey, PyTree
 
-EPISODE_REDUCTIONS = ("mean", "min")
+EPISODE_REDUCTIONS: dict[str, Callable[[Array], Array]] = {
+    "mean": lambda returns: returns.mean(axis=1),
+    "min": lambda returns: returns.min(axis=1),
+}
+"""``episode_reduce`` names: ``(b, n_episodes)`` shifted returns -> ``(b,)`` fitness."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,7 +74,7 @@ class EvalConfig:
         """Per-individual fitness ``(b,)`` from episode ``returns`` and ``lengths`` ``(b *
         n_episodes,)``, individual-major: the mean (or worst) shifted return."""
         shifted = (returns - self.reward_shift * lengths).reshape(-1, self.n_episodes)
-        return shifted.min(axis=1) if self.episode_reduce == "min" else shifted.mean(axis=1)
+        return EPISODE_REDUCTIONS[self.episode_reduce](shifted)
 
     def horizon(self, env: Env) -> int:
         return int(self.max_steps if self.max_steps is not None else env.spec.max_steps)
