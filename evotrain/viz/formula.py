@@ -163,8 +163,9 @@ def _incoming(genome: dict[str, Any]) -> dict[int, list[tuple[int, float]]]:
 
 
 def _order(genome: dict[str, Any], incoming: dict[int, list[tuple[int, float]]]) -> list[int]:
-    """Non-input node keys, each after all its sources."""
-    n_in = int(genome["num_inputs"])
+    """The non-input node keys the outputs depend on, each after all its sources (hidden
+    nodes that reach no output are left out: they cannot change the result)."""
+    n_in, n_out = int(genome["num_inputs"]), int(genome["num_outputs"])
     done: set[int] = set(range(n_in))
     order: list[int] = []
 
@@ -178,7 +179,7 @@ def _order(genome: dict[str, Any], incoming: dict[int, list[tuple[int, float]]])
         done.add(key)
         order.append(key)
 
-    for key in sorted(incoming):
+    for key in range(n_in, n_in + n_out):
         visit(key, frozenset())
     return order
 
@@ -186,7 +187,7 @@ def _order(genome: dict[str, Any], incoming: dict[int, list[tuple[int, float]]])
 def network_equations(
     genome: dict[str, Any], input_names: Sequence[str] | None = None
 ) -> tuple[list[sp.Symbol], list[tuple[sp.Symbol, sp.Expr]], list[sp.Symbol]]:
-    """The network as a sequence of assignments, one per non-input node.
+    """The network as a sequence of assignments, one per node the outputs depend on.
 
     Args:
         genome: an exported feedforward genome.
@@ -257,6 +258,10 @@ def to_latex(
     return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def to_python(
     genome: dict[str, Any],
     function_name: str = "forward",
@@ -286,7 +291,8 @@ def to_python(
         "",
         "",
         f"def {function_name}(obs):",
-        f'    """NEAT network: {len(inputs)} inputs -> {len(outputs)} outputs."""',
+        f'    """NEAT network: {_count(len(inputs), "input")} -> '
+        f'{_count(len(outputs), "output")}."""',
     ]
     return "\n".join(header + body) + "\n"
 

@@ -98,9 +98,9 @@ def test_sympy_expressions_match_the_equations():
     np.testing.assert_allclose(values, ns["forward"](x), rtol=1e-9)
 
 
-def test_hand_computed_formula():
-    # y0 = tanh(0.5 + 2 * relu(-1 + 3*x0 - x1))
-    genome = {
+def _hand_genome() -> dict:
+    """y0 = tanh(0.5 + 2 * relu(-1 + 3*x0 - x1))."""
+    return {
         "feedforward": True,
         "num_inputs": 2,
         "num_outputs": 1,
@@ -145,6 +145,10 @@ def test_hand_computed_formula():
             {"in": 3, "out": 2, "weight": 2.0, "enabled": True},
         ],
     }
+
+
+def test_hand_computed_formula():
+    genome = _hand_genome()
     (expr,) = to_sympy(genome)
     x0, x1 = sp.symbols("x0 x1", real=True)
     expected = sp.tanh(0.5 + 2 * sp.Max(0, -1 + 3 * x0 - x1))
@@ -156,6 +160,24 @@ def test_hand_computed_formula():
     assert ns["forward"]([1.0, 0.5])[0] == pytest.approx(math.tanh(0.5 + 2 * 1.5))
     latex = to_latex(genome)
     assert latex.startswith("\\begin{aligned}") and "y_{0} &=" in latex and "\\tanh" in latex
+
+
+def test_nodes_that_reach_no_output_are_left_out():
+    genome = _hand_genome()
+    dead = {**genome["nodes"][3], "key": 4, "activation": "sin"}
+    genome["nodes"].append(dead)
+    genome["connections"] += [
+        {"in": 0, "out": 4, "weight": 1.5, "enabled": True},
+        {"in": 3, "out": 4, "weight": -0.5, "enabled": True},
+    ]
+    _, assignments, _ = network_equations(genome)
+    assert [sym.name for sym, _ in assignments] == ["h3", "y0"]
+    source = to_python(genome)
+    assert "h4" not in source and "sin" not in source
+    assert '"""NEAT network: 2 inputs -> 1 output."""' in source
+    ns: dict = {}
+    exec(source, ns)
+    assert ns["forward"]([1.0, 0.5])[0] == pytest.approx(math.tanh(0.5 + 2 * 1.5))
 
 
 def test_recurrent_and_unknown_functions_are_refused():

@@ -2,7 +2,7 @@ import math
 
 
 def forward(obs):
-    """NEAT network: 3 inputs -> 1 outputs."""
+    """NEAT network: 3 inputs -> 1 output."""
     x0, x1, x2 = obs
     h992 = math.exp(-5*min((max((-2.75074863433838*x0 - 0.728574931621552*x2 - 1.37959945201874), (-3.4))), (3.4))**2)
     h377 = math.tanh(0.637650310993195*h992 + 2.70895743370056*x1 + 4.10198640823364*x2 - 0.278699040412903)
