@@ -181,7 +181,10 @@ def _order(genome: dict[str, Any], incoming: dict[int, list[tuple[int, float]]])
 
     for key in range(n_in, n_in + n_out):
         visit(key, frozenset())
-    return order
+    needed = len(order)  # the post-order from the outputs holds exactly what they depend on
+    for key in sorted(incoming):  # the rest is visited only to refuse cycles anywhere
+        visit(key, frozenset())
+    return order[:needed]
 
 
 def network_equations(

@@ -178,6 +178,13 @@ def test_nodes_that_reach_no_output_are_left_out():
     ns: dict = {}
     exec(source, ns)
     assert ns["forward"]([1.0, 0.5])[0] == pytest.approx(math.tanh(0.5 + 2 * 1.5))
+    genome["nodes"].append({**dead, "key": 5})
+    genome["connections"] += [
+        {"in": 4, "out": 5, "weight": 1.0, "enabled": True},
+        {"in": 5, "out": 4, "weight": 1.0, "enabled": True},
+    ]
+    with pytest.raises(ValueError, match="cycle"):
+        to_python(genome)
 
 
 def test_recurrent_and_unknown_functions_are_refused():
