@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import re
 import statistics
 import time
 from collections.abc import Callable
@@ -18,7 +19,11 @@ def setup_cache() -> None:
         "JAX_COMPILATION_CACHE_DIR",
         os.path.join(os.path.dirname(__file__), "..", ".cache", "jax"),
     )
-    jax.config.update("jax_compilation_cache_dir", os.path.abspath(cache))
+    from evotrain.zoo import host_cpu
+
+    # One cache per CPU model: JAX's cache key leaves the CPU out.
+    cpu = re.sub(r"[^A-Za-z0-9]+", "-", host_cpu()).strip("-")
+    jax.config.update("jax_compilation_cache_dir", os.path.join(os.path.abspath(cache), cpu))
 
 
 def machine() -> str:

@@ -282,13 +282,21 @@ def cmd_zoo_eval(args: argparse.Namespace) -> int:
     agent = zoo.get(args.id, args.zoo_dir)
     result = zoo.evaluate_agent(agent)  # loading verifies the hashes
     mean, std = agent.score
-    same = abs(result["mean"] - mean) <= 1e-4 * max(1.0, abs(mean))
+    check = zoo.compare_to_manifest(agent.manifest, result)
+    verdict = check.verdict
+    if check.verdict == "within noise":
+        verdict += (
+            f" (another CPU model or JAX version than the manifest's: mean differs by "
+            f"{check.mean_diff:+.4f}, within {check.tolerance:.4f})"
+        )
+    elif check.verdict == "differs":
+        verdict = "DIFFERS"
     print(
         f"{agent.id}: {result['mean']:.4f} +/- {result['std']:.4f} over "
         f"{result['n_episodes']} episodes (seed {result['seed']}); manifest {mean:.4f} +/- "
-        f"{std:.4f}: {'reproduced' if same else 'DIFFERS'}"
+        f"{std:.4f}: {verdict}"
     )
-    return 0 if same else 1
+    return 0 if check.ok else 1
 
 
 # ----------------------------------------------------------------- parser

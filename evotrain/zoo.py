@@ -241,6 +241,113 @@ def evaluate_agent(
     return deterministic_returns(model, int(spec["n_episodes"]), int(spec["seed"]))
 
 
+def host_cpu() -> str:
+    """This machine's CPU model, as XLA's CPU compiler sees it when it tunes code.
+
+    Returns:
+        ``"<vendor> family <f> model <m> stepping <s>"`` from ``/proc/cpuinfo`` (Linux
+        x86), ``"<implementer> part <p> variant <v>"`` (Linux ARM), else
+        ``platform.processor()`` or ``platform.machine()``.
+    """
+    import platform
+
+    info: dict[str, str] = {}
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if not line.strip():
+                    break  # the first processor's block is enough
+                key, _, value = line.partition(":")
+                info[key.strip()] = value.strip()
+    except OSError:
+        pass
+    if "cpu family" in info and "model" in info:
+        return (
+            f"{info.get('vendor_id', '?')} family {info['cpu family']} model {info['model']} "
+            f"stepping {info.get('stepping', '?')}"
+        )
+    if "CPU implementer" in info and "CPU part" in info:
+        return (
+            f"{info['CPU implementer']} part {info['CPU part']} "
+            f"variant {info.get('CPU variant', '?')}"
+        )
+    return platform.processor() or platform.machine()
+
+
+def same_platform(manifest: dict[str, Any]) -> bool:
+    """Whether this machine is the kind that recorded ``manifest``'s evaluation: the same
+    CPU model (:func:`host_cpu`), JAX version and JAX backend.
+
+    Only there are the returns float-for-float the recorded ones. On another CPU model XLA
+    tunes its code differently (blocking, vector widths), float sums round differently, and
+    over a long contact-rich Brax episode the trajectories drift apart; the mean then agrees
+    within its noise (see :func:`compare_to_manifest`). Manifests written before the CPU
+    model was recorded never match.
+    """
+    import jax
+
+    hardware = manifest.get("hardware", {})
+    return (
+        hardware.get("cpu") == host_cpu()
+        and hardware.get("jax_backend") == jax.default_backend()
+        and manifest.get("versions", {}).get("jax") == jax.__version__
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Reproduction:
+    """How a fresh evaluation compares with the one in an agent's manifest.
+
+    Attributes:
+        verdict: ``"reproduced"`` (every episode return within ``rtol``), ``"within
+            noise"`` (on another platform: the mean within ``tolerance``) or ``"differs"``.
+        same_platform: see :func:`same_platform`.
+        mean_diff: fresh mean minus the manifest's mean.
+        tolerance: the mean difference allowed on another platform: three standard errors
+            of the mean (the larger of the two evaluations' std over sqrt(n)) plus ``rtol``
+            of the mean.
+    """
+
+    verdict: str
+    same_platform: bool
+    mean_diff: float
+    tolerance: float
+
+    @property
+    def ok(self) -> bool:
+        """Reproduced, or within noise on another platform."""
+        return self.verdict != "differs"
+
+
+def compare_to_manifest(
+    manifest: dict[str, Any], result: dict[str, Any], rtol: float = 1e-4
+) -> Reproduction:
+    """Compares an evaluation (:func:`evaluate_agent`'s result) with ``manifest``'s.
+
+    On the platform that recorded it (:func:`same_platform`) every episode must reproduce
+    within ``rtol``; elsewhere the mean must lie within three standard errors.
+
+    Args:
+        manifest: the agent's manifest.
+        result: ``{"episode_returns": (n,), "mean": float, ...}``.
+        rtol: relative tolerance of an exact reproduction.
+    """
+    recorded = np.asarray(manifest["evaluation"]["episode_returns"], dtype=np.float64)
+    fresh = np.asarray(result["episode_returns"], dtype=np.float64)
+    same = same_platform(manifest)
+    mean_diff = float(fresh.mean() - recorded.mean()) if fresh.shape == recorded.shape else np.inf
+    scale = rtol * max(1.0, abs(float(recorded.mean())))
+    spread = max(float(recorded.std()), float(fresh.std())) if fresh.size else 0.0
+    tolerance = 3.0 * spread / np.sqrt(max(1, recorded.size)) + scale
+    if fresh.shape == recorded.shape and np.allclose(fresh, recorded, rtol=rtol, atol=scale):
+        verdict = "reproduced"
+    elif not same and abs(mean_diff) <= tolerance:
+        verdict = "within noise"
+    else:
+        verdict = "differs"
+    return Reproduction(verdict, same, mean_diff, tolerance)
+
+
 def write_manifest(folder: str | os.PathLike[str], manifest: dict[str, Any]) -> dict[str, Any]:
     """Writes ``manifest.json`` with the sha256 of every other file in ``folder`` (so write
     it last). Returns the manifest written."""
@@ -257,16 +364,20 @@ def write_manifest(folder: str | os.PathLike[str], manifest: dict[str, Any]) -> 
 __all__ = [
     "MANIFEST",
     "MODEL_DIR",
+    "Reproduction",
     "ZooAgent",
     "ZooError",
     "ZooIntegrityError",
     "agent_id",
+    "compare_to_manifest",
     "deterministic_returns",
     "evaluate_agent",
     "file_hashes",
     "get",
+    "host_cpu",
     "list_agents",
     "load",
+    "same_platform",
     "sha256_of",
     "verify",
     "write_manifest",

@@ -31,6 +31,7 @@ def _hardware() -> dict[str, Any]:
     device = jax.devices()[0]
     return {
         "machine": platform.machine(),
+        "cpu": zoo.host_cpu(),
         "cpu_count": os.cpu_count(),
         "jax_backend": jax.default_backend(),
         "device": getattr(device, "device_kind", str(device)),
@@ -47,6 +48,19 @@ def _versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             pass
     return out
+
+
+def _platform_lines(manifest: dict[str, Any]) -> list[str]:
+    cpu = manifest["hardware"].get("cpu")
+    if not cpu:
+        return []
+    return [
+        f"The score was measured on {cpu} with JAX {manifest['versions']['jax']}: there "
+        "`evotrain zoo eval` reproduces every episode; on another CPU model float sums may "
+        "round differently, long contact-rich episodes drift apart and the mean agrees "
+        "within its noise.",
+        "",
+    ]
 
 
 def _card(agent_id: str, manifest: dict[str, Any], extras: dict[str, str]) -> str:
@@ -70,6 +84,7 @@ def _card(agent_id: str, manifest: dict[str, Any], extras: dict[str, str]) -> st
         f"{manifest['wall_time_s']:.0f} s on {manifest['hardware']['machine']} "
         f"({manifest['hardware']['cpu_count']} cores, JAX {manifest['hardware']['jax_backend']}).",
         "",
+        *_platform_lines(manifest),
         *_selection_lines(manifest),
         "## Usage",
         "",

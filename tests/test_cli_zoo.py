@@ -124,12 +124,71 @@ def test_zoo_agent_loads_verifies_and_reproduces_its_score(trained, capsys):
     np.testing.assert_allclose(
         result["mean"], zoo.get("neat-gymnax-CartPole-v1", root).score[0], rtol=1e-4
     )
+    agent = zoo.get("neat-gymnax-CartPole-v1", root)
+    assert agent.manifest["hardware"]["cpu"] == zoo.host_cpu() and zoo.same_platform(agent.manifest)
+    assert zoo.compare_to_manifest(agent.manifest, result).verdict == "reproduced"
+    assert zoo.host_cpu() in (agent.path / "README.md").read_text()
     assert main(["zoo", "--zoo-dir", str(root), "eval", "neat-gymnax-CartPole-v1"]) == 0
     assert "reproduced" in capsys.readouterr().out
     assert main(["zoo", "--zoo-dir", str(root), "list"]) == 0
     assert "neat-gymnax-CartPole-v1" in capsys.readouterr().out
     assert main(["zoo", "--zoo-dir", str(root), "show", "neat-gymnax-CartPole-v1"]) == 0
     assert "reproduce: evotrain train" in capsys.readouterr().out
+
+
+def _manifest(returns, cpu):
+    import jax
+
+    return {
+        "hardware": {"cpu": cpu, "jax_backend": jax.default_backend()},
+        "versions": {"jax": jax.__version__},
+        "evaluation": {"episode_returns": list(returns)},
+    }
+
+
+def test_compare_to_manifest_is_exact_on_the_recording_platform_else_within_noise():
+    recorded = np.array([100.0, 110.0, 90.0, 105.0])  # std 7.4, 3 standard errors 11.1
+    here, elsewhere = _manifest(recorded, zoo.host_cpu()), _manifest(recorded, "another cpu")
+    assert zoo.same_platform(here) and not zoo.same_platform(elsewhere)
+    assert not zoo.same_platform({"hardware": {}, "versions": {}, "evaluation": {}})
+    exact = {"episode_returns": recorded.copy()}
+    drift = {"episode_returns": recorded + np.array([5.0, -3.0, 8.0, 1.0])}  # mean +2.75
+    far = {"episode_returns": recorded - 20.0}
+    assert zoo.compare_to_manifest(here, exact).verdict == "reproduced"
+    assert zoo.compare_to_manifest(elsewhere, exact).verdict == "reproduced"
+    check = zoo.compare_to_manifest(here, drift)
+    assert check.verdict == "differs" and not check.ok and check.same_platform
+    check = zoo.compare_to_manifest(elsewhere, drift)
+    assert check.verdict == "within noise" and check.ok
+    np.testing.assert_allclose(check.mean_diff, 2.75)
+    np.testing.assert_allclose(check.tolerance, 3 * recorded.std() / 2 + 1e-4 * 101.25)
+    assert zoo.compare_to_manifest(elsewhere, far).verdict == "differs"
+    short = {"episode_returns": recorded[:3]}
+    assert zoo.compare_to_manifest(elsewhere, short).verdict == "differs"
+
+
+def test_zoo_eval_on_another_platform_accepts_drift_within_noise(trained, tmp_path, capsys):
+    import shutil
+
+    root = tmp_path / "zoo"
+    shutil.copytree(trained / "zoo", root)
+    path = root / "neat-gymnax-CartPole-v1" / zoo.MANIFEST
+    m = json.loads(path.read_text())
+    returns = np.asarray(m["evaluation"]["episode_returns"])
+    m["evaluation"]["episode_returns"] = list(returns + 0.5 * 1e-4 * max(1.0, returns.mean()))
+    m["hardware"]["cpu"] = "a CPU model this machine is not"
+    path.write_text(json.dumps(m))
+    argv = ["zoo", "--zoo-dir", str(root), "eval", "neat-gymnax-CartPole-v1"]
+    assert main(argv) == 0 and "reproduced" in capsys.readouterr().out
+    m["evaluation"]["episode_returns"] = list(returns + 3.0 + 3.0 * returns.std())
+    path.write_text(json.dumps(m))
+    assert main(argv) == 1 and "DIFFERS" in capsys.readouterr().out
+    m["evaluation"]["episode_returns"] = list(
+        returns + np.where(np.arange(returns.size) % 2, 1, -1) * 2.0
+    )
+    path.write_text(json.dumps(m))
+    assert main(argv) == 0
+    assert "within noise (another CPU model" in capsys.readouterr().out
 
 
 def test_eval_command_on_a_saved_model(trained, capsys):
