@@ -335,11 +335,12 @@ def compare_to_manifest(
     recorded = np.asarray(manifest["evaluation"]["episode_returns"], dtype=np.float64)
     fresh = np.asarray(result["episode_returns"], dtype=np.float64)
     same = same_platform(manifest)
-    mean_diff = float(fresh.mean() - recorded.mean()) if fresh.shape == recorded.shape else np.inf
+    same_shape = fresh.shape == recorded.shape
+    mean_diff = float(fresh.mean() - recorded.mean()) if same_shape else np.inf
     scale = rtol * max(1.0, abs(float(recorded.mean())))
     spread = max(float(recorded.std()), float(fresh.std())) if fresh.size else 0.0
     tolerance = 3.0 * spread / np.sqrt(max(1, recorded.size)) + scale
-    if fresh.shape == recorded.shape and np.allclose(fresh, recorded, rtol=rtol, atol=scale):
+    if same_shape and np.allclose(fresh, recorded, rtol=rtol, atol=scale):
         verdict = "reproduced"
     elif not same and abs(mean_diff) <= tolerance:
         verdict = "within noise"

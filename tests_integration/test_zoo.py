@@ -43,11 +43,16 @@ def test_agent_loads_and_reproduces_its_manifest(agent_id):
     model = zoo.load(agent_id)
     assert model.num_generations == m["generations"] and model.seed == m["seed"]
     result = zoo.evaluate_agent(agent)
+    # The recorded mean (which the floor below holds) is that of the recorded episodes.
+    np.testing.assert_allclose(
+        np.mean(m["evaluation"]["episode_returns"]), m["evaluation"]["mean"], rtol=1e-6
+    )
     check = zoo.compare_to_manifest(m, result)
     if check.same_platform:  # the recording CPU model and JAX: every episode, float for float
         np.testing.assert_allclose(
             result["episode_returns"], m["evaluation"]["episode_returns"], rtol=1e-4
         )
+        np.testing.assert_allclose(result["mean"], m["evaluation"]["mean"], rtol=1e-4)
     assert check.ok, (check, result["episode_returns"], m["evaluation"]["episode_returns"])
     if m["env_id"] in FLOORS:
         assert m["episode_length"] == (1000 if m["env_id"].startswith("brax:") else 500)
