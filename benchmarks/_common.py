@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import platform
-import re
 import statistics
 import time
 from collections.abc import Callable
@@ -15,15 +14,12 @@ import jax.numpy as jnp
 
 
 def setup_cache() -> None:
-    cache = os.environ.get(
-        "JAX_COMPILATION_CACHE_DIR",
-        os.path.join(os.path.dirname(__file__), "..", ".cache", "jax"),
-    )
-    from evotrain.zoo import host_cpu
+    """JAX's persistent compilation cache, in this CPU model's folder of
+    ``$JAX_COMPILATION_CACHE_DIR`` (default: the checkout's ``.cache/jax``)."""
+    from evotrain.host import CACHE_ENV, use_compilation_cache
 
-    # One cache per CPU model: JAX's cache key leaves the CPU out.
-    cpu = re.sub(r"[^A-Za-z0-9]+", "-", host_cpu()).strip("-")
-    jax.config.update("jax_compilation_cache_dir", os.path.join(os.path.abspath(cache), cpu))
+    default = os.path.join(os.path.dirname(__file__), "..", ".cache", "jax")
+    use_compilation_cache(os.environ.get(CACHE_ENV, default))
 
 
 def machine() -> str:

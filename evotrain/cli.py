@@ -396,7 +396,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.argv = argv
     from evotrain.checkpoint import CheckpointError
+    from evotrain.host import use_compilation_cache
     from evotrain.zoo import ZooError
+
+    # $JAX_COMPILATION_CACHE_DIR, if set, is split per CPU model (evotrain.host).
+    use_compilation_cache()
 
     try:
         return int(args.func(args))

@@ -9,6 +9,7 @@ import argparse
 import time
 
 from evotrain import OpenES, evaluate_policy
+from evotrain.host import use_compilation_cache
 
 
 def main(argv: list[str] | None = None) -> float:
@@ -18,6 +19,7 @@ def main(argv: list[str] | None = None) -> float:
     parser.add_argument("--pop-size", type=int, default=256)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
+    use_compilation_cache()  # $JAX_COMPILATION_CACHE_DIR (the Makefile sets it), per CPU model
     start = time.perf_counter()
     model = OpenES(
         "MlpPolicy",

@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from evotrain.host import host_cpu
+
 ZOO_ENV_VAR = "EVOTRAIN_ZOO"
 MANIFEST = "manifest.json"
 MODEL_DIR = "model"
@@ -239,39 +241,6 @@ def evaluate_agent(
     model = load(agent.id, agent.path.parent)
     spec = agent.manifest["evaluation"]
     return deterministic_returns(model, int(spec["n_episodes"]), int(spec["seed"]))
-
-
-def host_cpu() -> str:
-    """This machine's CPU model, as XLA's CPU compiler sees it when it tunes code.
-
-    Returns:
-        ``"<vendor> family <f> model <m> stepping <s>"`` from ``/proc/cpuinfo`` (Linux
-        x86), ``"<implementer> part <p> variant <v>"`` (Linux ARM), else
-        ``platform.processor()`` or ``platform.machine()``.
-    """
-    import platform
-
-    info: dict[str, str] = {}
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if not line.strip():
-                    break  # the first processor's block is enough
-                key, _, value = line.partition(":")
-                info[key.strip()] = value.strip()
-    except OSError:
-        pass
-    if "cpu family" in info and "model" in info:
-        return (
-            f"{info.get('vendor_id', '?')} family {info['cpu family']} model {info['model']} "
-            f"stepping {info.get('stepping', '?')}"
-        )
-    if "CPU implementer" in info and "CPU part" in info:
-        return (
-            f"{info['CPU implementer']} part {info['CPU part']} "
-            f"variant {info.get('CPU variant', '?')}"
-        )
-    return platform.processor() or platform.machine()
 
 
 def same_platform(manifest: dict[str, Any]) -> bool:

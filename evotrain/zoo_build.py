@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from evotrain import zoo
+from evotrain.host import host_cpu
 
 EVAL_EPISODES = 20
 EVAL_SEED = 1000
@@ -31,7 +32,7 @@ def _hardware() -> dict[str, Any]:
     device = jax.devices()[0]
     return {
         "machine": platform.machine(),
-        "cpu": zoo.host_cpu(),
+        "cpu": host_cpu(),
         "cpu_count": os.cpu_count(),
         "jax_backend": jax.default_backend(),
         "device": getattr(device, "device_kind", str(device)),

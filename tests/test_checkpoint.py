@@ -183,11 +183,7 @@ def test_resume_in_a_new_process_is_bit_exact(name, tmp_path):
         "NEAT": lambda: NEAT("FeedForward", "xor", seed=9, **NEAT_SMALL),
     }[name]
     path = make().learn(2).save(tmp_path / "half")
-    env = dict(os.environ)
-    env.setdefault(
-        "JAX_COMPILATION_CACHE_DIR",
-        os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".cache", "jax"),
-    )
+    env = dict(os.environ)  # carries the per-CPU compilation cache (conftest)
     out = tmp_path / "resumed.npz"
     subprocess.run([sys.executable, "-c", RESUME_CHILD, name, path, str(out)], check=True, env=env)
     straight = make().learn(4)
