@@ -20,11 +20,14 @@ import json
 import os
 import shutil
 import tempfile
+import warnings
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+
+from evotrain.envs.spec import ActionRangeWarning
 
 FORMAT = "evotrain-model"
 FORMAT_VERSION = 1
@@ -208,7 +211,10 @@ def load_model(cls: type, path: str | os.PathLike[str], env: Any = None, **overr
                 f"({meta['env_spec']['env_id']}); pass env=... to {cls.__name__}.load."
             )
     kwargs = {**meta["kwargs"], **overrides}
-    model = cls(meta["policy"], env, **kwargs)
+    with warnings.catch_warnings():
+        # Settings are the saved model's; the warning is for choosing them (see NEAT).
+        warnings.simplefilter("ignore", ActionRangeWarning)
+        model = cls(meta["policy"], env, **kwargs)
     saved, spec = meta["env_spec"], model.env.spec
     if (saved["obs_size"], saved["action"], saved["num_outputs"]) != spec.interface:
         raise CheckpointError(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, final
@@ -12,6 +13,7 @@ from typing import Any, final
 import numpy as np
 
 from evotrain.algorithms.base import BaseEvolver
+from evotrain.envs.spec import ActionRangeWarning, Box
 from evotrain.evaluation import EvalConfig, make_evaluator
 from evotrain.neat.capacity import capacity_levels, grow, shrink
 from evotrain.neat.export import genome_to_dict, summary
@@ -23,6 +25,11 @@ from evotrain.strategies import neat as neat_strategy
 from evotrain.training import make_generation_step
 from evotrain.training.capacity_step import CapacityStep
 from evotrain.training.compile import jit_program
+
+# Output functions whose values stay in [-1, 1]: behind the tanh squash of a bounded box
+# action they leave part of the action range out of reach.
+_BOUNDED_OUTPUTS = frozenset({"tanh", "sigmoid", "scaled_sigmoid", "sin", "gauss", "clamped"})
+
 
 _PARAM_NAMES = tuple(f.name for f in dataclasses.fields(NEATParams))
 _GENOME_NAMES = (
@@ -103,6 +110,7 @@ class NEAT(BaseEvolver):
             feedforward=self.policy_name == "FeedForward",
             **self.genome_kwargs,
         )
+        _warn_if_outputs_bounded(config, spec.action)
         return NEATNetwork(config, self.activate_time)
 
     def _policy_summary(self) -> str:
@@ -210,3 +218,21 @@ class NEAT(BaseEvolver):
                 ),
             )
         return self._compiled_step
+
+
+def _warn_if_outputs_bounded(config: GenomeConfig, action: Any) -> None:
+    """Warns when bounded output nodes meet the tanh squash of a bounded box action."""
+    if not isinstance(action, Box) or not any(action.bounded):
+        return
+    name = config.output_activation or config.activation_default
+    if name not in _BOUNDED_OUTPUTS:
+        return
+    source = "output_activation" if config.output_activation else "the hidden activation"
+    warnings.warn(
+        f"NEAT's output nodes use {name!r} ({source}), whose values stay in [-1, 1], and the "
+        "env's box actions are then squashed with tanh into their bounds: actions can reach "
+        "only part of the range (at most tanh(1) = 76% of the half-width around its middle). "
+        "Pass output_activation='identity' to reach the whole range.",
+        ActionRangeWarning,
+        stacklevel=5,
+    )

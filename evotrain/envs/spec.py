@@ -22,6 +22,11 @@ class Discrete:
         return self.n
 
 
+class ActionRangeWarning(UserWarning):
+    """A policy's output function keeps its actions inside part of a box action's range
+    (bounded outputs behind the tanh squash of :func:`outputs_to_action`)."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Box:
     """A continuous action vector with per-dimension bounds.

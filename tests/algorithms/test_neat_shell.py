@@ -1,7 +1,10 @@
+import warnings
+
 import numpy as np
 import pytest
 
 from evotrain import NEAT
+from evotrain.envs import ActionRangeWarning
 
 SMALL = {"pop_size": 8, "max_nodes": 8, "max_conns": 16, "max_species": 3}
 
@@ -62,3 +65,20 @@ def test_bad_input(kwargs, match):
 def test_unknown_policy():
     with pytest.raises(ValueError, match="Unknown policy 'MlpPolicy' for NEAT.*FeedForward"):
         NEAT("MlpPolicy", "xor")
+
+
+def test_bounded_outputs_on_a_bounded_box_warn_once_chosen_not_when_loaded(tmp_path):
+    env = "gymnax:Pendulum-v1"  # torque in [-2, 2]: actions are squashed with tanh
+    with pytest.warns(ActionRangeWarning, match="output_activation='identity'") as record:
+        model = NEAT("FeedForward", env, seed=0, max_episode_steps=5, **SMALL)
+    assert record[0].filename == __file__  # points at the caller's line
+    with pytest.warns(ActionRangeWarning, match="'sigmoid' \\(output_activation\\)"):
+        NEAT("FeedForward", env, output_activation="sigmoid", **SMALL)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ActionRangeWarning)
+        NEAT("FeedForward", env, output_activation="identity", **SMALL)
+        NEAT("FeedForward", env, activation_options=["relu"], activation_default="relu", **SMALL)
+        NEAT("FeedForward", "gymnax:CartPole-v1", **SMALL)  # discrete: argmax
+        NEAT("FeedForward", "xor", **SMALL)  # function fitting: raw outputs
+        path = model.learn(1).save(tmp_path / "m")
+        NEAT.load(path)  # the saved settings are not the user's choice now
