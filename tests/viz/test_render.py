@@ -36,6 +36,7 @@ def brax_model():
         "FeedForward",
         "brax:inverted_pendulum",
         pop_size=8,
+        output_activation="identity",
         env_kwargs={"backend": "spring", "episode_length": 30},
         seed=0,
     )
