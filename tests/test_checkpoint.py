@@ -183,9 +183,9 @@ def test_resume_in_a_new_process_is_bit_exact(name, tmp_path):
         "NEAT": lambda: NEAT("FeedForward", "xor", seed=9, **NEAT_SMALL),
     }[name]
     path = make().learn(2).save(tmp_path / "half")
-    env = dict(os.environ)  # carries the per-CPU compilation cache (conftest)
     out = tmp_path / "resumed.npz"
-    subprocess.run([sys.executable, "-c", RESUME_CHILD, name, path, str(out)], check=True, env=env)
+    # The child inherits the compilation cache folder conftest put in the environment.
+    subprocess.run([sys.executable, "-c", RESUME_CHILD, name, path, str(out)], check=True)
     straight = make().learn(4)
     got = np.load(out)
     want = _leaves(straight)
