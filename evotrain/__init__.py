@@ -1,4 +1,4 @@
-"""evotrain: SB3-style neuroevolution (NEAT, OpenAI-ES, GA) over jitted JAX.
+"""evotrain: SB3-style neuroevolution over jitted JAX (NEAT, OpenAI-ES, GA, ...).
 
 >>> from evotrain import OpenES, evaluate_policy
 >>> model = OpenES("MlpPolicy", "gymnax:CartPole-v1", pop_size=256, seed=0).learn(30)
@@ -14,17 +14,16 @@ import importlib
 from typing import Any
 
 from evotrain._gl import configure_mujoco_gl
+from evotrain.algorithms.registry import REGISTRY
 
 __version__ = "0.1.0"
 
 configure_mujoco_gl()  # before anything imports MuJoCo (Brax does): see evotrain._gl
 
 _EXPORTS = {
-    "GA": "evotrain.algorithms",
-    "NEAT": "evotrain.algorithms",
-    "OpenES": "evotrain.algorithms",
+    **{entry.class_name: "evotrain.algorithms" for entry in REGISTRY},  # every algorithm
     "BaseEvolver": "evotrain.algorithms",
-    "GenerationInfo": "evotrain.info",
+    "GenerationInfo": "evotrain.training.info",
     "evaluate_policy": "evotrain.algorithms",
     "FunctionFit": "evotrain.envs",
     "make_env": "evotrain.envs",

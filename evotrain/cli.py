@@ -24,6 +24,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from evotrain.algorithms import registry
+
 EXIT_USAGE = 2
 
 
@@ -44,7 +46,7 @@ def _run_folder(log_dir: Path, algo: str, env_id: str) -> Path:
 def _load_any(target: str) -> Any:
     """A model from a saved-model folder or a zoo id."""
     from evotrain import zoo
-    from evotrain.algorithms import algorithm_class
+    from evotrain.algorithms.registry import algorithm_class
     from evotrain.checkpoint import read_metadata
 
     if os.path.exists(target):
@@ -73,18 +75,12 @@ def _select_best(cls: Any, run: Path, evaluator: Any, selection: dict[str, Any])
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from evotrain.algorithms import ALGORITHMS
     from evotrain.callbacks import CheckpointCallback, EvalCallback
-    from evotrain.hyperparams import (
-        DEFAULT_POLICY,
-        default_file,
-        load_hyperparams,
-        parse_override,
-    )
+    from evotrain.hyperparams import default_file, default_policy, load_hyperparams, parse_override
     from evotrain.logging import configure
 
     algo = args.algo.lower()
-    cls = ALGORITHMS[algo]
+    cls = registry.algorithm_class(algo)
     config_path = Path(args.config) if args.config else default_file(algo)
     if args.config and not config_path.is_file():
         raise UsageError(f"No hyperparameter file at {config_path}.")
@@ -107,7 +103,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise UsageError(
             f"How many generations? Give --generations N (no 'generations' in {source})."
         )
-    policy = settings.pop("policy", DEFAULT_POLICY[algo])
+    policy = settings.pop("policy", default_policy(algo))
     if args.resume:
         model = cls.load(args.resume, verbose=1)
         if model.env.spec.env_id.split(":")[-1] != args.env.split(":")[-1]:
@@ -307,7 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     train = sub.add_parser("train", help="train an agent", description="Train an agent.")
-    train.add_argument("--algo", required=True, choices=("neat", "openes", "ga"))
+    train.add_argument("--algo", required=True, choices=registry.names())
     train.add_argument("--env", required=True, help="env id, e.g. brax:hopper")
     train.add_argument("-c", "--config", help="hyperparameter YAML (default: the zoo's)")
     train.add_argument("-n", "--generations", type=_positive, help="generations to run")

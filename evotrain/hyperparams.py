@@ -23,8 +23,19 @@ from typing import Any
 
 import yaml
 
-DEFAULT_POLICY = {"neat": "FeedForward", "openes": "MlpPolicy", "ga": "MlpPolicy"}
 SPECIAL_KEYS = ("policy", "generations", "eval_freq", "eval_episodes")
+
+
+def default_policy(algorithm: str) -> str:
+    """The policy alias an algorithm's entries use unless they name one (its class's
+    ``default_policy``; imports the class).
+
+    Raises:
+        ValueError: for an unknown algorithm.
+    """
+    from evotrain.algorithms.registry import algorithm_class
+
+    return str(algorithm_class(algorithm).default_policy)
 
 
 def default_file(algorithm: str) -> Path:
@@ -74,4 +85,4 @@ def parse_override(text: str) -> tuple[str, Any]:
     return key.strip(), yaml.safe_load(value)
 
 
-__all__ = ["DEFAULT_POLICY", "SPECIAL_KEYS", "default_file", "load_hyperparams", "parse_override"]
+__all__ = ["SPECIAL_KEYS", "default_file", "default_policy", "load_hyperparams", "parse_override"]

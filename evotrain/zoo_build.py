@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from evotrain import zoo
+from evotrain.algorithms.registry import algorithm_class
 from evotrain.host import host_cpu
 
 EVAL_EPISODES = 20
@@ -20,7 +21,6 @@ EVAL_SEED = 1000
 VIDEO_WIDTH = 256  # of the card's rollout GIF; the height keeps the env's aspect ratio
 VIDEO_FPS = 20.0  # at most, to keep the GIFs small
 VIDEO_MAX_FRAMES = 250  # longer episodes are drawn sparser and played faster than real time
-_NAMES = {"neat": "NEAT", "openes": "OpenAI-ES", "ga": "GA"}
 
 
 def _hardware() -> dict[str, Any]:
@@ -68,7 +68,7 @@ def _card(agent_id: str, manifest: dict[str, Any], extras: dict[str, str]) -> st
     ev = manifest["evaluation"]
     algo, env = manifest["algorithm"], manifest["env_id"]
     lines = [
-        f"# {_NAMES.get(algo, algo)} agent for {env}",
+        f"# {algorithm_class(algo).display_name} agent for {env}",
         "",
         f"**Score: {ev['mean']:.2f} +/- {ev['std']:.2f}** (deterministic, {ev['n_episodes']} "
         f"episodes, evaluation seed {ev['seed']}, episode length {manifest['episode_length']}"
@@ -204,6 +204,7 @@ def build_agent(model: Any, run: Path, record: dict[str, Any], root: Path | None
     Raises:
         FileExistsError: the agent folder exists (it is never replaced; remove it first).
     """
+    from evotrain.algorithms.neat_family import NEATFamily
     from evotrain.viz import plot_learning_curve
 
     root = root if root is not None else zoo.zoo_root()
@@ -225,7 +226,7 @@ def build_agent(model: Any, run: Path, record: dict[str, Any], root: Path | None
         video = _rollout_video(model, tmp / "rollout.gif")
         extras["video"] = video["file"]
         extras["video_return"] = f"{video['episode_return']:.1f}"
-        if record["algo"] == "neat":
+        if isinstance(model, NEATFamily):  # a genome to draw and export
             model.plot_network(tmp / "network.svg")
             extras["network"] = "network.svg"
             if model.best_genome["feedforward"]:

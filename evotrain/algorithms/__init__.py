@@ -1,33 +1,30 @@
-"""SB3-style algorithm classes: the composition root of evotrain."""
+"""SB3-style algorithm classes: the composition root of evotrain.
 
-from evotrain.algorithms.base import BaseEvolver
-from evotrain.algorithms.es import OpenES
-from evotrain.algorithms.ga import GA
-from evotrain.algorithms.neat import NEAT
-from evotrain.evaluation.evaluate_policy import evaluate_policy
+Which algorithms exist is :data:`evotrain.algorithms.registry.REGISTRY`; the classes are
+imported on first use, so reading the registry (the CLI does) does not load JAX.
+"""
 
-ALGORITHMS: dict[str, type[BaseEvolver]] = {"neat": NEAT, "openes": OpenES, "ga": GA}
-"""The algorithms by their short name (``model.algorithm_name``)."""
+from __future__ import annotations
 
+import importlib
+from typing import Any
 
-def algorithm_class(name: str) -> type[BaseEvolver]:
-    """An algorithm class by short name (``"neat"``) or class name (``"NEAT"``).
+from evotrain.algorithms.registry import REGISTRY, algorithm_class
 
-    Raises:
-        ValueError: for an unknown name, listing the known ones.
-    """
-    for key, cls in ALGORITHMS.items():
-        if name.lower() in (key, cls.__name__.lower()):
-            return cls
-    raise ValueError(f"Unknown algorithm {name!r}; known: {', '.join(ALGORITHMS)}.")
+_EXPORTS = {
+    **{e.class_name: e.module for e in REGISTRY},
+    "BaseEvolver": "evotrain.algorithms.base",
+    "evaluate_policy": "evotrain.evaluation.evaluate_policy",
+}
 
 
-__all__ = [
-    "ALGORITHMS",
-    "GA",
-    "NEAT",
-    "BaseEvolver",
-    "OpenES",
-    "algorithm_class",
-    "evaluate_policy",
-]
+def __getattr__(name: str) -> Any:
+    if name == "ALGORITHMS":
+        # The classes by short name (``model.algorithm_name``), in registry order.
+        return {e.name: e.load() for e in REGISTRY}
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'evotrain.algorithms' has no attribute {name!r}")
+
+
+__all__ = ["ALGORITHMS", *sorted(_EXPORTS), "algorithm_class"]

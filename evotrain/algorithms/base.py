@@ -10,27 +10,32 @@ from __future__ import annotations
 
 import abc
 import dataclasses
+import functools
 import os
 import time
 from collections.abc import Callable
 from typing import Any, ClassVar
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 from evotrain.callbacks import MaybeCallback, make_callback
 from evotrain.checkpoint import json_value
 from evotrain.checks import positive_int
-from evotrain.envs import Discrete, Env, FunctionFit, JaxEnv, make_env, outputs_to_action
-from evotrain.evaluation import EvalConfig, HostEvaluator, make_evaluator, normalize, rollout_batch
-from evotrain.info import GenerationInfo
+from evotrain.envs import Env, FunctionFit, make_env
+from evotrain.evaluation import EvalConfig, HostEvaluator, make_evaluator
+from evotrain.evaluation.predict import Predictor
 from evotrain.logging import KVWriter, Logger, make_output_format, run_folder
-from evotrain.networks import MLP
+from evotrain.logging.metrics import Metric, record_generation, titles
+from evotrain.networks import MLP, Network
 from evotrain.training import HostGenerationStep, TrainState, init_train_state, make_generation_step
 from evotrain.training.compile import jit_program
-from evotrain.training.memory import available_memory_bytes, check_step_memory, step_bytes
+from evotrain.training.info import GenerationInfo
+from evotrain.training.memory import compile_checked
 from evotrain.types import PyTree
+
+PolicyBuilder = Callable[..., Network]
+"""``build(num_inputs, num_outputs, **options) -> Network``: what a policy alias names."""
 
 
 class BaseEvolver(abc.ABC):
@@ -59,11 +64,17 @@ class BaseEvolver(abc.ABC):
         verbose: 0 silent, 1 a table row per generation.
     """
 
-    policy_aliases: ClassVar[dict[str, type]] = {"MlpPolicy": MLP}
+    algorithm_name: ClassVar[str]
+    """The registry's short name (``--algo``, ``<name>.yaml``, zoo ids)."""
+    display_name: ClassVar[str]
+    """The name model cards and messages use (``"OpenAI-ES"``)."""
+    default_policy: ClassVar[str] = "MlpPolicy"
+    """The policy alias the CLI and hyperparameter files use unless told otherwise."""
+    policy_aliases: ClassVar[dict[str, PolicyBuilder]] = {"MlpPolicy": MLP.for_sizes}
+    """Policy names and the builders they stand for (called by :meth:`_make_policy`)."""
     policy_kwarg_names: ClassVar[tuple[str, ...]] = ("net_arch", "activation_fn")
-    stdout_keys: ClassVar[tuple[str, ...]] = ()
-    """Algorithm metrics (``train/*`` log keys) shown in the stdout table too."""
-    algorithm_name: ClassVar[str] = "base"
+    columns: ClassVar[tuple[Metric, ...]] = ()
+    """The algorithm's own metrics in the log (see :mod:`evotrain.logging.metrics`)."""
     fast_compile: ClassVar[bool] = False
     """Compile with :data:`evotrain.training.compile.CPU_COMPILER_OPTIONS` on the CPU
     (for algorithms whose programs are control-bound rather than dense math)."""
@@ -137,12 +148,15 @@ class BaseEvolver(abc.ABC):
         self._build_step()
 
     # ----------------------------------------------------------------- building
-    def _make_policy(self) -> Any:
-        """The policy network for ``self.env`` (an MLP over a flat vector by default)."""
+    def _make_policy(self) -> Network:
+        """The network the policy alias names, sized for ``self.env``."""
+        build = self.policy_aliases[self.policy_name]
         spec = self.env.spec
-        net_arch = tuple(int(h) for h in self.policy_kwargs.get("net_arch", (32, 32)))
-        activation = self.policy_kwargs.get("activation_fn", "tanh")
-        return MLP((spec.obs_size, *net_arch, spec.num_outputs), activation)
+        return build(spec.obs_size, spec.num_outputs, **self._policy_options())
+
+    def _policy_options(self) -> dict[str, Any]:
+        """Keywords of the policy builder (by default: ``policy_kwargs``)."""
+        return dict(self.policy_kwargs)
 
     def _policy_summary(self) -> str:
         return f"{self.policy.num_params} params"
@@ -153,41 +167,20 @@ class BaseEvolver(abc.ABC):
 
     def _build_step(self) -> None:
         self._compiled_step: Any = None
-        network = self.policy
         if self.env.jittable:
             self._step = self._jitted_step(self.eval_config)
         else:
-            evaluate = HostEvaluator(self.env, network, self.eval_config)
+            evaluate = HostEvaluator(self.env, self.policy, self.eval_config)
             self._step = HostGenerationStep(
                 self.strategy, self.strategy_params, evaluate, self.fast_compile
             )
-        spec = self.env.spec
-        use_norm = self.eval_config.obs_normalization
-        function_fit = isinstance(self.env, FunctionFit)
-
-        def act(params, norm, obs, carry, reset, key, deterministic):
-            plan = network.prepare(params)
-            fresh = network.initial_carry(plan)
-            carry = jax.tree_util.tree_map(
-                lambda c, f: jnp.where(reset.reshape((-1,) + (1,) * f.ndim), f, c), carry, fresh
-            )
-            if use_norm:
-                obs = normalize(norm, obs)
-            outputs, carry = jax.vmap(network.step, in_axes=(None, 0, 0))(plan, carry, obs)
-            if function_fit:
-                return outputs, carry
-            if isinstance(spec.action, Discrete) and not deterministic:
-                return jax.random.categorical(key, outputs, axis=-1).astype(jnp.int32), carry
-            return outputs_to_action(spec.action, outputs), carry
-
-        def fresh_carry(params, n):
-            plan = network.prepare(params)
-            one = network.initial_carry(plan)
-            return jax.tree_util.tree_map(lambda f: jnp.broadcast_to(f, (n,) + f.shape), one)
-
-        self._act = jax.jit(act, static_argnames=("deterministic",))
-        self._fresh_carry = jax.jit(fresh_carry, static_argnums=1)
-        self._rollouts: dict[int, tuple[Env, Callable]] = {}
+        self._predictor = Predictor(
+            self.policy,
+            self.env,
+            self.eval_config.obs_normalization,
+            raw_outputs=isinstance(self.env, FunctionFit),
+            jit=functools.partial(jit_program, fast_compile=self.fast_compile),
+        )
 
     def jitted_rollout(
         self, keys: jax.Array, env: Env | None = None
@@ -204,26 +197,7 @@ class BaseEvolver(abc.ABC):
         Raises:
             TypeError: for envs that are not jittable rollouts (Gymnasium, function fitting).
         """
-        env = self.env if env is None else env
-        if not isinstance(env, JaxEnv):
-            raise TypeError(f"{env.spec.env_id} is not a jittable env, so it has no rollout.")
-        cached = self._rollouts.get(id(env))
-        if cached is None or cached[0] is not env:
-            network = self.policy
-            use_norm = self.eval_config.obs_normalization
-            horizon = env.spec.max_steps
-
-            def run(params, norm, keys):
-                batched = jax.tree_util.tree_map(
-                    lambda x: jnp.broadcast_to(x, (keys.shape[0],) + x.shape), params
-                )
-                norm = norm if use_norm else None
-                res = rollout_batch(env, network, batched, keys, horizon, norm, False)
-                return res.returns, res.lengths
-
-            cached = (env, jit_program(run, self.fast_compile))
-            self._rollouts[id(env)] = cached
-        return cached[1](self.policy_params, self.train_state.obs_norm, keys)
+        return self._predictor.rollout(self.policy_params, self.train_state.obs_norm, keys, env)
 
     # ----------------------------------------------------------------- env access
     def get_env(self) -> Env:
@@ -263,7 +237,7 @@ class BaseEvolver(abc.ABC):
             generations: number of generations to run.
             callback: a :class:`~evotrain.callbacks.BaseCallback`, a plain function
                 ``f(locals_) -> bool`` (``locals_`` holds ``self``, ``generation`` and
-                ``info``, the :class:`~evotrain.info.GenerationInfo`), or a list of
+                ``info``, the :class:`~evotrain.training.info.GenerationInfo`), or a list of
                 either. They run between generations; returning False stops training.
             log_interval: dump the logger (a stdout table row at ``verbose=1``, CSV rows,
                 TensorBoard points, ...) every this many generations.
@@ -287,6 +261,7 @@ class BaseEvolver(abc.ABC):
                 tb_log_name or type(self).__name__, reset_num_generations
             )
         self.logger.set_config(self.run_config())
+        self.logger.set_titles(titles(self.columns))
         callback = make_callback(callback, progress_bar)
         callback.init_callback(self)
         if self.verbose >= 1:
@@ -296,7 +271,7 @@ class BaseEvolver(abc.ABC):
             )
         step = self._ready_step()
         start = time.perf_counter()
-        callback.on_training_start(locals(), globals())
+        callback.on_training_start(locals(), globals(), total_generations=generations)
         try:
             for _ in range(generations):
                 callback.on_generation_start()
@@ -307,7 +282,7 @@ class BaseEvolver(abc.ABC):
                 record = self._record(record, gen_time, time.perf_counter() - start)
                 best = jax.device_get(self.train_state.best_params)
                 info = GenerationInfo.from_record(record, best)
-                self._log_generation(info)
+                record_generation(self.logger, record, self.columns)
                 go = callback.on_generation_end(info)
                 if self.num_generations % log_interval == 0 or not go:
                     self.logger.dump(step=self.num_generations)
@@ -400,31 +375,6 @@ class BaseEvolver(abc.ABC):
             self._logger.close()
         return Logger(folder, writers)
 
-    def _log_generation(self, info: GenerationInfo) -> None:
-        """Records one generation's values (the keys are listed in the README)."""
-        log = self.logger
-        hide = "stdout"
-        log.record("time/generations", info.generation)
-        log.record("fitness/max", info.fitness_max)
-        log.record("fitness/mean", info.fitness_mean)
-        log.record("fitness/std", info.fitness_std)
-        log.record("fitness/nonfinite", info.nonfinite)
-        log.record("time/total_timesteps", info.num_timesteps)
-        log.record("time/steps_per_s", info.steps_per_s)
-        log.record("time/elapsed_s", info.elapsed_s)
-        train = {f"train/{name}": value for name, value in info.algorithm.items()}
-        for key in self.stdout_keys:  # table columns in the algorithm's order
-            if key in train:
-                log.record(key, train[key])
-        for key, value in train.items():
-            if key not in self.stdout_keys:
-                log.record(key, value, exclude=hide)
-        log.record("fitness/min", info.fitness_min, exclude=hide)
-        log.record("fitness/best", info.best_fitness, exclude=hide)
-        log.record("time/env_steps", info.env_steps, exclude=hide)
-        log.record("time/generation_s", info.time_s, exclude=hide)
-        log.record("fitness/population", info.fitness, exclude=hide)
-
     def _jitted_step(self, eval_config: EvalConfig) -> Any:
         """The jitted generation step of a jittable env, evaluating with ``eval_config``."""
         evaluate = make_evaluator(self.env, self.policy, eval_config)
@@ -433,7 +383,8 @@ class BaseEvolver(abc.ABC):
         )
 
     def _ready_step(self) -> Any:
-        """The generation step, compiled ahead of time once and checked against free memory.
+        """The generation step, compiled ahead of time once and checked against free memory
+        (:func:`~evotrain.training.memory.compile_checked`).
 
         Raises:
             PopulationTooLargeError: when one generation cannot fit in memory (the message
@@ -442,34 +393,10 @@ class BaseEvolver(abc.ABC):
         if not self.env.jittable:
             return self._step
         if self._compiled_step is None:
-            self._compiled_step = self._checked_compile(self._jitted_step, self.train_state)
+            self._compiled_step = compile_checked(
+                self._jitted_step, self.eval_config, self.train_state, self.pop_size
+            )
         return self._compiled_step
-
-    def _checked_compile(self, build: Callable[[EvalConfig], Any], ts: TrainState) -> Any:
-        """Compiles ``build(self.eval_config)`` for ``ts`` and checks it fits in free memory.
-
-        Args:
-            build: makes the jitted generation step for an :class:`EvalConfig`; the check
-                calls it again with smaller ``pop_batch_size`` values to find one that fits.
-            ts: the train state the step will run on.
-
-        Raises:
-            PopulationTooLargeError: see :meth:`_ready_step`.
-        """
-        compiled = build(self.eval_config).lower(ts).compile()
-
-        def measure(batch: int) -> int:
-            config = dataclasses.replace(self.eval_config, pop_batch_size=batch)
-            return step_bytes(build(config).lower(ts).compile())
-
-        check_step_memory(
-            step_bytes(compiled),
-            self.pop_size,
-            self.eval_config.pop_batch_size,
-            available_memory_bytes(),
-            measure,
-        )
-        return compiled
 
     def _record(self, metrics: dict[str, Any], gen_time: float, elapsed: float) -> dict[str, Any]:
         self.num_generations += 1
@@ -478,7 +405,7 @@ class BaseEvolver(abc.ABC):
         info = {k: (np.asarray(v) if np.ndim(v) else v.item()) for k, v in metrics.items()}
         info.update(
             generation=self.num_generations,
-            total_env_steps=self.num_timesteps,
+            num_timesteps=self.num_timesteps,
             steps_per_s=steps / max(gen_time, 1e-9),
             time_s=gen_time,
             elapsed_s=elapsed,
@@ -513,43 +440,13 @@ class BaseEvolver(abc.ABC):
         Returns:
             ``(action, state)``; ``state`` is None for policies without memory.
         """
-        obs = np.asarray(observation, dtype=np.float32)
-        single = obs.ndim == 1
-        batch = obs[None] if single else obs
-        size = self.env.spec.obs_size
-        if batch.ndim != 2 or batch.shape[1] != size:
-            raise ValueError(
-                f"predict expects observations of shape ({size},) or (n, {size}) for "
-                f"{self.env.spec.env_id}; got {obs.shape}."
-            )
-        n = batch.shape[0]
-        params = self.policy_params
-        carry = self._fresh_carry(params, n) if state is None else _as_carry(state, single)
-        if episode_start is None:
-            reset = np.zeros((n,), bool)
-        else:
-            reset = np.asarray(episode_start, bool).reshape(n)
         self._predict_key, key = jax.random.split(self._predict_key)
-        action, carry = self._act(
-            params,
+        return self._predictor.predict(
+            self.policy_params,
             self.train_state.obs_norm,
-            jnp.asarray(batch),
-            carry,
-            jnp.asarray(reset),
+            observation,
+            state,
+            episode_start,
+            deterministic,
             key,
-            deterministic=bool(deterministic),
         )
-        action = np.asarray(action)
-        leaves = jax.tree_util.tree_leaves(carry)
-        new_state = None
-        if leaves:
-            new_state = tuple(np.asarray(x[0] if single else x) for x in leaves)
-        return (action[0] if single else action), new_state
-
-
-def _as_carry(state: Any, single: bool) -> Any:
-    """A predict ``state`` (tuple of arrays) as the network's batched carry."""
-    leaves = tuple(jnp.asarray(x) for x in state)
-    if single:
-        leaves = tuple(x[None] for x in leaves)
-    return leaves[0] if len(leaves) == 1 else leaves

@@ -33,6 +33,7 @@ class OpenES(BaseEvolver):
     """
 
     algorithm_name = "openes"
+    display_name = "OpenAI-ES"
 
     def __init__(
         self,
@@ -65,11 +66,11 @@ class OpenES(BaseEvolver):
         self.zero_init = bool(zero_init)
         super().__init__(policy, env, pop_size=pop_size, **kwargs)
 
-    def _make_strategy(self) -> tuple[open_es.OpenES, open_es.OpenESParams]:
+    def _make_strategy(self) -> tuple[open_es.OpenESStrategy, open_es.OpenESParams]:
         num_dims = self.policy.num_params
         config = open_es.OpenESConfig(
             pop_size=self.pop_size, num_dims=num_dims, antithetic=self.antithetic
         )
         optimizer = self.optimizer or optax.adam(self.learning_rate)
         initializer = None if self.zero_init else self.policy.init
-        return open_es.OpenES(config, optimizer, initializer), self.es_params
+        return open_es.OpenESStrategy(config, optimizer, initializer), self.es_params

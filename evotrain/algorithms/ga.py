@@ -33,6 +33,7 @@ class GA(BaseEvolver):
     """
 
     algorithm_name = "ga"
+    display_name = "GA"
 
     def __init__(
         self,
@@ -63,7 +64,7 @@ class GA(BaseEvolver):
         ga.check_params(self.ga_params)
         super().__init__(policy, env, pop_size=pop_size, **kwargs)
 
-    def _make_strategy(self) -> tuple[ga.GA, ga.GAParams]:
+    def _make_strategy(self) -> tuple[ga.GAStrategy, ga.GAParams]:
         num_dims = self.policy.num_params
         config = ga.GAConfig(
             pop_size=self.pop_size,
@@ -73,4 +74,4 @@ class GA(BaseEvolver):
             tournament_size=self.tournament_size,
             truncation_size=self.truncation_size,
         )
-        return ga.GA(config, self.policy.init), self.ga_params
+        return ga.GAStrategy(config, self.policy.init), self.ga_params

@@ -6,11 +6,10 @@ from evotrain.callbacks.base import (
     ConvertCallback,
     EventCallback,
     EveryNGenerations,
-    MaybeCallback,
-    make_callback,
 )
 from evotrain.callbacks.checkpoint import CheckpointCallback, latest_checkpoint
 from evotrain.callbacks.eval import EvalCallback
+from evotrain.callbacks.make import MaybeCallback, make_callback
 from evotrain.callbacks.progress import ProgressBarCallback
 from evotrain.callbacks.stop import StopTrainingOnFitnessThreshold, StopTrainingOnNoImprovement
 

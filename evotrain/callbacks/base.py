@@ -2,10 +2,10 @@
 
 A generation is evolved inside one jitted step, so callbacks cannot run per env step as
 SB3's ``on_step`` does; they run between generations on host values
-(:class:`~evotrain.info.GenerationInfo`). The lifecycle of ``learn(generations)``::
+(:class:`~evotrain.training.info.GenerationInfo`). The lifecycle of ``learn(generations)``::
 
     init_callback(model)                  # once, before the first generation
-    on_training_start(locals_, globals_)
+    on_training_start(locals_, globals_, total_generations=generations)
     for each generation:
         on_generation_start()
         ... the jitted generation ...
@@ -20,12 +20,32 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from evotrain.checks import positive_int
-from evotrain.info import GenerationInfo
+from evotrain.training.info import GenerationInfo
+
+
+class Model(Protocol):
+    """What callbacks use of the model they are bound to (any evotrain algorithm)."""
+
+    num_generations: int
+    num_timesteps: int
+
+    @property
+    def logger(self) -> Any:
+        """The model's :class:`~evotrain.logging.Logger`."""
+        ...
+
+    def get_env(self) -> Any:
+        """The model's env adapter."""
+        ...
+
+    def save(self, path: Any, overwrite: bool = False) -> str:
+        """Saves the model to a folder."""
+        ...
 
 
 class BaseCallback:
@@ -40,17 +60,20 @@ class BaseCallback:
         num_generations: the model's ``num_generations`` at the last generation end.
         num_timesteps: the model's ``num_timesteps`` at the last generation end.
         info: the last :class:`GenerationInfo` (None before the first generation ends).
+        total_generations: the generations the current ``learn`` call runs (None before
+            training starts, or when the caller did not say).
         locals, globals: ``learn``'s locals and globals at training start.
         parent: the callback that triggers this one (EvalCallback, EveryNGenerations), if any.
     """
 
     def __init__(self, verbose: int = 0) -> None:
         self.verbose = int(verbose)
-        self.model: Any = None
+        self.model: Model = None  # type: ignore[assignment]  # bound by init_callback
         self.n_calls = 0
         self.num_generations = 0
         self.num_timesteps = 0
         self.info: GenerationInfo | None = None
+        self.total_generations: int | None = None
         self.locals: dict[str, Any] = {}
         self.globals: dict[str, Any] = {}
         self.parent: BaseCallback | None = None
@@ -67,16 +90,27 @@ class BaseCallback:
         return self.model.logger
 
     # --------------------------------------------------------------- lifecycle
-    def init_callback(self, model: Any) -> None:
+    def init_callback(self, model: Model) -> None:
         """Binds the callback to ``model``; called once before training starts."""
         self.model = model
         self._init_callback()
 
     def on_training_start(
-        self, locals_: dict[str, Any] | None = None, globals_: dict[str, Any] | None = None
+        self,
+        locals_: dict[str, Any] | None = None,
+        globals_: dict[str, Any] | None = None,
+        *,
+        total_generations: int | None = None,
     ) -> None:
+        """Called once when ``learn`` starts.
+
+        Args:
+            locals_, globals_: ``learn``'s locals and globals (SB3's convention).
+            total_generations: the generations this ``learn`` call runs.
+        """
         self.locals = dict(locals_ or {})
         self.globals = dict(globals_ or {})
+        self.total_generations = total_generations
         self.num_generations = self.model.num_generations
         self.num_timesteps = self.model.num_timesteps
         self._on_training_start()
@@ -149,11 +183,15 @@ class CallbackList(BaseCallback):
             cb.init_callback(self.model)
 
     def on_training_start(
-        self, locals_: dict[str, Any] | None = None, globals_: dict[str, Any] | None = None
+        self,
+        locals_: dict[str, Any] | None = None,
+        globals_: dict[str, Any] | None = None,
+        *,
+        total_generations: int | None = None,
     ) -> None:
-        super().on_training_start(locals_, globals_)
+        super().on_training_start(locals_, globals_, total_generations=total_generations)
         for cb in self.callbacks:
-            cb.on_training_start(locals_, globals_)
+            cb.on_training_start(locals_, globals_, total_generations=total_generations)
 
     def _on_generation_start(self) -> None:
         for cb in self.callbacks:
@@ -224,7 +262,9 @@ class EventCallback(BaseCallback):
 
     def _on_training_start(self) -> None:
         if self.callback is not None:
-            self.callback.on_training_start(self.locals, self.globals)
+            self.callback.on_training_start(
+                self.locals, self.globals, total_generations=self.total_generations
+            )
 
     def _on_event(self) -> bool:
         if self.callback is not None:
@@ -255,42 +295,11 @@ class EveryNGenerations(EventCallback):
         return True
 
 
-MaybeCallback = BaseCallback | Callable[..., Any] | Iterable[Any] | None
-
-
-def make_callback(callback: MaybeCallback, progress_bar: bool = False) -> BaseCallback:
-    """``learn``'s ``callback`` argument as one callback.
-
-    Accepts None, a callback, a plain function, or a list of either; ``progress_bar=True``
-    appends a :class:`~evotrain.callbacks.ProgressBarCallback`.
-    """
-    if callback is None:
-        items: list[Any] = []
-    elif isinstance(callback, BaseCallback) or callable(callback):
-        items = [callback]
-    elif isinstance(callback, Iterable) and not isinstance(callback, (str, bytes)):
-        items = list(callback)
-    else:
-        raise TypeError(
-            f"callback must be a BaseCallback, a function, a list of them or None; got "
-            f"{type(callback).__name__}."
-        )
-    converted = [c if isinstance(c, BaseCallback) else ConvertCallback(c) for c in items]
-    if progress_bar:
-        from evotrain.callbacks.progress import ProgressBarCallback
-
-        converted.append(ProgressBarCallback())
-    if len(converted) == 1:
-        return converted[0]
-    return CallbackList(converted)
-
-
 __all__ = [
     "BaseCallback",
     "CallbackList",
     "ConvertCallback",
     "EventCallback",
     "EveryNGenerations",
-    "MaybeCallback",
-    "make_callback",
+    "Model",
 ]

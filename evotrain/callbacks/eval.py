@@ -78,7 +78,7 @@ class EvalCallback(EventCallback):
         from evotrain.envs import make_env
 
         env = make_env(self.eval_env)
-        own, other = self.model.env.spec, env.spec
+        own, other = self.model.get_env().spec, env.spec
         if own.interface != other.interface:
             raise ValueError(
                 f"EvalCallback: the eval env {other.describe()} does not match the model's env "
@@ -95,7 +95,9 @@ class EvalCallback(EventCallback):
     def _on_training_start(self) -> None:
         super()._on_training_start()
         if self.callback_on_new_best is not None:
-            self.callback_on_new_best.on_training_start(self.locals, self.globals)
+            self.callback_on_new_best.on_training_start(
+                self.locals, self.globals, total_generations=self.total_generations
+            )
 
     def _on_generation_end(self) -> bool:
         if self.num_generations % self.eval_freq != 0:

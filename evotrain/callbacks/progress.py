@@ -28,7 +28,7 @@ class ProgressBarCallback(BaseCallback):
             TimeRemainingColumn,
         )
 
-        total = int(self.locals.get("generations", 0)) or None
+        total = self.total_generations
         self._bar = Progress(
             TextColumn("[bold]generations"),
             BarColumn(),

@@ -18,8 +18,8 @@ from flax import struct
 
 from evotrain.envs.base import Env, HostEnv, JaxEnv
 from evotrain.envs.function_fit import FunctionFit
-from evotrain.envs.spec import outputs_to_action
-from evotrain.evaluation.normalization import NormState, ObsBatchStats, normalize
+from evotrain.evaluation.act import Actor
+from evotrain.evaluation.normalization import NormState, ObsBatchStats
 from evotrain.evaluation.rollout import episode_keys, rollout_batch
 from evotrain.networks.base import Network
 from evotrain.types import Array, PRNGKey, PyTree
@@ -196,10 +196,11 @@ def _function_evaluator(env: FunctionFit, network: Network, config: EvalConfig) 
     inputs = jnp.asarray(env.inputs)
     n = inputs.shape[0]
 
+    actor = Actor(network, None)  # raw outputs, unnormalized inputs
+
     def one(params: PyTree) -> Array:
-        plan = network.prepare(params)
-        carry = network.initial_carry(plan)
-        outputs = jax.vmap(lambda x: network.step(plan, carry, x)[0])(inputs)
+        plan, carry = actor.start(params)
+        outputs = jax.vmap(lambda x: actor.step(plan, carry, x, None)[0])(inputs)
         return env.score(outputs)
 
     def eval_chunk(chunk: PyTree) -> EvalResult:
@@ -236,20 +237,14 @@ class HostEvaluator:
         self.config = config
         self._vec = None
         self._vec_size = 0
-        spec = env.spec
+        actor = Actor(network, env.spec.action)
 
         def act(plans: PyTree, carry: PyTree, obs: Array, norm: NormState):
-            if config.obs_normalization:
-                obs = normalize(norm, obs)
-            outputs, carry = jax.vmap(network.step)(plans, carry, obs)
-            return outputs_to_action(spec.action, outputs), carry
-
-        def start(params: PyTree):
-            plans = jax.vmap(network.prepare)(params)
-            return plans, jax.vmap(network.initial_carry)(plans)
+            norm = norm if config.obs_normalization else None
+            return jax.vmap(actor.step, in_axes=(0, 0, 0, None))(plans, carry, obs, norm)
 
         self._act = jax.jit(act)
-        self._start = jax.jit(start)
+        self._start = jax.jit(jax.vmap(actor.start))
 
     def _vector(self, n: int):
         if self._vec is None or self._vec_size != n:

@@ -12,8 +12,8 @@ import jax.numpy as jnp
 from flax import struct
 
 from evotrain.envs.base import JaxEnv
-from evotrain.envs.spec import outputs_to_action
-from evotrain.evaluation.normalization import NormState, ObsBatchStats, normalize
+from evotrain.evaluation.act import Actor
+from evotrain.evaluation.normalization import NormState, ObsBatchStats
 from evotrain.networks.base import Network
 from evotrain.types import Array, PRNGKey, PyTree
 
@@ -60,9 +60,9 @@ def rollout_batch(
     obs_size = env.spec.obs_size
     reset_keys = jax.vmap(lambda k: jax.random.fold_in(k, 0))(keys)
     states = jax.vmap(env.reset)(reset_keys)
-    plans = jax.vmap(network.prepare)(params)
-    carries = jax.vmap(network.initial_carry)(plans)
-    policy = jax.vmap(network.step)
+    actor = Actor(network, env.spec.action)
+    plans, carries = jax.vmap(actor.start)(params)
+    policy = jax.vmap(actor.step, in_axes=(0, 0, 0, None))
     step = jax.vmap(env.step)
 
     def cond(carry):
@@ -71,11 +71,7 @@ def rollout_batch(
 
     def body(carry):
         t, states, memory, alive, returns, lengths, obs_sum, obs_sq = carry
-        obs = states.obs
-        if norm is not None:
-            obs = normalize(norm, obs)
-        outputs, memory = policy(plans, memory, obs)
-        actions = outputs_to_action(env.spec.action, outputs)
+        actions, memory = policy(plans, memory, states.obs, norm)
         step_keys = jax.vmap(lambda k: jax.random.fold_in(k, t + 1))(keys)
         nxt = step(step_keys, states, actions)
         reward = jnp.where(alive, nxt.reward, 0.0)

@@ -83,6 +83,11 @@ class Logger:
         for writer in self.output_formats:
             writer.set_config(config)
 
+    def set_titles(self, titles: dict[str, str]) -> None:
+        """Column titles by log key, for the formats that show them (the stdout table)."""
+        for writer in self.output_formats:
+            writer.set_titles(titles)
+
     def log_artifact(self, path: str, name: str, aliases: Sequence[str] = ()) -> None:
         """Stores a saved model's folder where a format keeps files (a W&B artifact)."""
         for writer in self.output_formats:

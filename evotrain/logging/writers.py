@@ -20,6 +20,8 @@ from typing import Any, TextIO
 
 import numpy as np
 
+from evotrain.logging.metrics import titles
+
 Values = Mapping[str, Any]
 Excluded = Mapping[str, tuple[str, ...]]
 
@@ -37,6 +39,9 @@ class KVWriter:
 
     def set_config(self, config: Mapping[str, Any]) -> None:
         """Receives the run's settings (only W&B records them)."""
+
+    def set_titles(self, titles: Mapping[str, str]) -> None:
+        """Receives column titles by log key (only the stdout table shows them)."""
 
     def log_artifact(self, path: str, name: str, aliases: Sequence[str] = ()) -> None:
         """Receives a saved model's folder (only W&B stores it, as an artifact)."""
@@ -59,22 +64,9 @@ def _scalar(value: Any) -> Any:
     return value
 
 
-TITLES = {
-    "time/generations": "gen",
-    "fitness/max": "best",
-    "fitness/mean": "mean",
-    "fitness/std": "std",
-    "fitness/nonfinite": "nonfin",
-    "time/total_timesteps": "env steps",
-    "time/steps_per_s": "steps/s",
-    "time/elapsed_s": "elapsed",
-    "train/species": "species",
-    "train/nodes_mean": "nodes",
-    "train/conns_mean": "conns",
-    "train/best_nodes": "best n",
-    "train/best_conns": "best c",
-}
-"""Column titles of well-known keys in the stdout table (others use the key's last part)."""
+TITLES = titles()
+"""Column titles of the generic keys in the stdout table (an algorithm adds its own with
+:meth:`KVWriter.set_titles`; other keys use the key's last part)."""
 
 
 class HumanOutputFormat(KVWriter):
@@ -92,6 +84,9 @@ class HumanOutputFormat(KVWriter):
         self._file = file
         self._titles = dict(TITLES if titles is None else titles)
         self._columns: tuple[str, ...] = ()
+
+    def set_titles(self, titles: Mapping[str, str]) -> None:
+        self._titles.update(titles)
 
     def _title(self, key: str) -> str:
         return self._titles.get(key, key.rsplit("/", 1)[-1])

@@ -43,6 +43,24 @@ class MLP:
             raise ValueError(f"Every MLP layer size must be positive, got {self.layer_sizes}.")
         get_activation(self.activation)
 
+    @classmethod
+    def for_sizes(
+        cls,
+        num_inputs: int,
+        num_outputs: int,
+        *,
+        net_arch: Sequence[int] = (32, 32),
+        activation_fn: str = "tanh",
+    ) -> MLP:
+        """The policy ``MlpPolicy`` names: ``num_inputs -> *net_arch -> num_outputs``.
+
+        Args:
+            num_inputs, num_outputs: the env's observation size and network outputs.
+            net_arch: hidden layer sizes.
+            activation_fn: hidden activation name.
+        """
+        return cls((num_inputs, *(int(h) for h in net_arch), num_outputs), activation_fn)
+
     @property
     def shapes(self) -> list[tuple[int, int]]:
         return list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))

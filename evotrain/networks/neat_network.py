@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import jax.numpy as jnp
 
@@ -27,6 +28,37 @@ class NEATNetwork:
 
     config: GenomeConfig
     activate_time: int = 1
+
+    @classmethod
+    def for_sizes(
+        cls,
+        num_inputs: int,
+        num_outputs: int,
+        *,
+        feedforward: bool,
+        activate_time: int = 1,
+        **genome: Any,
+    ) -> NEATNetwork:
+        """The network of a NEAT genome with ``num_inputs`` inputs and ``num_outputs``
+        outputs (the policies ``FeedForward`` and ``Recurrent`` name).
+
+        Args:
+            num_inputs, num_outputs: the env's observation size and network outputs.
+            feedforward: acyclic (layer by layer) or recurrent.
+            activate_time: node updates per step (recurrent).
+            **genome: the other :class:`~evotrain.neat.genome.GenomeConfig` fields.
+        """
+        config = GenomeConfig(num_inputs, num_outputs, feedforward=feedforward, **genome)
+        return cls(config, activate_time)
+
+    @property
+    def genome_config(self) -> GenomeConfig:
+        """The layout of the genomes NEAT evolves for this network (its own)."""
+        return self.config
+
+    def with_genome_config(self, config: GenomeConfig) -> NEATNetwork:
+        """The same network for genomes of another capacity (see ``neat.capacity``)."""
+        return dataclasses.replace(self, config=config)
 
     def prepare(self, params: Genome) -> Plan:
         return make_plan(params, self.config)

@@ -2,15 +2,15 @@
 
 from evotrain.strategies.base import Strategy
 from evotrain.strategies.fitness_shaping import centered_ranks, ranks, sanitize
-from evotrain.strategies.ga import GA, GAConfig, GAParams, GAState
-from evotrain.strategies.open_es import OpenES, OpenESConfig, OpenESParams, OpenESState
+from evotrain.strategies.ga import GAConfig, GAParams, GAState, GAStrategy
+from evotrain.strategies.open_es import OpenESConfig, OpenESParams, OpenESState, OpenESStrategy
 
 __all__ = [
-    "GA",
+    "GAStrategy",
     "GAConfig",
     "GAParams",
     "GAState",
-    "OpenES",
+    "OpenESStrategy",
     "OpenESConfig",
     "OpenESParams",
     "OpenESState",

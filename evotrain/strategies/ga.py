@@ -113,7 +113,7 @@ def check_params(params: GAParams) -> None:
         raise ValueError(f"init_sigma must be non-negative, got {params.init_sigma}.")
 
 
-class GA:
+class GAStrategy:
     """A generational GA with elitism.
 
     Args:

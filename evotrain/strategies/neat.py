@@ -83,7 +83,7 @@ class NEATState:
     generation: Array
 
 
-class NEAT:
+class NEATStrategy:
     """Tensorized NEAT.
 
     Args:

@@ -88,7 +88,7 @@ def check_params(params: OpenESParams) -> None:
         raise ValueError(f"weight_decay must be non-negative, got {params.weight_decay}.")
 
 
-class OpenES:
+class OpenESStrategy:
     """OpenAI-ES over flat parameter vectors.
 
     Args:

@@ -12,11 +12,33 @@ from typing import Any
 
 import jax
 
-from evotrain.neat.capacity import level_for, rows_used
+from evotrain.neat.capacity import grow, level_for, rows_used, shrink
 from evotrain.training.state import TrainState
 from evotrain.types import Metrics
 
 _rows_used = jax.jit(rows_used)
+
+Step = Callable[[TrainState], tuple[TrainState, Metrics]]
+
+
+def at_level(inner: Step, level: tuple[int, int], full: tuple[int, int]) -> Step:
+    """A step on full-capacity train states that runs ``inner`` at a smaller capacity.
+
+    Args:
+        inner: the generation step built for genomes of ``level``'s capacity.
+        level: ``(nodes, conns)`` rows ``inner`` works on.
+        full: ``(nodes, conns)`` rows the train state is stored at.
+
+    Returns:
+        ``step(ts)``: cuts ``ts``'s genomes to ``level``'s rows, runs ``inner`` and pads
+        the result back to ``full`` (NaN rows, as the genome layout has them).
+    """
+
+    def step(ts: TrainState) -> tuple[TrainState, Metrics]:
+        ts, metrics = inner(shrink(ts, *level))
+        return grow(ts, *full), metrics
+
+    return step
 
 
 class CapacityStep:

@@ -8,11 +8,14 @@ network activations; the population and the strategy's own arrays do not shrink.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 from typing import Any
 
 import jax
+
+from evotrain.evaluation import EvalConfig
 
 HEADROOM = 0.8
 """Share of the free memory a step may plan to use."""
@@ -108,3 +111,39 @@ def check_step_memory(
         f"{_gib(need)} but the {jax.default_backend()} device has {_gib(available)} free "
         f"(a step may plan on {HEADROOM:.0%} of it); {advice}."
     )
+
+
+def compile_checked(
+    build: Callable[[EvalConfig], Any], eval_config: EvalConfig, ts: Any, pop_size: int
+) -> Any:
+    """Compiles ``build(eval_config)`` ahead of time for ``ts`` and checks it fits in free
+    memory.
+
+    Args:
+        build: makes the jitted generation step for an :class:`EvalConfig`; the check calls
+            it again with smaller ``pop_batch_size`` values to find one that fits.
+        eval_config: the evaluation settings the step runs with.
+        ts: the train state the step will run on.
+        pop_size: individuals per generation.
+
+    Returns:
+        The compiled step.
+
+    Raises:
+        PopulationTooLargeError: when one generation cannot fit (the message says which
+            ``pop_batch_size`` would).
+    """
+    compiled = build(eval_config).lower(ts).compile()
+
+    def measure(batch: int) -> int:
+        config = dataclasses.replace(eval_config, pop_batch_size=batch)
+        return step_bytes(build(config).lower(ts).compile())
+
+    check_step_memory(
+        step_bytes(compiled),
+        pop_size,
+        eval_config.pop_batch_size,
+        available_memory_bytes(),
+        measure,
+    )
+    return compiled

@@ -7,6 +7,7 @@ import jax.numpy as jnp
 from flax import struct
 
 from evotrain.evaluation.normalization import NormState, init_norm
+from evotrain.strategies.base import Strategy
 from evotrain.types import Array, PRNGKey, PyTree
 
 
@@ -32,13 +33,13 @@ class TrainState:
 
 
 def init_train_state(
-    key: PRNGKey, strategy: object, strategy_params: PyTree, obs_size: int
+    key: PRNGKey, strategy: Strategy, strategy_params: PyTree, obs_size: int
 ) -> TrainState:
     """Initializes the strategy and wraps it with counters and bookkeeping.
 
     Args:
         key: the run's root key.
-        strategy: an object following :class:`~evotrain.strategies.base.Strategy`.
+        strategy: the strategy (see :class:`~evotrain.strategies.base.Strategy`).
         strategy_params: its ``*Params``.
         obs_size: observation size for the normalizer.
     """

@@ -15,8 +15,10 @@ import jax.numpy as jnp
 
 from evotrain.evaluation.evaluate import EvalResult, Evaluator
 from evotrain.evaluation.normalization import merge
+from evotrain.strategies.base import Strategy
 from evotrain.strategies.fitness_shaping import sanitize
 from evotrain.training.compile import jit_program
+from evotrain.training.info import STRATEGY_PREFIX
 from evotrain.training.state import TrainState
 from evotrain.types import Metrics, PRNGKey, PyTree
 
@@ -24,7 +26,7 @@ GenerationStep = Callable[[TrainState], tuple[TrainState, Metrics]]
 
 
 def _ask(
-    strategy: object, params: PyTree, ts: TrainState
+    strategy: Strategy, params: PyTree, ts: TrainState
 ) -> tuple[TrainState, PyTree, PRNGKey, PRNGKey]:
     key, ask_key, eval_key, tell_key = jax.random.split(ts.key, 4)
     population, strategy_state = strategy.ask(ask_key, ts.strategy_state, params)
@@ -48,7 +50,7 @@ def fitness_stats(fitness: jax.Array) -> Metrics:
 
 
 def _tell(
-    strategy: object,
+    strategy: Strategy,
     params: PyTree,
     ts: TrainState,
     population: PyTree,
@@ -81,12 +83,12 @@ def _tell(
         "episode_length_max": result.episode_length_max,
         "best_fitness": new_ts.best_fitness,
         "fitness": fitness,
-        **{f"strategy/{k}": v for k, v in strategy_metrics.items()},
+        **{STRATEGY_PREFIX + k: v for k, v in strategy_metrics.items()},
     }
     return new_ts, metrics
 
 
-def make_generation_step(strategy: object, params: PyTree, evaluate: Evaluator) -> GenerationStep:
+def make_generation_step(strategy: Strategy, params: PyTree, evaluate: Evaluator) -> GenerationStep:
     """Builds the pure generation step for a jittable problem.
 
     Args:
@@ -119,7 +121,7 @@ class HostGenerationStep:
     """
 
     def __init__(
-        self, strategy: object, params: PyTree, evaluate: Evaluator, fast_compile: bool = False
+        self, strategy: Strategy, params: PyTree, evaluate: Evaluator, fast_compile: bool = False
     ) -> None:
         self._ask = jit_program(lambda ts: _ask(strategy, params, ts), fast_compile)
         self._tell = jit_program(

@@ -15,7 +15,7 @@ from evotrain.callbacks import (
     StopTrainingOnNoImprovement,
     make_callback,
 )
-from evotrain.info import GenerationInfo
+from evotrain.training.info import GenerationInfo
 
 SMALL = {"pop_size": 8, "policy_kwargs": {"net_arch": [4]}, "max_episode_steps": 30}
 
@@ -162,7 +162,7 @@ class _FakeModel:
 def _info(best: float) -> GenerationInfo:
     record = {
         "generation": 1,
-        "total_env_steps": 0,
+        "num_timesteps": 0,
         "env_steps": 0,
         "fitness": np.zeros(2),
         "fitness_max": best,

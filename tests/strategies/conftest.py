@@ -6,7 +6,7 @@ import jax.numpy as jnp
 import optax
 import pytest
 
-from evotrain.strategies import GA, GAConfig, OpenES, OpenESConfig
+from evotrain.strategies import GAConfig, GAStrategy, OpenESConfig, OpenESStrategy
 
 TARGET = 1.5
 
@@ -17,11 +17,11 @@ def sphere(population):
 
 
 def make_open_es(pop_size=32, num_dims=5):
-    return OpenES(OpenESConfig(pop_size=pop_size, num_dims=num_dims), optax.adam(0.1))
+    return OpenESStrategy(OpenESConfig(pop_size=pop_size, num_dims=num_dims), optax.adam(0.1))
 
 
 def make_ga(pop_size=32, num_dims=5):
-    return GA(GAConfig(pop_size=pop_size, num_dims=num_dims, elite_size=2))
+    return GAStrategy(GAConfig(pop_size=pop_size, num_dims=num_dims, elite_size=2))
 
 
 STRATEGIES = {"open_es": make_open_es, "ga": make_ga}

@@ -2,7 +2,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from evotrain.strategies import GA, GAConfig, GAParams
+from evotrain.strategies import GAConfig, GAParams, GAStrategy
 from evotrain.strategies.ga import check_params
 
 
@@ -15,7 +15,7 @@ def _evaluated_state(ga, key, fitness):
 
 
 def test_generation_zero_returns_initial_population(key):
-    ga = GA(GAConfig(pop_size=6, num_dims=3))
+    ga = GAStrategy(GAConfig(pop_size=6, num_dims=3))
     params = ga.default_params
     state = ga.init(key, params)
     pop, _ = ga.ask(key, state, params)
@@ -23,7 +23,7 @@ def test_generation_zero_returns_initial_population(key):
 
 
 def test_elites_are_copied_unchanged(key):
-    ga = GA(GAConfig(pop_size=8, num_dims=4, elite_size=2))
+    ga = GAStrategy(GAConfig(pop_size=8, num_dims=4, elite_size=2))
     fitness = jnp.array([0.0, 5.0, 1.0, 9.0, 2.0, -jnp.inf, 3.0, 4.0])
     state, params = _evaluated_state(ga, key, fitness)
     offspring, _ = ga.ask(key, state, params)
@@ -32,7 +32,7 @@ def test_elites_are_copied_unchanged(key):
 
 
 def test_truncation_without_crossover_mutates_top_parents(key):
-    ga = GA(
+    ga = GAStrategy(
         GAConfig(pop_size=50, num_dims=3, elite_size=1, selection="truncation", truncation_size=2)
     )
     params = GAParams(mutation_sigma=1e-4, crossover_rate=0.0)
@@ -45,7 +45,7 @@ def test_truncation_without_crossover_mutates_top_parents(key):
 
 
 def test_tournament_prefers_fitter_parents(key):
-    ga = GA(GAConfig(pop_size=200, num_dims=1, elite_size=0, tournament_size=5))
+    ga = GAStrategy(GAConfig(pop_size=200, num_dims=1, elite_size=0, tournament_size=5))
     params = GAParams(mutation_sigma=0.0, crossover_rate=0.0)
     state = ga.init(key, params)
     state = state.replace(
@@ -58,7 +58,7 @@ def test_tournament_prefers_fitter_parents(key):
 
 
 def test_uniform_crossover_mixes_genes(key):
-    ga = GA(GAConfig(pop_size=100, num_dims=20, elite_size=0, tournament_size=1))
+    ga = GAStrategy(GAConfig(pop_size=100, num_dims=20, elite_size=0, tournament_size=1))
     params = GAParams(mutation_sigma=0.0, crossover_rate=1.0)
     state = ga.init(key, params)
     pop = jnp.concatenate([jnp.zeros((50, 20)), jnp.ones((50, 20))])

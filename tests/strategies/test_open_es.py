@@ -3,12 +3,12 @@ import numpy as np
 import optax
 import pytest
 
-from evotrain.strategies import OpenES, OpenESConfig, OpenESParams
+from evotrain.strategies import OpenESConfig, OpenESParams, OpenESStrategy
 from evotrain.strategies.open_es import check_params
 
 
 def test_antithetic_pairs_mirror_the_mean(key):
-    es = OpenES(OpenESConfig(pop_size=8, num_dims=3), initializer=lambda k: jnp.ones(3))
+    es = OpenESStrategy(OpenESConfig(pop_size=8, num_dims=3), initializer=lambda k: jnp.ones(3))
     params = OpenESParams(sigma_init=0.5)
     state = es.init(key, params)
     pop, _ = es.ask(key, state, params)
@@ -16,7 +16,7 @@ def test_antithetic_pairs_mirror_the_mean(key):
 
 
 def test_gradient_points_towards_fitter_side(key):
-    es = OpenES(OpenESConfig(pop_size=64, num_dims=2), optax.sgd(0.1))
+    es = OpenESStrategy(OpenESConfig(pop_size=64, num_dims=2), optax.sgd(0.1))
     params = OpenESParams(sigma_init=0.1)
     state = es.init(key, params)
     pop, state = es.ask(key, state, params)
@@ -26,7 +26,7 @@ def test_gradient_points_towards_fitter_side(key):
 
 
 def test_weight_decay_pulls_mean_to_zero(key):
-    es = OpenES(OpenESConfig(pop_size=16, num_dims=2), optax.sgd(1.0), lambda k: jnp.full(2, 4.0))
+    es = OpenESStrategy(OpenESConfig(pop_size=16, num_dims=2), optax.sgd(1.0), lambda k: jnp.full(2, 4.0))
     params = OpenESParams(weight_decay=0.5)
     state = es.init(key, params)
     pop, state = es.ask(key, state, params)
@@ -35,7 +35,7 @@ def test_weight_decay_pulls_mean_to_zero(key):
 
 
 def test_sigma_decays_to_limit(key):
-    es = OpenES(OpenESConfig(pop_size=4, num_dims=1))
+    es = OpenESStrategy(OpenESConfig(pop_size=4, num_dims=1))
     params = OpenESParams(sigma_init=0.1, sigma_decay=0.5, sigma_limit=0.03)
     state = es.init(key, params)
     for _ in range(3):
@@ -45,7 +45,7 @@ def test_sigma_decays_to_limit(key):
 
 
 def test_neg_inf_fitness_is_just_the_worst_rank(key):
-    es = OpenES(OpenESConfig(pop_size=4, num_dims=2))
+    es = OpenESStrategy(OpenESConfig(pop_size=4, num_dims=2))
     params = es.default_params
     state = es.init(key, params)
     pop, state = es.ask(key, state, params)
@@ -81,7 +81,7 @@ def test_bad_params(kwargs, match):
 
 
 def test_non_antithetic_population(key):
-    es = OpenES(OpenESConfig(pop_size=5, num_dims=2, antithetic=False))
+    es = OpenESStrategy(OpenESConfig(pop_size=5, num_dims=2, antithetic=False))
     pop, _ = es.ask(key, es.init(key, es.default_params), es.default_params)
     assert pop.shape == (5, 2)
     assert not np.allclose(pop[0], -pop[2])

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from evotrain import OpenES
-from evotrain.algorithms import base
+from evotrain.training import memory
 from evotrain.envs import FunctionFit
 from evotrain.training.memory import (
     HEADROOM,
@@ -31,7 +31,7 @@ def test_too_large_population_names_a_pop_batch_size_that_fits(monkeypatch):
     probe = _model()
     need = step_bytes(probe._step.lower(probe.train_state).compile())
     free = int(need / HEADROOM * 0.5)
-    monkeypatch.setattr(base, "available_memory_bytes", lambda: free)
+    monkeypatch.setattr(memory, "available_memory_bytes", lambda: free)
 
     with pytest.raises(PopulationTooLargeError, match=r"pop_size=64") as err:
         _model().learn(1)
@@ -42,6 +42,6 @@ def test_too_large_population_names_a_pop_batch_size_that_fits(monkeypatch):
 
 
 def test_when_chunks_cannot_help_it_says_so(monkeypatch):
-    monkeypatch.setattr(base, "available_memory_bytes", lambda: 1)
+    monkeypatch.setattr(memory, "available_memory_bytes", lambda: 1)
     with pytest.raises(PopulationTooLargeError, match="population itself is too large"):
         _model().learn(1)

@@ -6,14 +6,14 @@ import optax
 from evotrain.envs import make_env
 from evotrain.evaluation import EvalConfig, make_evaluator
 from evotrain.networks import MLP
-from evotrain.strategies import OpenES, OpenESConfig
+from evotrain.strategies import OpenESConfig, OpenESStrategy
 from evotrain.training import fitness_stats, init_train_state, make_generation_step
 from tests.helpers import CountdownEnv
 
 
 def _setup(env, seed=0, obs_norm=False):
     net = MLP((env.spec.obs_size, 4, env.spec.num_outputs))
-    es = OpenES(OpenESConfig(pop_size=8, num_dims=net.num_params), optax.adam(0.05), net.init)
+    es = OpenESStrategy(OpenESConfig(pop_size=8, num_dims=net.num_params), optax.adam(0.05), net.init)
     params = es.default_params
     step = make_generation_step(
         es, params, make_evaluator(env, net, EvalConfig(obs_normalization=obs_norm))

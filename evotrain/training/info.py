@@ -10,7 +10,8 @@ import numpy as np
 
 from evotrain.types import PyTree
 
-_PREFIX = "strategy/"
+STRATEGY_PREFIX = "strategy/"
+"""Record fields of the strategy's own metrics (see :mod:`evotrain.logging.metrics`)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,7 +58,7 @@ class GenerationInfo:
         """Builds the info from a flat history record (see ``BaseEvolver._record``)."""
         return cls(
             generation=int(record["generation"]),
-            num_timesteps=int(record["total_env_steps"]),
+            num_timesteps=int(record["num_timesteps"]),
             env_steps=int(record["env_steps"]),
             fitness=np.asarray(record["fitness"]),
             fitness_max=float(record["fitness_max"]),
@@ -70,7 +71,11 @@ class GenerationInfo:
             time_s=float(record["time_s"]),
             elapsed_s=float(record["elapsed_s"]),
             steps_per_s=float(record["steps_per_s"]),
-            algorithm={k[len(_PREFIX) :]: v for k, v in record.items() if k.startswith(_PREFIX)},
+            algorithm={
+                k[len(STRATEGY_PREFIX) :]: v
+                for k, v in record.items()
+                if k.startswith(STRATEGY_PREFIX)
+            },
             record=record,
         )
 
