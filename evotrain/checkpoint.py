@@ -4,13 +4,20 @@ A saved model is a folder::
 
     model/
       evotrain.json     what was saved: format, algorithm, constructor arguments, env
-                        sizes, counters, evotrain/jax versions
+                        sizes, counters, evotrain/jax versions, the sha256 of every other
+                        file, and its own sha256
       history.json      the per-generation history (model.history)
       state/            Orbax checkpoint of the TrainState (PRNG keys as raw uint32 data)
 
 Nothing is pickled, so loading a file cannot run code. Saving writes a sibling temporary
 folder and renames it into place, so a reader never sees a half-written model and an
 existing model is replaced only when it is complete (and only with ``overwrite=True``).
+
+Loading first checks ``evotrain.json`` (its seal, every field's type and the sizes it
+asks for) and the hash of every file, and refuses any difference with a
+:class:`CheckpointError` before building the model or restoring an array (see
+:mod:`evotrain.persistence.metadata`). Models saved before the hashes existed (format 1)
+still load, with an :class:`UnverifiedCheckpointWarning`.
 """
 
 from __future__ import annotations
@@ -28,16 +35,19 @@ import jax.numpy as jnp
 import numpy as np
 
 from evotrain.envs.spec import ActionRangeWarning
-
-FORMAT = "evotrain-model"
-FORMAT_VERSION = 1
-META_FILE = "evotrain.json"
-HISTORY_FILE = "history.json"
-STATE_DIR = "state"
-
-
-class CheckpointError(ValueError):
-    """A saved model that cannot be loaded: missing, corrupted, or of another kind."""
+from evotrain.persistence.integrity import file_hashes
+from evotrain.persistence.metadata import (
+    FORMAT,
+    FORMAT_VERSION,
+    HISTORY_FILE,
+    META_FILE,
+    STATE_DIR,
+    CheckpointError,
+    UnverifiedCheckpointWarning,
+    parse_metadata,
+    sealed_metadata,
+    verify_files,
+)
 
 
 def _raw_keys(tree: Any) -> Any:
@@ -141,8 +151,9 @@ def save_model(model: Any, path: str | os.PathLike[str], overwrite: bool = False
         checkpointer.wait_until_finished()
         with open(os.path.join(tmp, HISTORY_FILE), "w") as f:
             json.dump(json_value(model.history), f)
-        with open(os.path.join(tmp, META_FILE), "w") as f:
-            json.dump(meta, f, indent=2)
+        files = file_hashes(tmp)  # everything written so far: state/ and history.json
+        with open(os.path.join(tmp, META_FILE), "wb") as f:
+            f.write(sealed_metadata(meta, files))
         if os.path.exists(path):
             old = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.old-", dir=parent)
             os.rename(path, os.path.join(old, "model"))
@@ -157,31 +168,16 @@ def save_model(model: Any, path: str | os.PathLike[str], overwrite: bool = False
 
 
 def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The ``evotrain.json`` of a saved model, checked for format and version.
+    """The ``evotrain.json`` of a saved model, checked for format, version, field types
+    and sizes, with every file of the model checked against the hashes it records.
 
     Raises:
         FileNotFoundError: nothing at ``path``.
-        CheckpointError: not a saved model, corrupted metadata, or a newer format.
+        CheckpointError: not a saved model, a newer format, corrupted or invalid metadata,
+            or a file changed, missing or added since the save (named in the message).
     """
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"No saved model at {path}.")
-    meta_path = os.path.join(path, META_FILE)
-    if not os.path.isfile(meta_path):
-        raise CheckpointError(f"{path} is not a saved evotrain model (no {META_FILE}).")
-    try:
-        with open(meta_path) as f:
-            meta = json.load(f)
-    except (OSError, json.JSONDecodeError) as err:
-        raise CheckpointError(f"The saved model at {path} is corrupted: {err}.") from err
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise CheckpointError(f"{meta_path} does not describe an evotrain model.")
-    version = meta.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise CheckpointError(
-            f"The model at {path} has format version {version}; this evotrain reads up to "
-            f"{FORMAT_VERSION}. Upgrade evotrain to load it."
-        )
+    meta = parse_metadata(path)
+    verify_files(path, meta)
     return meta
 
 
@@ -190,7 +186,15 @@ def load_model(cls: type, path: str | os.PathLike[str], env: Any = None, **overr
     import orbax.checkpoint as ocp
 
     path = os.path.abspath(os.fspath(path))
-    meta = read_metadata(path)
+    meta = parse_metadata(path)
+    if not verify_files(path, meta):
+        warnings.warn(
+            f"The saved model at {path} has format version 1 and records no sha256 hashes, "
+            "so damage to its files cannot be detected. Re-save it "
+            "(model.save(path, overwrite=True)) to add them.",
+            UnverifiedCheckpointWarning,
+            stacklevel=3,
+        )
     if meta["algorithm"] != cls.__name__:
         raise CheckpointError(
             f"The model at {path} was saved by {meta['algorithm']}, not {cls.__name__}; "
@@ -211,10 +215,16 @@ def load_model(cls: type, path: str | os.PathLike[str], env: Any = None, **overr
                 f"({meta['env_spec']['env_id']}); pass env=... to {cls.__name__}.load."
             )
     kwargs = {**meta["kwargs"], **overrides}
-    with warnings.catch_warnings():
-        # Settings are the saved model's; the warning is for choosing them (see NEAT).
-        warnings.simplefilter("ignore", ActionRangeWarning)
-        model = cls(meta["policy"], env, **kwargs)
+    try:
+        with warnings.catch_warnings():
+            # Settings are the saved model's; the warning is for choosing them (see NEAT).
+            warnings.simplefilter("ignore", ActionRangeWarning)
+            model = cls(meta["policy"], env, **kwargs)
+    except (TypeError, ValueError) as err:
+        raise CheckpointError(
+            f"{cls.__name__} refuses the settings of the model at {path} (with the overrides "
+            f"given, if any): {err}"
+        ) from err
     saved, spec = meta["env_spec"], model.env.spec
     if (saved["obs_size"], saved["action"], saved["num_outputs"]) != spec.interface:
         raise CheckpointError(
@@ -225,8 +235,8 @@ def load_model(cls: type, path: str | os.PathLike[str], env: Any = None, **overr
     try:
         raw = ocp.StandardCheckpointer().restore(os.path.join(path, STATE_DIR), _raw_keys(like))
         state = _typed_keys(raw, like)
-        with open(os.path.join(path, HISTORY_FILE)) as f:
-            history = json.load(f)
+        with open(os.path.join(path, HISTORY_FILE), encoding="utf-8") as f:
+            history = [_history_entry(h) for h in json.load(f)]
     except Exception as err:  # noqa: BLE001 - any failure here means a damaged save
         raise CheckpointError(
             f"The saved model at {path} is corrupted or incomplete ({type(err).__name__}: {err})."
@@ -235,12 +245,19 @@ def load_model(cls: type, path: str | os.PathLike[str], env: Any = None, **overr
     model._predict_key = state["predict_key"]
     model.num_generations = int(meta["num_generations"])
     model.num_timesteps = int(meta["num_timesteps"])
-    model.history = [_history_entry(h) for h in history]
+    model.history = history
     return model
 
 
+_RENAMED_FIELDS = {"total_env_steps": "num_timesteps"}
+"""History fields saved under an older name (before one name per quantity)."""
+
+
 def _history_entry(entry: dict[str, Any]) -> dict[str, Any]:
-    return {k: (np.asarray(v, np.float32) if isinstance(v, list) else v) for k, v in entry.items()}
+    return {
+        _RENAMED_FIELDS.get(k, k): (np.asarray(v, np.float32) if isinstance(v, list) else v)
+        for k, v in entry.items()
+    }
 
 
 def _evotrain_version() -> str:
@@ -252,6 +269,7 @@ def _evotrain_version() -> str:
 __all__ = [
     "CheckpointError",
     "FORMAT_VERSION",
+    "UnverifiedCheckpointWarning",
     "json_value",
     "load_model",
     "read_metadata",

@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import hashlib
 import json
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from evotrain.host import host_cpu
+from evotrain.persistence.integrity import diff_hashes, file_hashes, sha256_of
+from evotrain.persistence.metadata import UnverifiedCheckpointWarning
 
 ZOO_ENV_VAR = "EVOTRAIN_ZOO"
 MANIFEST = "manifest.json"
@@ -78,32 +80,19 @@ def zoo_root() -> Path:
 
 
 def agent_id(algorithm: str, env_id: str) -> str:
-    """The zoo id of an agent: ``agent_id("neat", "brax:hopper") == "neat-brax-hopper"``."""
+    """The zoo id of an agent: ``agent_id("neat", "brax:hopper") == "neat-brax-hopper"``.
+
+    ``algorithm`` is a registered short or class name (``"NEAT"`` gives ``neat-...``).
+
+    Raises:
+        ValueError: for an algorithm the registry does not know.
+    """
+    from evotrain.algorithms.registry import entry
+
     family, sep, name = env_id.partition(":")
     if not sep:
         family, name = "function", env_id
-    return f"{algorithm.lower()}-{family.lower()}-{name.replace('/', '-')}"
-
-
-def sha256_of(path: str | os.PathLike[str]) -> str:
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def file_hashes(folder: str | os.PathLike[str]) -> dict[str, str]:
-    """sha256 of every file under ``folder`` except the manifest, keyed by POSIX relative
-    path, sorted."""
-    folder = Path(folder)
-    hashes = {}
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        rel = path.relative_to(folder).as_posix()
-        if rel != MANIFEST:
-            hashes[rel] = sha256_of(path)
-    return hashes
+    return f"{entry(algorithm).name}-{family.lower()}-{name.replace('/', '-')}"
 
 
 def _read_manifest(folder: Path) -> dict[str, Any]:
@@ -159,23 +148,11 @@ def verify(agent: ZooAgent | str, root: str | os.PathLike[str] | None = None) ->
     expected = agent.manifest.get("files")
     if not isinstance(expected, dict) or not expected:
         raise ZooIntegrityError(f"The manifest of {agent.id} lists no file hashes.")
-    actual = file_hashes(agent.path)
-    missing = sorted(set(expected) - set(actual))
-    added = sorted(set(actual) - set(expected))
-    changed = sorted(k for k in set(expected) & set(actual) if expected[k] != actual[k])
-    if missing or added or changed:
-        parts = [
-            f"{label}: {', '.join(names)}"
-            for label, names in (
-                ("changed", changed),
-                ("missing", missing),
-                ("not in the manifest", added),
-            )
-            if names
-        ]
+    diff = diff_hashes(expected, agent.path, exclude={MANIFEST})
+    if diff:
         raise ZooIntegrityError(
             f"Zoo agent {agent.id} does not match its manifest's sha256 hashes ("
-            + "; ".join(parts)
+            + diff.describe(added_label="not in the manifest")
             + "). Restore the files (e.g. `git checkout -- "
             + f"{agent.path}`) or retrain it; it is not loaded."
         )
@@ -203,7 +180,12 @@ def load(
     if check:
         verify(agent)
     cls = algorithm_class(agent.algorithm)
-    return cls.load(agent.path / MODEL_DIR, **overrides)
+    if not check:
+        return cls.load(agent.path / MODEL_DIR, **overrides)
+    with warnings.catch_warnings():
+        # The manifest's hashes, just verified, cover the model of a format 1 save too.
+        warnings.simplefilter("ignore", UnverifiedCheckpointWarning)
+        return cls.load(agent.path / MODEL_DIR, **overrides)
 
 
 def deterministic_returns(model: Any, n_episodes: int, seed: int) -> dict[str, Any]:
@@ -322,7 +304,7 @@ def write_manifest(folder: str | os.PathLike[str], manifest: dict[str, Any]) -> 
     """Writes ``manifest.json`` with the sha256 of every other file in ``folder`` (so write
     it last). Returns the manifest written."""
     folder = Path(folder)
-    full = {"format": MANIFEST_FORMAT, **manifest, "files": file_hashes(folder)}
+    full = {"format": MANIFEST_FORMAT, **manifest, "files": file_hashes(folder, exclude={MANIFEST})}
     tmp = folder / f".{MANIFEST}.tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(full, f, indent=1, sort_keys=False)

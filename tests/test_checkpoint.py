@@ -195,3 +195,16 @@ def test_resume_in_a_new_process_is_bit_exact(name, tmp_path):
     np.testing.assert_array_equal(
         got["fitness"], np.stack([h["fitness"] for h in straight.history])
     )
+
+
+def test_metadata_records_the_sha256_of_every_file_and_its_own(saved):
+    from evotrain.checkpoint import FORMAT_VERSION, read_metadata
+    from evotrain.persistence.integrity import file_hashes, seal_problem
+
+    _, path = saved
+    meta = read_metadata(path)
+    assert meta["format_version"] == FORMAT_VERSION == 2
+    assert meta["files"] == file_hashes(path, exclude={"evotrain.json"})
+    assert "history.json" in meta["files"] and any(f.startswith("state/") for f in meta["files"])
+    raw = open(os.path.join(path, "evotrain.json"), "rb").read()
+    assert seal_problem(raw, json.loads(raw)) is None

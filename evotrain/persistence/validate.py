@@ -1,0 +1,197 @@
+"""Field checks of a saved model's ``evotrain.json``: types, and bounds on every size.
+
+A saved model is rebuilt from the constructor arguments its metadata records, so a
+damaged or hand-edited size (``pop_size: 1000000000000``) would otherwise be allocated.
+:func:`validate_metadata` refuses, before anything is built, any field of the wrong type
+and any size outside the bounds below: far above anything trained with evotrain, far below
+what would exhaust a machine. This module imports only the standard library.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from evotrain.persistence.integrity import is_safe_relative_path, is_sha256_hex
+
+MAX_ENV_SIZE = 1 << 16
+"""Observation size and number of action outputs (``env_spec``)."""
+MAX_POP_SIZE = 1 << 20
+"""``pop_size`` and the counts bounded by it (``pop_batch_size``, ``max_species``, ...)."""
+MAX_NET_DEPTH = 64
+"""Hidden layers of ``policy_kwargs["net_arch"]``."""
+MAX_LAYER_WIDTH = 1 << 16
+"""Units of one hidden layer."""
+MAX_NODES = 1 << 16
+"""NEAT ``max_nodes``."""
+MAX_CONNS = 1 << 20
+"""NEAT ``max_conns``."""
+MAX_EPISODES = 1 << 16
+"""``n_episodes`` per individual."""
+MAX_EPISODE_STEPS = 1 << 24
+"""``max_episode_steps`` and ``env_kwargs["episode_length"]``."""
+MAX_ACTIVATE_TIME = 1 << 10
+"""NEAT ``activate_time``."""
+MAX_POPULATION_ELEMENTS = 1 << 31
+"""``pop_size`` times the numbers of one individual (MLP parameters, NEAT node plus
+connection capacity)."""
+MAX_COUNT = 1 << 62
+"""``num_generations``, ``num_timesteps`` and the magnitude of ``seed``."""
+MAX_TEXT = 4096
+"""Length of a text field (ids, names)."""
+
+SIZE_KWARGS = {
+    "pop_size": MAX_POP_SIZE,
+    "pop_batch_size": MAX_POP_SIZE,
+    "max_species": MAX_POP_SIZE,
+    "elite_size": MAX_POP_SIZE,
+    "tournament_size": MAX_POP_SIZE,
+    "truncation_size": MAX_POP_SIZE,
+    "max_nodes": MAX_NODES,
+    "max_conns": MAX_CONNS,
+    "n_episodes": MAX_EPISODES,
+    "max_episode_steps": MAX_EPISODE_STEPS,
+    "activate_time": MAX_ACTIVATE_TIME,
+}
+"""Constructor arguments that are sizes, with their bounds."""
+OPTIONAL_SIZE_KWARGS = frozenset({"pop_batch_size", "truncation_size", "max_episode_steps"})
+"""Size arguments that may be null (their default)."""
+_NEAT_DEFAULT_CAPACITY = {"max_nodes": 50, "max_conns": 100}
+_MLP_DEFAULT_ARCH = [32, 32]
+_DEFAULT_POP_SIZE = 256
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _size(value: Any, name: str, low: int, high: int) -> str | None:
+    if not _is_int(value) or not low <= value <= high:
+        return f"{name} must be an integer from {low} to {high}, got {value!r}"
+    return None
+
+
+def _text(value: Any, name: str, nullable: bool = False) -> str | None:
+    if value is None and nullable:
+        return None
+    if not isinstance(value, str) or len(value) > MAX_TEXT:
+        kind = "a text or null" if nullable else "a text"
+        return f"{name} must be {kind} of at most {MAX_TEXT} characters, got {value!r:.80}"
+    return None
+
+
+def _check_files(files: Any) -> str | None:
+    if not isinstance(files, dict) or not files:
+        return "files must be a non-empty object of relative path -> sha256"
+    for rel, digest in files.items():
+        if not is_safe_relative_path(rel):
+            return f"files lists {rel!r}, not a plain relative path inside the model folder"
+        if not is_sha256_hex(digest):
+            return f"files[{rel!r}] must be a 64-digit lowercase hex sha256, got {digest!r:.80}"
+    return None
+
+
+def _check_kwargs(meta: dict[str, Any]) -> str | None:
+    kwargs = meta["kwargs"]
+    for name, high in SIZE_KWARGS.items():
+        if name in kwargs and not (kwargs[name] is None and name in OPTIONAL_SIZE_KWARGS):
+            problem = _size(kwargs[name], f"kwargs.{name}", 1, high)
+            if problem:
+                return problem
+    if "seed" in kwargs and kwargs["seed"] is not None:
+        if (problem := _size(kwargs["seed"], "kwargs.seed", -MAX_COUNT, MAX_COUNT)) is not None:
+            return problem
+    for name in ("policy_kwargs", "env_kwargs"):
+        if kwargs.get(name) is not None and not isinstance(kwargs[name], dict):
+            return f"kwargs.{name} must be an object or null, got {kwargs[name]!r:.80}"
+    policy_kwargs = kwargs.get("policy_kwargs") or {}
+    arch = policy_kwargs.get("net_arch", _MLP_DEFAULT_ARCH)
+    if not isinstance(arch, list) or len(arch) > MAX_NET_DEPTH:
+        return f"kwargs.policy_kwargs.net_arch must be a list of at most {MAX_NET_DEPTH} sizes"
+    for width in arch:
+        if problem := _size(width, "each kwargs.policy_kwargs.net_arch size", 1, MAX_LAYER_WIDTH):
+            return problem
+    length = (kwargs.get("env_kwargs") or {}).get("episode_length")
+    if length is not None:
+        if problem := _size(length, "kwargs.env_kwargs.episode_length", 1, MAX_EPISODE_STEPS):
+            return problem
+    spec = meta["env_spec"]
+    if meta["algorithm"] == "NEAT":
+        individual = sum(kwargs.get(k, default) for k, default in _NEAT_DEFAULT_CAPACITY.items())
+    else:
+        sizes = [spec["obs_size"], *arch, spec["num_outputs"]]
+        individual = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
+    total = kwargs.get("pop_size", _DEFAULT_POP_SIZE) * individual
+    if total > MAX_POPULATION_ELEMENTS:
+        return (
+            f"pop_size times the size of one individual ({individual}) is {total}, above "
+            f"the bound {MAX_POPULATION_ELEMENTS}"
+        )
+    return None
+
+
+def _problems(meta: dict[str, Any], sealed: bool, state_dir: str) -> Iterator[str | None]:
+    """Each check's problem (None when it passes), lazily: a check runs only when the
+    ones before it passed, so it may rely on their fields' types."""
+    algorithm = meta.get("algorithm")
+    if not isinstance(algorithm, str) or not _NAME.fullmatch(algorithm):
+        yield f"algorithm must be a class name, got {algorithm!r:.80}"
+    yield _text(meta.get("policy"), "policy")
+    yield _text(meta.get("env"), "env", nullable=True)
+    if not isinstance(meta.get("kwargs"), dict):
+        yield f"kwargs must be an object, got {meta.get('kwargs')!r:.80}"
+    required = meta.get("kwargs_required_at_load")
+    if not isinstance(required, list) or not all(
+        isinstance(k, str) and _NAME.fullmatch(k) for k in required
+    ):
+        yield f"kwargs_required_at_load must be a list of argument names, got {required!r:.80}"
+    spec = meta.get("env_spec")
+    if not isinstance(spec, dict):
+        yield f"env_spec must be an object, got {spec!r:.80}"
+    yield _text(spec.get("env_id"), "env_spec.env_id")
+    yield _size(spec.get("obs_size"), "env_spec.obs_size", 1, MAX_ENV_SIZE)
+    yield _text(spec.get("action"), "env_spec.action")
+    yield _size(spec.get("num_outputs"), "env_spec.num_outputs", 1, MAX_ENV_SIZE)
+    yield _text(spec.get("describe"), "env_spec.describe")
+    yield _size(meta.get("seed"), "seed", -MAX_COUNT, MAX_COUNT)
+    yield _size(meta.get("num_generations"), "num_generations", 0, MAX_COUNT)
+    yield _size(meta.get("num_timesteps"), "num_timesteps", 0, MAX_COUNT)
+    yield _check_kwargs(meta)
+    if sealed:
+        yield _check_files(meta.get("files"))
+        files = meta["files"]
+        if "history.json" not in files or not any(k.startswith(f"{state_dir}/") for k in files):
+            yield f"files must list history.json and the files of {state_dir}/"
+
+
+def validate_metadata(meta: dict[str, Any], sealed: bool, state_dir: str) -> str | None:
+    """What is wrong with the parsed ``evotrain.json`` ``meta`` (format and version
+    already checked), or None when every field is valid.
+
+    Args:
+        meta: the document.
+        sealed: a format 2 document, which must record ``files`` (``history.json`` and
+            the files of ``state_dir`` included).
+        state_dir: the folder of the Orbax checkpoint.
+    """
+    return next((p for p in _problems(meta, sealed, state_dir) if p is not None), None)
+
+
+__all__ = [
+    "MAX_ACTIVATE_TIME",
+    "MAX_CONNS",
+    "MAX_COUNT",
+    "MAX_ENV_SIZE",
+    "MAX_EPISODES",
+    "MAX_EPISODE_STEPS",
+    "MAX_LAYER_WIDTH",
+    "MAX_NET_DEPTH",
+    "MAX_NODES",
+    "MAX_POPULATION_ELEMENTS",
+    "MAX_POP_SIZE",
+    "MAX_TEXT",
+    "SIZE_KWARGS",
+    "validate_metadata",
+]
