@@ -20,22 +20,15 @@ from typing import Any
 
 import numpy as np
 
-ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "tanh": np.tanh,
-    "relu": lambda x: np.maximum(x, 0.0),
-    "sigmoid": lambda x: 1.0 / (1.0 + np.exp(-x)),
-    "scaled_sigmoid": lambda x: 1.0 / (1.0 + np.exp(-5.0 * np.clip(x, -12.0, 12.0))),
-    "identity": lambda x: x,
-    "elu": lambda x: np.where(x > 0, x, np.expm1(np.minimum(x, 0.0))),
-    "sin": np.sin,
-    "gauss": lambda x: np.exp(-5.0 * np.square(np.clip(x, -3.4, 3.4))),
-    "abs": np.abs,
-    "clamped": lambda x: np.clip(x, -1.0, 1.0),
-    "square": np.square,
-    "inv": lambda x: 1.0 / np.where(np.abs(x) < 1e-7, 1e-7, x),
-    "log": lambda x: np.log(np.maximum(x, 1e-7)),
-    "exp": lambda x: np.exp(np.clip(x, -60.0, 60.0)),
-}
+from evotrain.activation_table import ActivationForms
+
+ACTIVATIONS = ActivationForms(
+    "numpy",
+    hint="NumpyNetwork needs its NumPy form; a NumPy-only one can also be assigned to "
+    "evotrain.numpy_network.ACTIVATIONS[name].",
+)
+"""``name -> fn(x)`` over NumPy float64 values: a live view of the activation table
+(:mod:`evotrain.activation_table`), which writes each activation once for every backend."""
 
 
 def _maxabs(values: np.ndarray) -> float:
@@ -59,8 +52,9 @@ class NumpyNetwork:
         genome: the dict of ``model.best_genome``.
 
     Raises:
-        ValueError: for an activation or aggregation this module does not know (custom
-            functions registered in JAX must be added to ``ACTIVATIONS``/``AGGREGATIONS``).
+        ValueError: for an activation without a NumPy form (one registered for JAX alone:
+            register it with ``generic=True``) or an aggregation this module does not know
+            (custom ones registered in JAX must be added to ``AGGREGATIONS``).
     """
 
     def __init__(self, genome: dict[str, Any]) -> None:
@@ -70,13 +64,13 @@ class NumpyNetwork:
         self.output_activation = genome.get("output_activation")
         self.activate_time = int(genome.get("activate_time", 1))
         self.nodes = {int(n["key"]): n for n in genome["nodes"]}
+        names = {n["activation"] for n in self.nodes.values()} | {self.output_activation}
+        self._activations = {name: ACTIVATIONS.lookup(name) for name in names - {None}}
         for node in self.nodes.values():
-            for table, name in (
-                (ACTIVATIONS, node["activation"]),
-                (AGGREGATIONS, node["aggregation"]),
-            ):
-                if name not in table:
-                    raise ValueError(f"NumpyNetwork does not know the function {name!r}.")
+            if node["aggregation"] not in AGGREGATIONS:
+                raise ValueError(
+                    f"NumpyNetwork does not know the aggregation {node['aggregation']!r}."
+                )
         self.incoming: dict[int, list[tuple[int, float]]] = {k: [] for k in self.nodes}
         for conn in genome["connections"]:
             if conn["enabled"] and conn["in"] in self.nodes and conn["out"] in self.nodes:
@@ -119,7 +113,7 @@ class NumpyNetwork:
         name = node["activation"]
         if self.output_activation is not None and key in self.output_keys:
             name = self.output_activation
-        return float(ACTIVATIONS[name](np.float64(z)))
+        return float(self._activations[name](np.float64(z)))
 
     def reset(self) -> None:
         """Clears a recurrent network's node values (start of an episode)."""

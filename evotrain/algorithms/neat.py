@@ -6,14 +6,11 @@ import functools
 import warnings
 from typing import Any, final
 
+from evotrain.activation_table import is_bounded
 from evotrain.algorithms.neat_family import NEATFamily, family_signature
 from evotrain.envs.spec import ActionRangeWarning, Box
 from evotrain.neat.genome import GenomeConfig
 from evotrain.networks.neat_network import NEATNetwork
-
-# Output functions whose values stay in [-1, 1]: behind the tanh squash of a bounded box
-# action they leave part of the action range out of reach.
-_BOUNDED_OUTPUTS = frozenset({"tanh", "sigmoid", "scaled_sigmoid", "sin", "gauss", "clamped"})
 
 
 @final
@@ -66,7 +63,7 @@ def _warn_if_outputs_bounded(config: GenomeConfig, action: Any) -> None:
     if not isinstance(action, Box) or not any(action.bounded):
         return
     name = config.output_activation or config.activation_default
-    if name not in _BOUNDED_OUTPUTS:
+    if not is_bounded(name):  # values within [-1, 1], per evotrain.activation_table
         return
     source = "output_activation" if config.output_activation else "the hidden activation"
     warnings.warn(

@@ -13,110 +13,29 @@ state across steps.
 from __future__ import annotations
 
 import keyword
-import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import sympy as sp
 from sympy.printing.pycode import pycode
 
+from evotrain.activation_table import ActivationForms
 from evotrain.viz.graph import enabled_connections
+from evotrain.viz.sympy_namespace import SMax, SMin, named_function
 
-
-def _sigmoid(z: sp.Expr) -> sp.Expr:
-    # 1 / (1 + exp(-z)), written so that plain Python floats cannot overflow in exp.
-    return (1 + sp.tanh(z / 2)) / 2
-
-
-def _gelu(z: sp.Expr) -> sp.Expr:  # jax.nn.gelu's default (tanh) approximation
-    return z / 2 * (1 + sp.tanh(sp.Float(math.sqrt(2 / math.pi)) * (z + sp.Float(0.044715) * z**3)))
-
-
-def _named_function(
-    name: str, numeric: Callable[..., float], python: Callable[..., str], latex_name: str = ""
-) -> type[sp.Function]:
-    """A SymPy function printed as ``latex_name(...)`` in LaTeX (default
-    ``\\operatorname{name}``), as ``python(*args)`` in Python source, and evaluated by
-    ``numeric`` on numbers.
-
-    Used for max, min and the branching functions (elu, inv, maxabs). SymPy's own ``Max``
-    and ``Min`` try to order their arguments symbolically, which takes minutes on a deep
-    network's formulas, and as ``Piecewise`` a branching function's argument would appear
-    in every branch and condition, so substituted formulas would grow exponentially."""
-    latex_name = latex_name or rf"\operatorname{{{name}}}"
-
-    def eval_(cls, *args):
-        if args and all(a.is_number for a in args):
-            return sp.Float(numeric(*(float(a) for a in args)))
-        return None
-
-    def latex(self, printer, exp=None):
-        text = rf"{latex_name}\left({', '.join(printer._print(a) for a in self.args)}\right)"
-        return text if exp is None else rf"{text}^{{{exp}}}"
-
-    def pythoncode(self, printer):
-        return python(*(f"({printer._print(a)})" for a in self.args))
-
-    def evalf_(self, prec):
-        args = [a.evalf(prec) for a in self.args]
-        if all(a.is_Number for a in args):
-            return sp.Float(numeric(*(float(a) for a in args)), prec)
-        return None
-
-    return type(
-        name,
-        (sp.Function,),
-        {
-            "eval": classmethod(eval_),
-            "_latex": latex,
-            "_pythoncode": pythoncode,
-            "_eval_evalf": evalf_,
-        },
-    )
-
-
-def _maxabs_value(*values: float) -> float:
-    return max(values, key=abs)  # the first of largest magnitude, as argmax picks it
-
-
-SMax = _named_function("max", max, lambda *a: f"max({', '.join(a)})", r"\max")
-SMin = _named_function("min", min, lambda *a: f"min({', '.join(a)})", r"\min")
-
-
-def _clip(z: sp.Expr, lo: float, hi: float) -> sp.Expr:
-    return SMin(SMax(z, sp.Float(lo)), sp.Float(hi))
-
-
-MaxAbs = _named_function("maxabs", _maxabs_value, lambda *a: f"max(({', '.join(a)},), key=abs)")
-Elu = _named_function(
-    "elu",
-    lambda z: z if z > 0 else math.expm1(z),
-    lambda z: f"({z} if {z} > 0 else math.expm1({z}))",
-)
-SafeInv = _named_function(
-    "inv",
-    lambda z: 1e7 if abs(z) < 1e-7 else 1.0 / z,
-    lambda z: f"(1e7 if abs({z}) < 1e-7 else 1.0 / {z})",
+MaxAbs = named_function(
+    "maxabs",
+    lambda *values: max(values, key=abs),  # the first of largest magnitude, as argmax picks it
+    lambda *a: f"max(({', '.join(a)},), key=abs)",
 )
 
-SYMPY_ACTIVATIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
-    "tanh": sp.tanh,
-    "relu": lambda z: SMax(z, sp.Integer(0)),
-    "sigmoid": _sigmoid,
-    "scaled_sigmoid": lambda z: _sigmoid(5 * _clip(z, -12.0, 12.0)),
-    "identity": lambda z: z,
-    "elu": Elu,
-    "gelu": _gelu,
-    "sin": sp.sin,
-    "gauss": lambda z: sp.exp(-5 * _clip(z, -3.4, 3.4) ** 2),
-    "abs": sp.Abs,
-    "clamped": lambda z: _clip(z, -1.0, 1.0),
-    "square": lambda z: z**2,
-    "inv": SafeInv,
-    "log": lambda z: sp.log(SMax(z, sp.Float(1e-7))),
-    "exp": lambda z: sp.exp(_clip(z, -60.0, 60.0)),
-}
-"""SymPy forms of evotrain's activations (same clamps as the JAX versions)."""
+SYMPY_ACTIVATIONS = ActivationForms(
+    "sympy",
+    hint="Or give only its SymPy form with evotrain.viz.register_sympy_activation(name, fn).",
+)
+"""``name -> fn(z)`` over SymPy expressions (same clamps as the JAX versions): a live view
+of the activation table (:mod:`evotrain.activation_table`), which writes each activation
+once for every backend."""
 
 SYMPY_AGGREGATIONS: dict[str, Callable[[Sequence[sp.Expr]], sp.Expr]] = {
     "sum": lambda t: sp.Add(*t),
@@ -130,21 +49,21 @@ SYMPY_AGGREGATIONS: dict[str, Callable[[Sequence[sp.Expr]], sp.Expr]] = {
 
 
 def register_sympy_activation(name: str, fn: Callable[[sp.Expr], sp.Expr]) -> None:
-    """Teaches the formula export a custom activation (one registered with
-    :func:`evotrain.networks.register_activation`) as a SymPy function of one expression."""
+    """Teaches the formula export a custom activation as a SymPy function of one expression.
+
+    For one registered with :func:`evotrain.networks.register_activation` as a JAX function
+    of one array. One registered with ``generic=True`` needs nothing more.
+    """
     SYMPY_ACTIVATIONS[name] = fn
 
 
-def _lookup(table: dict[str, Any], name: str, kind: str) -> Any:
-    if name not in table:
+def _lookup_aggregation(name: str) -> Callable[[Sequence[sp.Expr]], sp.Expr]:
+    if name not in SYMPY_AGGREGATIONS:
         raise ValueError(
-            f"The formula export does not know the {kind} {name!r}; add its SymPy form with "
-            f"evotrain.viz.register_sympy_{kind}(name, fn)."
-            if kind == "activation"
-            else f"The formula export does not know the {kind} {name!r}; "
-            f"known: {', '.join(sorted(table))}."
+            f"The formula export does not know the aggregation {name!r}; "
+            f"known: {', '.join(sorted(SYMPY_AGGREGATIONS))}."
         )
-    return table[name]
+    return SYMPY_AGGREGATIONS[name]
 
 
 def _require_feedforward(genome: dict[str, Any]) -> None:
@@ -219,15 +138,11 @@ def network_equations(
     for key in _order(genome, incoming):
         node = nodes[key]
         terms = [sp.Float(w) * symbols[src] for src, w in incoming[key]]
-        agg = (
-            _lookup(SYMPY_AGGREGATIONS, node["aggregation"], "aggregation")(terms)
-            if terms
-            else sp.Integer(0)
-        )
+        agg = _lookup_aggregation(node["aggregation"])(terms) if terms else sp.Integer(0)
         act_name = node["activation"]
         if genome.get("output_activation") is not None and key < n_in + n_out:
             act_name = genome["output_activation"]
-        act = _lookup(SYMPY_ACTIVATIONS, act_name, "activation")
+        act = SYMPY_ACTIVATIONS.lookup(act_name)
         z = sp.Float(node["bias"]) + sp.Float(node["response"]) * agg
         assignments.append((symbols[key], act(z)))
     outputs = [symbols[n_in + i] for i in range(n_out)]
