@@ -9,7 +9,6 @@ Python generation loop.
 from __future__ import annotations
 
 import abc
-import dataclasses
 import functools
 import os
 import time
@@ -19,18 +18,17 @@ from typing import Any, ClassVar
 import jax
 import numpy as np
 
+from evotrain.algorithms.logged import LoggedModel
 from evotrain.callbacks import MaybeCallback, make_callback
-from evotrain.checkpoint import json_value
 from evotrain.checks import positive_int
 from evotrain.envs import Env, FunctionFit, make_env
 from evotrain.evaluation import EvalConfig, HostEvaluator, make_evaluator
 from evotrain.evaluation.predict import Predictor
-from evotrain.logging import KVWriter, Logger, make_output_format, run_folder
 from evotrain.logging.metrics import Metric, record_generation, titles
 from evotrain.networks import MLP, Network
 from evotrain.training import HostGenerationStep, TrainState, init_train_state, make_generation_step
 from evotrain.training.compile import jit_program
-from evotrain.training.info import GenerationInfo
+from evotrain.training.info import GenerationInfo, history_record
 from evotrain.training.memory import compile_checked
 from evotrain.types import PyTree
 
@@ -38,7 +36,7 @@ PolicyBuilder = Callable[..., Network]
 """``build(num_inputs, num_outputs, **options) -> Network``: what a policy alias names."""
 
 
-class BaseEvolver(abc.ABC):
+class BaseEvolver(LoggedModel, abc.ABC):
     """Common shell of evotrain's algorithms.
 
     Args:
@@ -129,7 +127,7 @@ class BaseEvolver(abc.ABC):
         self.seed = int(seed) if seed is not None else int.from_bytes(os.urandom(4), "little") >> 1
         self.verbose = int(verbose)
         self.tensorboard_log = None if tensorboard_log is None else os.fspath(tensorboard_log)
-        self._logger: Logger | None = None
+        self._logger = None
         self._custom_logger = False
         self.num_generations = 0
         self.num_timesteps = 0
@@ -328,53 +326,6 @@ class BaseEvolver(abc.ABC):
 
         return load_model(cls, path, env=env, **overrides)
 
-    # ----------------------------------------------------------------- logging
-    @property
-    def logger(self) -> Logger:
-        """The logger ``learn`` records to (see :meth:`set_logger`)."""
-        if self._logger is None:
-            self._logger = self._default_logger(type(self).__name__, True)
-        return self._logger
-
-    def set_logger(self, logger: Logger) -> None:
-        """Logs to ``logger`` (from :func:`evotrain.logging.configure`) from now on, instead
-        of the default (a stdout table at ``verbose >= 1``, plus TensorBoard when
-        ``tensorboard_log`` is set)."""
-        if not isinstance(logger, Logger):
-            raise TypeError(
-                f"set_logger takes an evotrain.logging.Logger (see evotrain.logging.configure); "
-                f"got {type(logger).__name__}."
-            )
-        self._logger = logger
-        self._custom_logger = True
-
-    def run_config(self) -> dict[str, Any]:
-        """This model's settings as plain JSON values (what W&B records as the run config)."""
-        config: dict[str, Any] = {
-            "algorithm": type(self).__name__,
-            "policy": self.policy_name,
-            "env": self.env.spec.env_id,
-            "pop_size": self.pop_size,
-            "seed": self.seed,
-            "policy_kwargs": self.policy_kwargs,
-            **dataclasses.asdict(self.eval_config),
-        }
-        if dataclasses.is_dataclass(self.strategy_params):
-            config.update(dataclasses.asdict(self.strategy_params))
-        return json_value(config)
-
-    def _default_logger(self, tb_log_name: str, new_run: bool) -> Logger:
-        writers: list[KVWriter] = []
-        folder = None
-        if self.verbose >= 1:
-            writers.append(make_output_format("stdout", None))
-        if self.tensorboard_log is not None:
-            folder = run_folder(self.tensorboard_log, tb_log_name, new_run)
-            writers.append(make_output_format("tensorboard", folder))
-        if self._logger is not None and not self._custom_logger:
-            self._logger.close()
-        return Logger(folder, writers)
-
     def _jitted_step(self, eval_config: EvalConfig) -> Any:
         """The jitted generation step of a jittable env, evaluating with ``eval_config``."""
         evaluate = make_evaluator(self.env, self.policy, eval_config)
@@ -400,18 +351,12 @@ class BaseEvolver(abc.ABC):
 
     def _record(self, metrics: dict[str, Any], gen_time: float, elapsed: float) -> dict[str, Any]:
         self.num_generations += 1
-        steps = int(metrics["env_steps"])
-        self.num_timesteps += steps
-        info = {k: (np.asarray(v) if np.ndim(v) else v.item()) for k, v in metrics.items()}
-        info.update(
-            generation=self.num_generations,
-            num_timesteps=self.num_timesteps,
-            steps_per_s=steps / max(gen_time, 1e-9),
-            time_s=gen_time,
-            elapsed_s=elapsed,
+        self.num_timesteps += int(metrics["env_steps"])
+        record = history_record(
+            metrics, self.num_generations, self.num_timesteps, gen_time, elapsed
         )
-        self.history.append(info)
-        return info
+        self.history.append(record)
+        return record
 
     # ----------------------------------------------------------------- acting
     @property

@@ -36,5 +36,4 @@ def make_callback(callback: MaybeCallback, progress_bar: bool = False) -> BaseCa
     return CallbackList(converted)
 
 
-
 __all__ = ["MaybeCallback", "make_callback"]

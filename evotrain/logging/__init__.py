@@ -1,6 +1,13 @@
 """SB3-style logging: :class:`Logger` over stdout, CSV, JSON and TensorBoard and W&B writers."""
 
-from evotrain.logging.logger import FORMATS, Logger, configure, make_output_format, run_folder
+from evotrain.logging.logger import (
+    FORMATS,
+    Logger,
+    configure,
+    default_logger,
+    make_output_format,
+    run_folder,
+)
 from evotrain.logging.writers import (
     CSVOutputFormat,
     HumanOutputFormat,
@@ -20,6 +27,7 @@ __all__ = [
     "TensorBoardOutputFormat",
     "WandbOutputFormat",
     "configure",
+    "default_logger",
     "make_output_format",
     "run_folder",
 ]

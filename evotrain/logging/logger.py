@@ -146,6 +146,22 @@ def configure(folder: str | None = None, format_strings: Sequence[str] | None = 
     return Logger(folder, [make_output_format(f, folder) for f in formats])
 
 
+def default_logger(
+    verbose: int, tensorboard_log: str | None, tb_log_name: str, new_run: bool
+) -> Logger:
+    """A model's logger unless the user sets one: a stdout table at ``verbose >= 1``, plus
+    TensorBoard in ``{tensorboard_log}/{tb_log_name}_{N}`` when ``tensorboard_log`` is set
+    (a new N when ``new_run``, else the latest)."""
+    writers: list[KVWriter] = []
+    folder = None
+    if verbose >= 1:
+        writers.append(make_output_format("stdout", None))
+    if tensorboard_log is not None:
+        folder = run_folder(tensorboard_log, tb_log_name, new_run)
+        writers.append(make_output_format("tensorboard", folder))
+    return Logger(folder, writers)
+
+
 def latest_run_id(log_path: str, log_name: str) -> int:
     """The highest ``N`` of the ``{log_name}_{N}`` folders in ``log_path`` (0 if none)."""
     if not os.path.isdir(log_path):

@@ -84,4 +84,34 @@ class GenerationInfo:
         return self.record[key]
 
 
-__all__ = ["GenerationInfo"]
+def history_record(
+    metrics: Mapping[str, Any],
+    generation: int,
+    num_timesteps: int,
+    time_s: float,
+    elapsed_s: float,
+) -> dict[str, Any]:
+    """One generation's flat record (a ``model.history`` entry) from the step's metrics.
+
+    Args:
+        metrics: the generation step's metrics on the host (scalars and ``fitness``).
+        generation: generations run so far, this one included.
+        num_timesteps: env steps taken so far, this generation's included.
+        time_s: this generation's wall time; ``elapsed_s``: since ``learn`` began.
+
+    Returns:
+        The metrics as Python scalars (arrays stay NumPy arrays) plus ``generation``,
+        ``num_timesteps``, ``steps_per_s``, ``time_s`` and ``elapsed_s``.
+    """
+    record = {k: (np.asarray(v) if np.ndim(v) else v.item()) for k, v in metrics.items()}
+    record.update(
+        generation=generation,
+        num_timesteps=num_timesteps,
+        steps_per_s=int(metrics["env_steps"]) / max(time_s, 1e-9),
+        time_s=time_s,
+        elapsed_s=elapsed_s,
+    )
+    return record
+
+
+__all__ = ["GenerationInfo", "history_record"]

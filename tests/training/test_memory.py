@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from evotrain import OpenES
-from evotrain.training import memory
 from evotrain.envs import FunctionFit
+from evotrain.training import memory
 from evotrain.training.memory import (
     HEADROOM,
     PopulationTooLargeError,
