@@ -151,6 +151,21 @@ def test_neat_stdout_table_has_species_and_sizes(capsys):
     assert len([line for line in out.splitlines() if line.strip().startswith(("1 |", "2 |"))]) == 2
 
 
+def _finished_wandb_records(run_file, timeout_s=60.0):
+    """The records of a W&B run log once its ``exit`` record is on disk: ``run.finish()``
+    can return before W&B's service process has flushed the file (a first run in a process
+    was seen at its 7-byte header only)."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        records = _wandb_records(run_file)
+        if any(r.WhichOneof("record_type") == "exit" for r in records):
+            return records
+        assert time.monotonic() < deadline, f"{run_file} has no exit record after {timeout_s} s"
+        time.sleep(0.2)
+
+
 def _wandb_records(run_file):
     """Unframes a W&B run log (32 KiB blocks of checksummed chunks after a 7-byte file
     header) into ``wandb_internal_pb2.Record`` messages, with wandb's own protobufs."""
@@ -192,7 +207,7 @@ def test_wandb_offline_run_holds_config_and_metrics(tmp_path, monkeypatch):
     model.learn(3)
     model.logger.close()
     (run_file,) = glob.glob(str(tmp_path / "wandb" / "offline-run-*" / "run-*.wandb"))
-    records = _wandb_records(run_file)
+    records = _finished_wandb_records(run_file)
 
     def items(updates):
         return {u.key or "/".join(u.nested_key): json.loads(u.value_json) for u in updates}
@@ -236,7 +251,9 @@ def test_wandb_keeps_the_best_model_as_an_artifact(tmp_path, monkeypatch):
     model.logger.close()
     (run_file,) = glob.glob(str(tmp_path / "logs" / "wandb" / "offline-run-*" / "run-*.wandb"))
     artifacts = [
-        r.artifact for r in _wandb_records(run_file) if r.WhichOneof("record_type") == "artifact"
+        r.artifact
+        for r in _finished_wandb_records(run_file)
+        if r.WhichOneof("record_type") == "artifact"
     ]
     assert [(a.name, a.type) for a in artifacts] == [("best_model", "model")]
     assert {"best", "generation-1"} <= set(artifacts[0].aliases)
