@@ -21,7 +21,7 @@ import numpy as np
 from evotrain.algorithms.logged import LoggedModel
 from evotrain.callbacks import MaybeCallback, make_callback
 from evotrain.checks import positive_int
-from evotrain.envs import Env, FunctionFit, make_env
+from evotrain.envs import Env, make_env
 from evotrain.evaluation import EvalConfig, HostEvaluator, make_evaluator
 from evotrain.evaluation.predict import Predictor
 from evotrain.logging.metrics import Metric, record_generation, titles
@@ -176,7 +176,7 @@ class BaseEvolver(LoggedModel, abc.ABC):
             self.policy,
             self.env,
             self.eval_config.obs_normalization,
-            raw_outputs=isinstance(self.env, FunctionFit),
+            raw_outputs=self.env.raw_outputs,
             jit=functools.partial(jit_program, fast_compile=self.fast_compile),
         )
 

@@ -35,10 +35,24 @@ class EnvState:
 
 
 class Env(abc.ABC):
-    """Any adapted environment: it has a spec and a family."""
+    """Any adapted environment: it has a spec and a family.
+
+    Evaluation dispatches on the adapter's type (``functools.singledispatch`` in
+    :mod:`evotrain.evaluation`), so a new family registers its evaluators there rather than
+    being tested for in an ``isinstance`` ladder.
+
+    Attributes:
+        spec: sizes, action space and horizon.
+        jittable: the population is evaluated inside the jitted generation step (JAX envs,
+            function fitting); else on the host between its jitted halves (Gymnasium).
+        raw_outputs: ``predict`` returns the network's outputs, not actions (function
+            fitting has no action space to map into).
+        raw: the object the adapter wraps.
+    """
 
     spec: EnvSpec
     jittable: bool
+    raw_outputs: bool = False
     raw: Any
     """The object the adapter wraps (a gymnax env, a brax env, a gymnasium env, ...)."""
 

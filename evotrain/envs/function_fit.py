@@ -40,6 +40,7 @@ class FunctionFit(Env):
     """
 
     jittable = True
+    raw_outputs = True
 
     def __init__(
         self,

@@ -8,6 +8,7 @@ runs inside the training step's jit. Gymnasium envs are evaluated on the host by
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable
 
@@ -140,22 +141,31 @@ def _chunked(eval_chunk: Callable[[PyTree], EvalResult], config: EvalConfig) -> 
     return evaluate
 
 
+@functools.singledispatch
 def make_evaluator(env: Env, network: Network, config: EvalConfig) -> Evaluator:
     """Builds the pure, jittable population evaluator for a jittable problem.
 
+    Dispatches on the env adapter's type: episodes for a :class:`JaxEnv`, one scoring pass
+    for a :class:`FunctionFit`; an env family of its own registers with
+    ``@make_evaluator.register``.
+
     Args:
-        env: a :class:`JaxEnv` or :class:`FunctionFit`.
+        env: a jittable env adapter.
         network: the policy network (``prepare`` per individual, ``step`` per env step).
         config: evaluation settings.
 
     Returns:
         ``evaluate(key, population, norm) -> EvalResult``; ``population`` has a leading
         ``pop_size`` axis.
+
+    Raises:
+        TypeError: for an env evaluated on the host (use :class:`HostEvaluator`).
     """
-    if isinstance(env, FunctionFit):
-        return _function_evaluator(env, network, config)
-    if not isinstance(env, JaxEnv):
-        raise TypeError(f"{type(env).__name__} is not jittable; use HostEvaluator.")
+    raise TypeError(f"{type(env).__name__} is not jittable; use HostEvaluator.")
+
+
+@make_evaluator.register
+def _episode_evaluator(env: JaxEnv, network: Network, config: EvalConfig) -> Evaluator:
     horizon = config.horizon(env)
     n_ep = config.n_episodes
 
@@ -187,6 +197,7 @@ def make_evaluator(env: Env, network: Network, config: EvalConfig) -> Evaluator:
     return evaluate
 
 
+@make_evaluator.register
 def _function_evaluator(env: FunctionFit, network: Network, config: EvalConfig) -> Evaluator:
     if config.reward_shift:
         raise ValueError(

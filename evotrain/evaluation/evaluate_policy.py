@@ -8,6 +8,7 @@ any other ``predict``-able model is stepped from Python.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -52,14 +53,7 @@ def evaluate_policy(
     if n_eval_episodes < 1:
         raise ValueError(f"n_eval_episodes must be at least 1, got {n_eval_episodes}.")
     adapter = _adapter(model, env)
-    if isinstance(adapter, FunctionFit):
-        rewards, lengths = _function_episodes(model, adapter, n_eval_episodes)
-    elif isinstance(adapter, JaxEnv):
-        rewards, lengths = _jax_episodes(model, adapter, n_eval_episodes, deterministic, seed)
-    elif isinstance(adapter, HostEnv):
-        rewards, lengths = _host_episodes(model, adapter, n_eval_episodes, deterministic, seed)
-    else:  # pragma: no cover - every adapter is one of the above
-        raise TypeError(f"Cannot evaluate on {type(adapter).__name__}.")
+    rewards, lengths = _episodes(adapter, model, n_eval_episodes, deterministic, seed)
     mean, std = float(np.mean(rewards)), float(np.std(rewards))
     if reward_threshold is not None and mean < reward_threshold:
         raise ValueError(f"Mean reward {mean:.4g} is below the threshold {reward_threshold:.4g}.")
@@ -82,15 +76,28 @@ def _bare(env: Env) -> str:
     return env.spec.env_id.split(":", 1)[-1]
 
 
-def _function_episodes(model: Any, env: FunctionFit, n: int) -> tuple[np.ndarray, np.ndarray]:
+@functools.singledispatch
+def _episodes(
+    env: Env, model: Any, n: int, deterministic: bool, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(returns (n,), lengths (n,))`` of ``n`` episodes, by the adapter's type."""
+    raise TypeError(f"Cannot evaluate on {type(env).__name__}.")
+
+
+@_episodes.register
+def _function_episodes(
+    env: FunctionFit, model: Any, n: int, deterministic: bool, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    del deterministic, seed  # one deterministic pass over the samples
     outputs, _ = model.predict(env.inputs, deterministic=True)
     outputs = np.asarray(outputs, np.float32).reshape(env.targets.shape)
     score = float(env.score(jnp.asarray(outputs)))
     return np.full(n, score), np.full(n, env.inputs.shape[0])
 
 
+@_episodes.register
 def _jax_episodes(
-    model: Any, env: JaxEnv, n: int, deterministic: bool, seed: int
+    env: JaxEnv, model: Any, n: int, deterministic: bool, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
     keys = episode_keys(jax.random.key(seed), n)
     fast = getattr(model, "jitted_rollout", None)
@@ -155,8 +162,9 @@ def stepped_episodes(
         yield states
 
 
+@_episodes.register
 def _host_episodes(
-    model: Any, env: HostEnv, n: int, deterministic: bool, seed: int
+    env: HostEnv, model: Any, n: int, deterministic: bool, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
     vec = env.make_vector(n)
     try:
