@@ -109,7 +109,7 @@ class NEATStrategy:
                 lambda x: jnp.full((s,) + x.shape[1:], jnp.nan, x.dtype), population
             ),
             alive=jnp.zeros((s,), bool),
-            best=jnp.full((s,), -jnp.inf),
+            best=jnp.full((s,), -jnp.inf, jnp.float32),
             last_improved=jnp.zeros((s,), jnp.int32),
             size=jnp.zeros((s,), jnp.int32),
             threshold=jnp.asarray(params.compatibility_threshold, jnp.float32),
@@ -120,7 +120,7 @@ class NEATStrategy:
         )
         return NEATState(
             population=population,
-            fitness=jnp.full((cfg.pop_size,), -jnp.inf),
+            fitness=jnp.full((cfg.pop_size,), -jnp.inf, jnp.float32),
             species=species,
             species_state=species_state,
             next_node_key=jnp.asarray(cfg.genome.num_io, jnp.float32),

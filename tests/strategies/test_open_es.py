@@ -26,7 +26,9 @@ def test_gradient_points_towards_fitter_side(key):
 
 
 def test_weight_decay_pulls_mean_to_zero(key):
-    es = OpenESStrategy(OpenESConfig(pop_size=16, num_dims=2), optax.sgd(1.0), lambda k: jnp.full(2, 4.0))
+    es = OpenESStrategy(
+        OpenESConfig(pop_size=16, num_dims=2), optax.sgd(1.0), lambda k: jnp.full(2, 4.0)
+    )
     params = OpenESParams(weight_decay=0.5)
     state = es.init(key, params)
     pop, state = es.ask(key, state, params)
