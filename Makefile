@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml requirements.lock
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(PY) -m evotrain.demo
+	$(PY) -m evotrain.cli.demo
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check evotrain tests tests_integration benchmarks

@@ -16,7 +16,7 @@ import jax.numpy as jnp
 def setup_cache() -> None:
     """JAX's persistent compilation cache, in this CPU model's folder of
     ``$JAX_COMPILATION_CACHE_DIR`` (default: the checkout's ``.cache/jax``)."""
-    from evotrain.host import CACHE_ENV, use_compilation_cache
+    from evotrain.runtime.host import CACHE_ENV, use_compilation_cache
 
     default = os.path.join(os.path.dirname(__file__), "..", ".cache", "jax")
     use_compilation_cache(os.environ.get(CACHE_ENV, default))

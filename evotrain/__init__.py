@@ -5,7 +5,7 @@
 >>> mean, std = evaluate_policy(model, model.get_env(), n_eval_episodes=10)
 
 Public names are imported lazily, so ``import evotrain`` (and
-``evotrain.numpy_network``) does not load JAX until an algorithm is used.
+``evotrain.networks.numpy_network``) does not load JAX until an algorithm is used.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from evotrain._gl import configure_mujoco_gl
 from evotrain.algorithms.registry import REGISTRY
+from evotrain.runtime.gl import configure_mujoco_gl
 
 __version__ = "0.1.0"
 
-configure_mujoco_gl()  # before anything imports MuJoCo (Brax does): see evotrain._gl
+configure_mujoco_gl()  # before anything imports MuJoCo (Brax does): see evotrain.runtime.gl
 
 _EXPORTS = {
     **{entry.class_name: "evotrain.algorithms" for entry in REGISTRY},  # every algorithm

@@ -1,4 +1,4 @@
-"""Type aliases shared across evotrain.
+"""Type aliases and argument checks shared across evotrain.
 
 Array names in evotrain say their axes: ``population`` is ``(pop_size, ...)``,
 ``fitness`` is ``(pop_size,)``; fitness is always maximized.
@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import jax
+import numpy as np
 
 PRNGKey = jax.Array
 """A typed JAX key (``jax.random.key``)."""
@@ -26,3 +27,10 @@ Fitness = jax.Array
 
 Metrics = dict[str, jax.Array]
 """Scalar (or small) arrays produced inside jit, read on the host once per generation."""
+
+
+def positive_int(name: str, value: Any) -> int:
+    """``value`` as an int, or a ValueError naming ``name`` if it is not an integer >= 1."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    return int(value)

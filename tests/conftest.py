@@ -9,9 +9,9 @@ import jax
 import pytest
 
 import evotrain  # noqa: F401 - sets MUJOCO_GL before any test imports MuJoCo (Brax)
-from evotrain.host import CACHE_ENV, use_compilation_cache
+from evotrain.runtime.host import CACHE_ENV, use_compilation_cache
 
-# JAX's persistent cache, one folder per CPU model (see evotrain.host.host_cache_dir).
+# JAX's persistent cache, one folder per CPU model (see evotrain.runtime.host.host_cache_dir).
 # Child processes that tests start get this folder through JAX_COMPILATION_CACHE_DIR.
 _CACHE = use_compilation_cache(
     os.environ.get(CACHE_ENV, pathlib.Path(__file__).resolve().parents[1] / ".cache" / "jax"),

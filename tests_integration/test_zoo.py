@@ -10,7 +10,7 @@ from evotrain import zoo
 from evotrain.evaluation.evaluate_policy import stepped_returns
 from evotrain.evaluation.rollout import episode_keys
 from evotrain.viz.render import expected_frames
-from evotrain.zoo_build import EVAL_EPISODES
+from evotrain.zoo.build import EVAL_EPISODES
 
 AGENTS = [a.id for a in zoo.list_agents()]
 pytestmark = pytest.mark.slow

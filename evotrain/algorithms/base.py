@@ -20,7 +20,6 @@ import numpy as np
 
 from evotrain.algorithms.logged import LoggedModel
 from evotrain.callbacks import MaybeCallback, make_callback
-from evotrain.checks import positive_int
 from evotrain.envs import Env, make_env
 from evotrain.evaluation import EvalConfig, HostEvaluator, make_evaluator
 from evotrain.evaluation.predict import Predictor
@@ -30,7 +29,7 @@ from evotrain.training import HostGenerationStep, TrainState, init_train_state, 
 from evotrain.training.compile import jit_program
 from evotrain.training.info import GenerationInfo, history_record
 from evotrain.training.memory import compile_checked
-from evotrain.types import PyTree
+from evotrain.types import PyTree, positive_int
 
 PolicyBuilder = Callable[..., Network]
 """``build(num_inputs, num_outputs, **options) -> Network``: what a policy alias names."""
@@ -301,7 +300,7 @@ class BaseEvolver(LoggedModel, abc.ABC):
             FileExistsError: a saved model is at ``path`` (pass ``overwrite=True``), or
                 something that is not a saved model (never replaced).
         """
-        from evotrain.checkpoint import save_model
+        from evotrain.persistence.checkpoint import save_model
 
         return save_model(self, path, overwrite=overwrite)
 
@@ -319,10 +318,10 @@ class BaseEvolver(LoggedModel, abc.ABC):
 
         Raises:
             FileNotFoundError: nothing at ``path``.
-            evotrain.checkpoint.CheckpointError: not a saved model, corrupted or incomplete,
+            evotrain.persistence.checkpoint.CheckpointError: not a saved model, corrupted or incomplete,
                 saved by another algorithm or a newer evotrain, or an env of other sizes.
         """
-        from evotrain.checkpoint import load_model
+        from evotrain.persistence.checkpoint import load_model
 
         return load_model(cls, path, env=env, **overrides)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from evotrain.checkpoint import json_value
 from evotrain.logging import Logger, default_logger
+from evotrain.persistence.checkpoint import json_value
 
 
 class LoggedModel:

@@ -6,10 +6,10 @@ import functools
 import warnings
 from typing import Any, final
 
-from evotrain.activation_table import is_bounded
 from evotrain.algorithms.neat_family import NEATFamily, family_signature
 from evotrain.envs.spec import ActionRangeWarning, Box
 from evotrain.neat.genome import GenomeConfig
+from evotrain.networks.activation_table import is_bounded
 from evotrain.networks.neat_network import NEATNetwork
 
 
@@ -63,7 +63,7 @@ def _warn_if_outputs_bounded(config: GenomeConfig, action: Any) -> None:
     if not isinstance(action, Box) or not any(action.bounded):
         return
     name = config.output_activation or config.activation_default
-    if not is_bounded(name):  # values within [-1, 1], per evotrain.activation_table
+    if not is_bounded(name):  # values within [-1, 1], per evotrain.networks.activation_table
         return
     source = "output_activation" if config.output_activation else "the hidden activation"
     warnings.warn(

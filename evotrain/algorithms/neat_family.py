@@ -188,7 +188,7 @@ class NEATFamily(BaseEvolver, abc.ABC):
 
         Nodes (key = historical marker, type, bias, response, activation, aggregation),
         connections (``in``/``out`` node keys, weight, enabled) and its fitness. Run it
-        without JAX with :class:`evotrain.numpy_network.NumpyNetwork`.
+        without JAX with :class:`evotrain.networks.numpy_network.NumpyNetwork`.
         """
         ts = self.train_state
         genome = ts.best_params

@@ -24,8 +24,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from evotrain.checks import positive_int
 from evotrain.training.info import GenerationInfo
+from evotrain.types import positive_int
 
 
 class Model(Protocol):

@@ -16,7 +16,7 @@ import re
 import shutil
 
 from evotrain.callbacks.base import BaseCallback
-from evotrain.checks import positive_int
+from evotrain.types import positive_int
 
 
 def _checkpoints(save_path: str, name_prefix: str) -> list[tuple[int, str]]:

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 
 from evotrain.callbacks.base import BaseCallback, EventCallback
-from evotrain.checks import positive_int
 from evotrain.evaluation.evaluate_policy import evaluate_policy
+from evotrain.types import positive_int
 
 
 class EvalCallback(EventCallback):

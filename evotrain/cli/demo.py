@@ -1,6 +1,6 @@
 """``make demo``: OpenAI-ES on gymnax CartPole-v1, then a deterministic evaluation.
 
-Run with ``python -m evotrain.demo [--generations N] [--seed S]``.
+Run with ``python -m evotrain.cli.demo [--generations N] [--seed S]``.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import argparse
 import time
 
 from evotrain import OpenES, evaluate_policy
-from evotrain.host import use_compilation_cache
+from evotrain.runtime.host import use_compilation_cache
 
 
 def main(argv: list[str] | None = None) -> float:

@@ -1,16 +1,15 @@
 """The one table of activations, from which every backend's form derives.
 
 Each activation is written once, as ``fn(xp, x)`` over an array namespace ``xp`` (see
-:mod:`evotrain.array_namespaces`), and runs as the JAX forward pass (``xp`` is
-``jax.numpy``-like), as :class:`~evotrain.numpy_network.NumpyNetwork` (NumPy float64) and
+:mod:`evotrain.networks.array_namespaces`), and runs as the JAX forward pass (``xp`` is
+``jax.numpy``-like), as :class:`~evotrain.networks.numpy_network.NumpyNetwork` (NumPy float64) and
 as the formula export (SymPy expressions, printed as LaTeX and as plain Python with
 ``math``). The table also records whether an activation's values stay within [-1, 1]
 (``bounded``): the NEAT shell warns when such outputs meet the tanh squash of a box action.
 
-Why a leaf module outside ``evotrain.networks``: importing anything under
-``evotrain/networks/`` runs that package's ``__init__``, which loads JAX, and
-``evotrain.numpy_network`` must import without JAX. So this module imports neither JAX
-nor SymPy; a backend's namespace is built when one of its forms is first asked for.
+Why it imports neither JAX nor SymPy: :class:`~evotrain.networks.numpy_network.NumpyNetwork`
+must run where JAX is not installed (``evotrain.networks`` imports its names lazily for
+the same reason); a backend's namespace is built when one of its forms is first asked for.
 
 An entry may also hold backend-specific ``forms``, which win over ``fn``. An activation
 registered the old way, as a JAX function of one array, has only a ``"jax"`` form; NumPy
@@ -24,7 +23,7 @@ import functools
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from typing import Any
 
-from evotrain.array_namespaces import BACKENDS, namespace
+from evotrain.networks.array_namespaces import BACKENDS, namespace
 
 GenericActivation = Callable[[Any, Any], Any]
 """``fn(xp, x) -> y``: elementwise, over an array namespace ``xp``."""
@@ -170,7 +169,7 @@ class ActivationForms(MutableMapping[str, ActivationForm]):
     table, so from every backend.
 
     Args:
-        backend: one of :data:`~evotrain.array_namespaces.BACKENDS`.
+        backend: one of :data:`~evotrain.networks.array_namespaces.BACKENDS`.
         hint: a sentence that :meth:`lookup` errors end with.
     """
 

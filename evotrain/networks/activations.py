@@ -1,6 +1,6 @@
 """Named activation functions of MLP policies and NEAT nodes, in JAX.
 
-The activations live in :mod:`evotrain.activation_table`, each written once over an array
+The activations live in :mod:`evotrain.networks.activation_table`, each written once over an array
 namespace; this module is its JAX side. Users may add their own with
 :func:`register_activation`.
 """
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from evotrain.activation_table import ActivationForms, GenericActivation, add_activation
-from evotrain.array_namespaces import numpy_namespace
+from evotrain.networks.activation_table import ActivationForms, GenericActivation, add_activation
+from evotrain.networks.array_namespaces import numpy_namespace
 from evotrain.types import Array
 
 Activation = Callable[[Array], Array]
@@ -49,8 +49,8 @@ def register_activation(
         name: the name genomes and policies use.
         fn: with ``generic=True``, ``fn(xp, x)`` written once over an array namespace ``xp``
             (``xp.exp``, ``xp.tanh``, ``xp.where``, ``xp.clip``, ``xp.maximum``, ...; see
-            :mod:`evotrain.array_namespaces`): it then runs in JAX, in
-            :class:`~evotrain.numpy_network.NumpyNetwork` and in the formula export.
+            :mod:`evotrain.networks.array_namespaces`): it then runs in JAX, in
+            :class:`~evotrain.networks.numpy_network.NumpyNetwork` and in the formula export.
             Otherwise ``fn(x)`` on JAX arrays, for JAX alone.
         generic: whether ``fn`` takes ``(xp, x)``.
         bounded: every value of ``fn`` lies within [-1, 1] (NEAT then warns when output

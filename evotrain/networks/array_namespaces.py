@@ -1,6 +1,6 @@
 """Array namespaces: the vocabulary an activation ``fn(xp, x)`` is written in, per backend.
 
-An activation in :mod:`evotrain.activation_table` is written once against a namespace
+An activation in :mod:`evotrain.networks.activation_table` is written once against a namespace
 ``xp`` and runs on whatever ``xp`` is passed: JAX arrays, NumPy float64 values or SymPy
 expressions. Every namespace provides :data:`VOCABULARY`:
 

@@ -3,7 +3,7 @@
 ``model.best_genome`` (a dict, also written by ``model.export_genome(path)`` as JSON)
 holds everything needed::
 
-    from evotrain.numpy_network import NumpyNetwork
+    from evotrain.networks.numpy_network import NumpyNetwork
     net = NumpyNetwork.from_json("genome.json")
     outputs = net.activate([0.0, 1.0])       # feedforward; recurrent nets keep state
     net.reset()                              # recurrent: start a new episode
@@ -20,15 +20,15 @@ from typing import Any
 
 import numpy as np
 
-from evotrain.activation_table import ActivationForms
+from evotrain.networks.activation_table import ActivationForms
 
 ACTIVATIONS = ActivationForms(
     "numpy",
     hint="NumpyNetwork needs its NumPy form; a NumPy-only one can also be assigned to "
-    "evotrain.numpy_network.ACTIVATIONS[name].",
+    "evotrain.networks.numpy_network.ACTIVATIONS[name].",
 )
 """``name -> fn(x)`` over NumPy float64 values: a live view of the activation table
-(:mod:`evotrain.activation_table`), which writes each activation once for every backend."""
+(:mod:`evotrain.networks.activation_table`), which writes each activation once for every backend."""
 
 
 def _maxabs(values: np.ndarray) -> float:

@@ -3,7 +3,7 @@
 * :mod:`~evotrain.persistence.integrity`: sha256 of files and folders, comparing a folder
   with recorded hashes, and self-sealed JSON documents.
 * :mod:`~evotrain.persistence.metadata`: reading and checking a saved model's
-  ``evotrain.json`` and its files (used by :mod:`evotrain.checkpoint`).
+  ``evotrain.json`` and its files (used by :mod:`evotrain.persistence.checkpoint`).
 * :mod:`~evotrain.persistence.validate`: the field checks and size bounds of that file.
 """
 

@@ -2,7 +2,7 @@
 JSON documents that carry the hash of their own content.
 
 This is the one hashing code of evotrain: the zoo's manifests (``evotrain.zoo``) and saved
-models (``evotrain.checkpoint``) both use it. It imports only the standard library.
+models (``evotrain.persistence.checkpoint``) both use it. It imports only the standard library.
 
 A *sealed* JSON document (:func:`seal_json`, :func:`seal_problem`) holds a ``sha256``
 field equal to the sha256 of the document's canonical serialization without that field,

@@ -3,7 +3,7 @@
 Works on an exported genome (``model.best_genome``, a dict; see
 :func:`evotrain.neat.export.genome_to_dict`), so it needs neither JAX nor the model. Every
 node computes ``activation(bias + response * aggregation(w_i * v_i))`` over its enabled
-incoming connections, exactly as :class:`evotrain.numpy_network.NumpyNetwork` and the JAX
+incoming connections, exactly as :class:`evotrain.networks.numpy_network.NumpyNetwork` and the JAX
 forward pass do, including the clamps some activations apply.
 
 Only feedforward genomes have a closed form; a recurrent network's outputs depend on its
@@ -19,7 +19,7 @@ from typing import Any
 import sympy as sp
 from sympy.printing.pycode import pycode
 
-from evotrain.activation_table import ActivationForms
+from evotrain.networks.activation_table import ActivationForms
 from evotrain.viz.graph import enabled_connections
 from evotrain.viz.sympy_namespace import SMax, SMin, named_function
 
@@ -34,7 +34,7 @@ SYMPY_ACTIVATIONS = ActivationForms(
     hint="Or give only its SymPy form with evotrain.viz.register_sympy_activation(name, fn).",
 )
 """``name -> fn(z)`` over SymPy expressions (same clamps as the JAX versions): a live view
-of the activation table (:mod:`evotrain.activation_table`), which writes each activation
+of the activation table (:mod:`evotrain.networks.activation_table`), which writes each activation
 once for every backend."""
 
 SYMPY_AGGREGATIONS: dict[str, Callable[[Sequence[sp.Expr]], sp.Expr]] = {

@@ -1,7 +1,7 @@
 """Rollout videos: one deterministic episode of a model, drawn frame by frame.
 
 Brax envs are drawn offline by MuJoCo's renderer (headless OpenGL: see
-:mod:`evotrain._gl`), through the model's own tracking camera when it has one (hopper,
+:mod:`evotrain.runtime.gl`), through the model's own tracking camera when it has one (hopper,
 halfcheetah, swimmer, ... follow the torso) and MuJoCo's free camera otherwise.
 Gymnasium envs are drawn by their own ``rgb_array`` rendering, and gymnax's classic-control
 envs by their Gymnasium twins' ``rgb_array`` rendering with the gymnax state copied in.

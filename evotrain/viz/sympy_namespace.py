@@ -1,6 +1,6 @@
 """The SymPy array namespace: activations as SymPy expressions that print as LaTeX and Python.
 
-:mod:`evotrain.activation_table` writes each activation once as ``fn(xp, x)``; with ``xp``
+:mod:`evotrain.networks.activation_table` writes each activation once as ``fn(xp, x)``; with ``xp``
 the namespace built here, ``fn(xp, z)`` is the activation's formula in a SymPy expression
 ``z``. The formulas keep the clamps of the JAX versions, and every function here prints as
 plain Python with the standard library's ``math`` (SymPy's ``pycode``), so the source that
@@ -21,7 +21,7 @@ from typing import Any
 import sympy as sp
 from sympy.codegen.cfunctions import expm1
 
-from evotrain.array_namespaces import ArrayNamespace
+from evotrain.networks.array_namespaces import ArrayNamespace
 
 
 def named_function(
@@ -108,7 +108,7 @@ def _gelu(z: sp.Expr) -> sp.Expr:  # jax.nn.gelu's default (tanh) approximation
 
 @functools.cache
 def sympy_namespace() -> ArrayNamespace:
-    """The :data:`~evotrain.array_namespaces.VOCABULARY` over SymPy expressions; other
+    """The :data:`~evotrain.networks.array_namespaces.VOCABULARY` over SymPy expressions; other
     names fall back to ``sympy`` (``xp.cos``, ``xp.sqrt``, ...)."""
     functions = {
         "exp": sp.exp,

@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from evotrain.host import host_cpu
 from evotrain.persistence.integrity import diff_hashes, file_hashes, sha256_of
 from evotrain.persistence.metadata import UnverifiedCheckpointWarning
+from evotrain.runtime.host import host_cpu
 
 ZOO_ENV_VAR = "EVOTRAIN_ZOO"
 MANIFEST = "manifest.json"
@@ -76,7 +76,7 @@ def zoo_root() -> Path:
     env = os.environ.get(ZOO_ENV_VAR)
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent.parent / "zoo"
+    return Path(__file__).resolve().parents[2] / "zoo"  # evotrain/zoo/__init__.py -> <repo>/zoo
 
 
 def agent_id(algorithm: str, env_id: str) -> str:

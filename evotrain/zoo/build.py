@@ -14,7 +14,7 @@ from typing import Any
 
 from evotrain import zoo
 from evotrain.algorithms.registry import algorithm_class
-from evotrain.host import host_cpu
+from evotrain.runtime.host import host_cpu
 
 EVAL_EPISODES = 20
 EVAL_SEED = 1000

@@ -14,8 +14,8 @@ from evotrain import zoo
 from evotrain.algorithms import registry
 from evotrain.algorithms.base import BaseEvolver
 from evotrain.cli import build_parser
-from evotrain.hyperparams import default_file, default_policy
 from evotrain.networks import Network
+from evotrain.zoo.hyperparams import default_file, default_policy
 
 ENTRIES = registry.REGISTRY
 

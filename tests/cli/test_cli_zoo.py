@@ -10,8 +10,8 @@ from PIL import Image
 
 from evotrain import zoo
 from evotrain.cli import main
-from evotrain.hyperparams import load_hyperparams, parse_override
 from evotrain.viz.render import expected_frames
+from evotrain.zoo.hyperparams import load_hyperparams, parse_override
 
 TINY = """
 default:

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from evotrain.activation_table import ACTIVATION_TABLE, BUILTIN_ACTIVATIONS, is_bounded
-from evotrain.array_namespaces import BACKENDS, VOCABULARY, namespace
 from evotrain.networks import ACTIVATIONS, get_activation, register_activation
-from evotrain.numpy_network import ACTIVATIONS as NUMPY_ACTIVATIONS
-from evotrain.numpy_network import NumpyNetwork
+from evotrain.networks.activation_table import ACTIVATION_TABLE, BUILTIN_ACTIVATIONS, is_bounded
+from evotrain.networks.array_namespaces import BACKENDS, VOCABULARY, namespace
+from evotrain.networks.numpy_network import ACTIVATIONS as NUMPY_ACTIVATIONS
+from evotrain.networks.numpy_network import NumpyNetwork
 from evotrain.viz import register_sympy_activation, to_latex, to_python
 from evotrain.viz.formula import SYMPY_ACTIVATIONS
 

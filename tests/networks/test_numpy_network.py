@@ -11,7 +11,7 @@ import pytest
 
 from evotrain import NEAT
 from evotrain.neat.export import genome_to_dict
-from evotrain.numpy_network import NumpyNetwork
+from evotrain.networks.numpy_network import NumpyNetwork
 from tests.helpers import DelayedRecallEnv
 
 ALL_ACTS = (
@@ -116,6 +116,6 @@ def test_numpy_recurrent_matches_jax_over_steps():
 
 
 def test_numpy_network_imports_without_jax():
-    code = "import sys; import evotrain.numpy_network; print('jax' in sys.modules)"
+    code = "import sys; import evotrain.networks.numpy_network; print('jax' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

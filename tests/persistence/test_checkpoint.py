@@ -14,7 +14,7 @@ import optax
 import pytest
 
 from evotrain import GA, NEAT, OpenES
-from evotrain.checkpoint import CheckpointError
+from evotrain.persistence.checkpoint import CheckpointError
 
 SMALL = {"pop_size": 8, "policy_kwargs": {"net_arch": [4]}, "max_episode_steps": 30}
 NEAT_SMALL = {"pop_size": 20, "max_nodes": 8, "max_conns": 12}
@@ -198,7 +198,7 @@ def test_resume_in_a_new_process_is_bit_exact(name, tmp_path):
 
 
 def test_metadata_records_the_sha256_of_every_file_and_its_own(saved):
-    from evotrain.checkpoint import FORMAT_VERSION, read_metadata
+    from evotrain.persistence.checkpoint import FORMAT_VERSION, read_metadata
     from evotrain.persistence.integrity import file_hashes, seal_problem
 
     _, path = saved

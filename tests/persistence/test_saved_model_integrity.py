@@ -12,7 +12,11 @@ import numpy as np
 import pytest
 
 from evotrain import NEAT, OpenES, zoo
-from evotrain.checkpoint import CheckpointError, UnverifiedCheckpointWarning, read_metadata
+from evotrain.persistence.checkpoint import (
+    CheckpointError,
+    UnverifiedCheckpointWarning,
+    read_metadata,
+)
 from evotrain.persistence.integrity import seal_json
 
 MAKERS = {

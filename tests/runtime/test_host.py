@@ -5,7 +5,8 @@ from __future__ import annotations
 import jax
 import pytest
 
-from evotrain import cli, host, zoo
+from evotrain import cli, zoo
+from evotrain.runtime import host
 
 
 @pytest.fixture

@@ -13,7 +13,9 @@ from tests.helpers import CountdownEnv
 
 def _setup(env, seed=0, obs_norm=False):
     net = MLP((env.spec.obs_size, 4, env.spec.num_outputs))
-    es = OpenESStrategy(OpenESConfig(pop_size=8, num_dims=net.num_params), optax.adam(0.05), net.init)
+    es = OpenESStrategy(
+        OpenESConfig(pop_size=8, num_dims=net.num_params), optax.adam(0.05), net.init
+    )
     params = es.default_params
     step = make_generation_step(
         es, params, make_evaluator(env, net, EvalConfig(obs_normalization=obs_norm))

@@ -8,7 +8,7 @@ from PIL import Image
 
 from evotrain import NEAT
 from evotrain.logging import configure
-from evotrain.numpy_network import NumpyNetwork
+from evotrain.networks.numpy_network import NumpyNetwork
 from evotrain.viz import (
     network_layout,
     node_depths,
