@@ -76,7 +76,7 @@ def test_brax_gif_has_the_expected_frames_and_is_not_blank(brax_model, tmp_path)
 def test_brax_camera_choice_and_errors(brax_model, tmp_path):
     from brax import envs
 
-    from evotrain.viz.render import _mujoco_camera
+    from evotrain.viz.painters import _mujoco_camera
 
     hopper = envs.get_environment("hopper", backend="spring").sys.mj_model
     assert _mujoco_camera(hopper, None) == 0  # hopper's own camera follows the torso
