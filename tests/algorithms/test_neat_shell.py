@@ -82,3 +82,35 @@ def test_bounded_outputs_on_a_bounded_box_warn_once_chosen_not_when_loaded(tmp_p
         NEAT("FeedForward", "xor", **SMALL)  # function fitting: raw outputs
         path = model.learn(1).save(tmp_path / "m")
         NEAT.load(path)  # the saved settings are not the user's choice now
+
+
+def test_every_keyword_shows_in_the_signature_and_misspellings_are_refused():
+    import dataclasses
+    import inspect
+
+    from evotrain.neat.genome import GenomeConfig
+    from evotrain.neat.params import NEATParams
+
+    params = inspect.signature(NEAT).parameters
+    expected = {f.name for f in dataclasses.fields(NEATParams)}
+    expected |= {f.name for f in dataclasses.fields(GenomeConfig)} - {
+        "num_inputs",
+        "num_outputs",
+        "feedforward",
+    }
+    expected |= {"pop_size", "max_species", "allocation", "activate_time", "preset"}
+    expected |= {"n_episodes", "obs_normalization", "seed", "verbose", "env_kwargs"}
+    assert expected <= set(params)
+    assert params["pop_size"].default == 150 and params["node_add"].default == 0.2
+    with pytest.raises(TypeError, match="did you mean 'node_add'"):
+        NEAT("FeedForward", "xor", nod_add=0.1)
+
+
+def test_explicit_keywords_override_the_preset():
+    from evotrain.neat.presets import get_preset
+
+    model = NEAT("FeedForward", "xor", preset="xor", pop_size=8, node_add=0.05, seed=0)
+    assert model.neat_params.node_add == 0.05
+    preset = get_preset("xor")
+    assert model.neat_params.compatibility_threshold == preset["compatibility_threshold"]
+    assert model.policy.config.activation_default == preset["activation_default"]
