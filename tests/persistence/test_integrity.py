@@ -12,17 +12,7 @@ import pytest
 
 import evotrain.persistence as persistence
 from evotrain import zoo
-from evotrain.persistence.integrity import (
-    HashDiff,
-    canonical_json,
-    diff_hashes,
-    file_hashes,
-    is_safe_relative_path,
-    is_sha256_hex,
-    seal_json,
-    seal_problem,
-    sha256_of,
-)
+from evotrain.persistence import integrity
 
 
 @pytest.fixture
@@ -38,35 +28,37 @@ def folder(tmp_path):
 def test_sha256_of_is_the_hash_of_the_bytes(folder):
     data = (folder / "sub" / "deeper" / "c.bin").read_bytes()
     assert len(data) > 1 << 20  # read in several blocks
-    assert sha256_of(folder / "sub" / "deeper" / "c.bin") == hashlib.sha256(data).hexdigest()
-    assert sha256_of(folder / "a.txt") == hashlib.sha256(b"").hexdigest()
+    assert (
+        integrity.sha256_of(folder / "sub" / "deeper" / "c.bin") == hashlib.sha256(data).hexdigest()
+    )
+    assert integrity.sha256_of(folder / "a.txt") == hashlib.sha256(b"").hexdigest()
 
 
 def test_file_hashes_keys_are_sorted_posix_paths_less_the_excluded(folder):
-    hashes = file_hashes(folder, exclude={"manifest.json"})
+    hashes = integrity.file_hashes(folder, exclude={"manifest.json"})
     assert list(hashes) == ["a.txt", "b.txt", "sub/deeper/c.bin"]
     assert hashes["b.txt"] == hashlib.sha256(b"bee").hexdigest()
-    assert "manifest.json" in file_hashes(folder)
-    assert all(is_sha256_hex(h) for h in hashes.values())
+    assert "manifest.json" in integrity.file_hashes(folder)
+    assert all(integrity.is_sha256_hex(h) for h in hashes.values())
 
 
 def test_diff_hashes_names_missing_added_and_changed_files(folder):
-    recorded = file_hashes(folder, exclude={"manifest.json"})
-    assert not diff_hashes(recorded, folder, exclude={"manifest.json"})
+    recorded = integrity.file_hashes(folder, exclude={"manifest.json"})
+    assert not integrity.diff_hashes(recorded, folder, exclude={"manifest.json"})
     (folder / "b.txt").write_bytes(b"bef")
     (folder / "a.txt").unlink()
     (folder / "sub" / "stray").write_bytes(b"x")
-    diff = diff_hashes(recorded, folder, exclude={"manifest.json"})
-    assert diff == HashDiff(missing=("a.txt",), added=("sub/stray",), changed=("b.txt",))
+    diff = integrity.diff_hashes(recorded, folder, exclude={"manifest.json"})
+    assert diff == integrity.HashDiff(missing=("a.txt",), added=("sub/stray",), changed=("b.txt",))
     assert bool(diff)
     assert diff.describe() == "changed: b.txt; missing: a.txt; not recorded: sub/stray"
     assert diff.describe("not in the manifest").endswith("not in the manifest: sub/stray")
-    assert diff_hashes(recorded, folder).added == ("manifest.json", "sub/stray")
+    assert integrity.diff_hashes(recorded, folder).added == ("manifest.json", "sub/stray")
 
 
 def test_the_zoo_shares_the_integrity_functions():
-    assert zoo.sha256_of is sha256_of and zoo.file_hashes is file_hashes
-    assert persistence.diff_hashes is diff_hashes
+    assert zoo.sha256_of is integrity.sha256_of and zoo.file_hashes is integrity.file_hashes
+    assert persistence.diff_hashes is integrity.diff_hashes
 
 
 @pytest.mark.parametrize(
@@ -88,35 +80,35 @@ def test_the_zoo_shares_the_integrity_functions():
     ],
 )
 def test_safe_relative_paths(value, ok):
-    assert is_safe_relative_path(value) is ok
+    assert integrity.is_safe_relative_path(value) is ok
 
 
 def test_sha256_hex():
     good = hashlib.sha256(b"x").hexdigest()
-    assert is_sha256_hex(good)
-    assert not is_sha256_hex(good.upper())
-    assert not is_sha256_hex(good[:-1])
-    assert not is_sha256_hex(good + "0")
-    assert not is_sha256_hex(int(good, 16))
+    assert integrity.is_sha256_hex(good)
+    assert not integrity.is_sha256_hex(good.upper())
+    assert not integrity.is_sha256_hex(good[:-1])
+    assert not integrity.is_sha256_hex(good + "0")
+    assert not integrity.is_sha256_hex(int(good, 16))
 
 
 def test_sealed_json_refuses_every_change():
     doc = {"format": "x", "n": 3, "f": 0.1, "text": "caf\u00e9", "nested": {"a": [1, None]}}
-    raw = seal_json(doc)
+    raw = integrity.seal_json(doc)
     parsed = json.loads(raw)
-    assert list(parsed)[-1] == "sha256" and seal_problem(raw, parsed) is None
-    assert raw == canonical_json(parsed) and raw.endswith(b"\n") and raw.isascii()
-    assert seal_json(parsed) == raw  # resealing a sealed document changes nothing
+    assert list(parsed)[-1] == "sha256" and integrity.seal_problem(raw, parsed) is None
+    assert raw == integrity.canonical_json(parsed) and raw.endswith(b"\n") and raw.isascii()
+    assert integrity.seal_json(parsed) == raw  # resealing a sealed document changes nothing
     # The same document with other whitespace, or a changed value, is refused.
     loose = json.dumps(parsed).encode()
-    assert "canonical" in seal_problem(loose, json.loads(loose))
+    assert "canonical" in integrity.seal_problem(loose, json.loads(loose))
     changed = raw.replace(b'"n": 3', b'"n": 4')
-    assert "does not match" in seal_problem(changed, json.loads(changed))
+    assert "does not match" in integrity.seal_problem(changed, json.loads(changed))
     forged = dict(parsed, sha256="0" * 64)
-    assert "does not match" in seal_problem(canonical_json(forged), forged)
+    assert "does not match" in integrity.seal_problem(integrity.canonical_json(forged), forged)
     unsealed = {k: v for k, v in parsed.items() if k != "sha256"}
-    assert "missing" in seal_problem(canonical_json(unsealed), unsealed)
-    assert "not a JSON object" in seal_problem(b"[]\n", [])
+    assert "missing" in integrity.seal_problem(integrity.canonical_json(unsealed), unsealed)
+    assert "not a JSON object" in integrity.seal_problem(b"[]\n", [])
     # Every single flipped byte that still parses is refused.
     for i in range(len(raw)):
         for flipped in (raw[i] ^ 0xFF, (raw[i] + 1) % 256, raw[i] ^ 0x20):
@@ -125,7 +117,7 @@ def test_sealed_json_refuses_every_change():
                 bad_doc = json.loads(bad.decode("utf-8"))
             except (UnicodeDecodeError, json.JSONDecodeError):
                 continue
-            assert seal_problem(bad, bad_doc) is not None, (i, flipped)
+            assert integrity.seal_problem(bad, bad_doc) is not None, (i, flipped)
 
 
 def test_persistence_imports_only_the_standard_library():
