@@ -53,7 +53,7 @@ def evaluate_policy(
     if n_eval_episodes < 1:
         raise ValueError(f"n_eval_episodes must be at least 1, got {n_eval_episodes}.")
     adapter = _adapter(model, env)
-    rewards, lengths = _episodes(adapter, model, n_eval_episodes, deterministic, seed)
+    rewards, lengths = episode_returns(adapter, model, n_eval_episodes, deterministic, seed)
     mean, std = float(np.mean(rewards)), float(np.std(rewards))
     if reward_threshold is not None and mean < reward_threshold:
         raise ValueError(f"Mean reward {mean:.4g} is below the threshold {reward_threshold:.4g}.")
@@ -77,14 +77,22 @@ def _bare(env: Env) -> str:
 
 
 @functools.singledispatch
-def _episodes(
+def episode_returns(
     env: Env, model: Any, n: int, deterministic: bool, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``(returns (n,), lengths (n,))`` of ``n`` episodes, by the adapter's type."""
+    """``(returns (n,), lengths (n,))`` of ``n`` episodes of ``model`` on ``env``.
+
+    Dispatches on the env adapter's type (JAX envs: one jitted rollout when the model has
+    one; Gymnasium: stepped on the host; function fitting: one scoring pass). An env family
+    of its own registers with ``@episode_returns.register``.
+
+    Raises:
+        TypeError: for an adapter type nothing is registered for.
+    """
     raise TypeError(f"Cannot evaluate on {type(env).__name__}.")
 
 
-@_episodes.register
+@episode_returns.register
 def _function_episodes(
     env: FunctionFit, model: Any, n: int, deterministic: bool, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -95,7 +103,7 @@ def _function_episodes(
     return np.full(n, score), np.full(n, env.inputs.shape[0])
 
 
-@_episodes.register
+@episode_returns.register
 def _jax_episodes(
     env: JaxEnv, model: Any, n: int, deterministic: bool, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -162,7 +170,7 @@ def stepped_episodes(
         yield states
 
 
-@_episodes.register
+@episode_returns.register
 def _host_episodes(
     env: HostEnv, model: Any, n: int, deterministic: bool, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
