@@ -1,0 +1,113 @@
+"""Querying a CPPN for the weights of a substrate's connections.
+
+A CPPN is a NEAT genome whose inputs are the coordinates of a connection's source and
+target neurons (optionally their distance and a constant bias) and whose first output is
+the connection's weight. It is queried once per individual per generation, vmapped over
+every connection of the substrate, never per env step.
+
+Raw CPPN outputs become weights as in HyperNEAT: an output whose magnitude is below
+``weight_threshold`` means "no connection" (weight 0); the rest are scaled so that the
+threshold maps to 0 and an output of magnitude 1 to ``max_weight``:
+``sign(o) * (|o| - threshold) / (1 - threshold) * max_weight``, outputs clipped to
+``[-1, 1]`` first. The defaults are TensorNEAT's (threshold 0.3, max weight 5.0).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import jax
+import jax.numpy as jnp
+
+from evotrain.networks.base import Network
+from evotrain.types import Array, PyTree
+
+
+@dataclasses.dataclass(frozen=True)
+class CPPNConfig:
+    """How a CPPN is queried and its outputs turned into weights.
+
+    Attributes:
+        use_distance: add the Euclidean distance between source and target as an input.
+        use_bias: add a constant 1.0 input.
+        weight_threshold: outputs with ``|o| < weight_threshold`` give no connection.
+        max_weight: the weight of an output of magnitude 1.
+
+    Raises:
+        ValueError: a threshold outside ``[0, 1)`` or a non-positive ``max_weight``.
+    """
+
+    use_distance: bool = True
+    use_bias: bool = False
+    weight_threshold: float = 0.3
+    max_weight: float = 5.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.weight_threshold < 1.0:
+            raise ValueError(
+                f"weight_threshold must be in [0, 1) (CPPN outputs are in [-1, 1]); got "
+                f"{self.weight_threshold}."
+            )
+        if not self.max_weight > 0.0:
+            raise ValueError(f"max_weight must be positive, got {self.max_weight}.")
+
+    def num_inputs(self, dim: int) -> int:
+        """CPPN inputs for a substrate of ``dim`` coordinates per neuron."""
+        return 2 * dim + int(self.use_distance) + int(self.use_bias)
+
+
+def cppn_inputs(source: Array, target: Array, config: CPPNConfig) -> Array:
+    """The CPPN inputs of one connection: ``[*source, *target, distance?, 1?]``.
+
+    Args:
+        source, target: ``(dim,)`` neuron coordinates.
+        config: which extra inputs to add.
+
+    Returns:
+        ``(config.num_inputs(dim),)``.
+    """
+    parts = [source, target]
+    if config.use_distance:
+        parts.append(jnp.sqrt(jnp.sum(jnp.square(target - source)))[None])
+    if config.use_bias:
+        parts.append(jnp.ones((1,), source.dtype))
+    return jnp.concatenate(parts)
+
+
+def query(
+    network: Network, params: PyTree, sources: Array, targets: Array, config: CPPNConfig
+) -> Array:
+    """The CPPN's raw first output for every (target, source) pair.
+
+    Args:
+        network: the CPPN as a network (e.g. a ``NEATNetwork`` over the CPPN genome layout).
+        params: one CPPN genome.
+        sources: ``(n, dim)`` source coordinates.
+        targets: ``(m, dim)`` target coordinates.
+        config: the CPPN's inputs.
+
+    Returns:
+        ``(m, n)``: entry ``[j, i]`` is the output for the connection from source ``i`` to
+        target ``j`` (the layout of a weight matrix applied as ``W @ x``).
+    """
+    plan = network.prepare(params)
+    carry = network.initial_carry(plan)
+
+    def one(source: Array, target: Array) -> Array:
+        outputs, _ = network.step(plan, carry, cppn_inputs(source, target, config))
+        return outputs[0]
+
+    per_source = jax.vmap(one, in_axes=(0, None))  # (n,) for one target
+    return jax.vmap(per_source, in_axes=(None, 0))(sources, targets)
+
+
+def to_weights(raw: Array, config: CPPNConfig) -> Array:
+    """Raw CPPN outputs (any shape) as substrate weights (see the module docs)."""
+    clipped = jnp.clip(raw, -1.0, 1.0)
+    magnitude = jnp.abs(clipped)
+    threshold = config.weight_threshold
+    scaled = (magnitude - threshold) / (1.0 - threshold) * config.max_weight
+    return jnp.where(magnitude < threshold, 0.0, jnp.sign(clipped) * scaled)
+
+
+__all__ = ["CPPNConfig", "cppn_inputs", "query", "to_weights"]
