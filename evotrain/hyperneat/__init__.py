@@ -1,11 +1,24 @@
 """HyperNEAT: NEAT evolves a CPPN, the CPPN generates a substrate network's weights.
 
-Built so far: substrates (:mod:`~evotrain.hyperneat.substrate`) and the CPPN query
-(:mod:`~evotrain.hyperneat.cppn`). The ``HyperNEAT`` shell, a sibling of ``NEAT`` on the
+Built so far: substrates (:mod:`~evotrain.hyperneat.substrate`), the CPPN query
+(:mod:`~evotrain.hyperneat.cppn`) and the feedforward substrate network
+(:mod:`~evotrain.hyperneat.network`). The ``HyperNEAT`` shell, a sibling of ``NEAT`` on the
 NEAT-family shell, comes next.
 """
 
-from evotrain.hyperneat.cppn import CPPNConfig, cppn_inputs, query, to_weights
+from evotrain.hyperneat.cppn import CPPNConfig, cppn_inputs, query, query_plan, to_weights
+from evotrain.hyperneat.network import CPPN_ACTIVATIONS, SubstrateNetwork
 from evotrain.hyperneat.substrate import MLPSubstrate, Substrate, row
 
-__all__ = ["CPPNConfig", "MLPSubstrate", "Substrate", "cppn_inputs", "query", "row", "to_weights"]
+__all__ = [
+    "CPPN_ACTIVATIONS",
+    "CPPNConfig",
+    "MLPSubstrate",
+    "Substrate",
+    "SubstrateNetwork",
+    "cppn_inputs",
+    "query",
+    "query_plan",
+    "row",
+    "to_weights",
+]

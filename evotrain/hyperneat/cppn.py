@@ -90,7 +90,13 @@ def query(
         ``(m, n)``: entry ``[j, i]`` is the output for the connection from source ``i`` to
         target ``j`` (the layout of a weight matrix applied as ``W @ x``).
     """
-    plan = network.prepare(params)
+    return query_plan(network, network.prepare(params), sources, targets, config)
+
+
+def query_plan(
+    network: Network, plan: PyTree, sources: Array, targets: Array, config: CPPNConfig
+) -> Array:
+    """:func:`query` from the CPPN's prepared plan (prepare once, query every row pair)."""
     carry = network.initial_carry(plan)
 
     def one(source: Array, target: Array) -> Array:
@@ -110,4 +116,4 @@ def to_weights(raw: Array, config: CPPNConfig) -> Array:
     return jnp.where(magnitude < threshold, 0.0, jnp.sign(clipped) * scaled)
 
 
-__all__ = ["CPPNConfig", "cppn_inputs", "query", "to_weights"]
+__all__ = ["CPPNConfig", "cppn_inputs", "query", "query_plan", "to_weights"]
