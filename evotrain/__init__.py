@@ -1,4 +1,4 @@
-"""evotrain: SB3-style neuroevolution over jitted JAX (NEAT, OpenAI-ES, GA, ...).
+"""evotrain: SB3-style neuroevolution over jitted JAX (NEAT, HyperNEAT, OpenAI-ES, GA, ...).
 
 >>> from evotrain import OpenES, evaluate_policy
 >>> model = OpenES("MlpPolicy", "gymnax:CartPole-v1", pop_size=256, seed=0).learn(30)

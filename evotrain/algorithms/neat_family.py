@@ -100,11 +100,15 @@ class NEATFamily(BaseEvolver, abc.ABC):
     )
     extra_defaults: ClassVar[dict[str, Any]] = {}
     """A subclass's own keywords (passed to its ``_policy_options``) and their defaults."""
+    default_overrides: ClassVar[dict[str, Any]] = {}
+    """Genome and strategy keywords whose default differs for this subclass (a preset and
+    explicit keywords still override them)."""
 
     policy: GenomeNetwork
 
     def __init__(self, policy: str, env: Any, *, preset: str | None = None, **kwargs: Any):
-        settings = get_preset(preset) if preset is not None else {}
+        settings = dict(self.default_overrides)
+        settings.update(get_preset(preset) if preset is not None else {})
         settings.update(kwargs)
         own = {**FAMILY_DEFAULTS, **self.extra_defaults}
         take = {name: settings.pop(name, default) for name, default in own.items()}
@@ -250,6 +254,7 @@ def keywords(cls: type[NEATFamily]) -> dict[str, Any]:
         **cls.extra_defaults,
         **GENOME_DEFAULTS,
         **PARAM_DEFAULTS,
+        **cls.default_overrides,
         **{p.name: p.default for p in _shell_parameters()},
     }
 

@@ -50,6 +50,7 @@ class AlgorithmEntry:
 
 REGISTRY: tuple[AlgorithmEntry, ...] = (
     AlgorithmEntry("neat", "evotrain.algorithms.neat:NEAT"),
+    AlgorithmEntry("hyperneat", "evotrain.algorithms.hyperneat:HyperNEAT"),
     AlgorithmEntry("openes", "evotrain.algorithms.es:OpenES"),
     AlgorithmEntry("ga", "evotrain.algorithms.ga:GA"),
 )

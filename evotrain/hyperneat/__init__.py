@@ -2,8 +2,9 @@
 
 Built so far: substrates (:mod:`~evotrain.hyperneat.substrate`), the CPPN query
 (:mod:`~evotrain.hyperneat.cppn`) and the feedforward substrate network
-(:mod:`~evotrain.hyperneat.network`). The ``HyperNEAT`` shell, a sibling of ``NEAT`` on the
-NEAT-family shell, comes next.
+(:mod:`~evotrain.hyperneat.network`); the shell is :class:`evotrain.HyperNEAT`, a
+sibling of ``NEAT`` on the NEAT-family shell. Still to come: recurrent and ``"body"``
+substrates, drawings of the substrate, zoo agents.
 """
 
 from evotrain.hyperneat.cppn import CPPNConfig, cppn_inputs, query, query_plan, to_weights

@@ -12,11 +12,13 @@ at another capacity level.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
+from typing import Any
 
 import jax.numpy as jnp
 
 from evotrain.hyperneat.cppn import CPPNConfig, query_plan, to_weights
-from evotrain.hyperneat.substrate import Substrate
+from evotrain.hyperneat.substrate import MLPSubstrate, Substrate
 from evotrain.neat.genome import Genome, GenomeConfig
 from evotrain.networks.activations import get_activation
 from evotrain.networks.neat_network import NEATNetwork
@@ -56,6 +58,59 @@ class SubstrateNetwork:
             )
         get_activation(self.hidden_activation)
         get_activation(self.output_activation)
+
+    @classmethod
+    def for_sizes(
+        cls,
+        num_inputs: int,
+        num_outputs: int,
+        *,
+        substrate: Substrate | None = None,
+        hidden_layers: Sequence[int] = (),
+        use_distance: bool = True,
+        use_bias: bool = False,
+        weight_threshold: float = 0.3,
+        max_weight: float = 5.0,
+        hidden_activation: str = "tanh",
+        substrate_output_activation: str = "identity",
+        activate_time: int = 1,
+        **genome: Any,
+    ) -> SubstrateNetwork:
+        """The substrate network for an env of ``num_inputs`` observations and
+        ``num_outputs`` outputs (what the ``FeedForward`` HyperNEAT policy names).
+
+        Args:
+            num_inputs, num_outputs: the env's observation size and network outputs.
+            substrate: the neurons' positions (default: :func:`MLPSubstrate` of these
+                sizes and ``hidden_layers``); its sizes must match the env's.
+            hidden_layers: hidden rows of the default substrate.
+            use_distance, use_bias, weight_threshold, max_weight: see :class:`CPPNConfig`.
+            hidden_activation, substrate_output_activation: the substrate's activations.
+            activate_time: unused by feedforward substrates (the family passes it).
+            **genome: CPPN genome layout (:class:`GenomeConfig` fields; by default mixed
+                activations :data:`CPPN_ACTIVATIONS` and a tanh weight output).
+
+        Raises:
+            ValueError: a substrate whose sizes do not match, or settings out of range.
+        """
+        del activate_time
+        if substrate is None:
+            substrate = MLPSubstrate(num_inputs, num_outputs, hidden_layers)
+        elif not isinstance(substrate, Substrate):
+            raise ValueError(
+                f"substrate must be a Substrate (or None for a layered one from the env's "
+                f"sizes); got {substrate!r}."
+            )
+        substrate.check_sizes(num_inputs, num_outputs, "this env")
+        cppn_config = CPPNConfig(use_distance, use_bias, weight_threshold, max_weight)
+        layout = {
+            "activation_options": CPPN_ACTIVATIONS,
+            "activation_default": "tanh",
+            "output_activation": "tanh",
+            **genome,
+        }
+        cppn = GenomeConfig(cppn_config.num_inputs(substrate.dim), 1, **layout)
+        return cls(substrate, cppn, cppn_config, hidden_activation, substrate_output_activation)
 
     @property
     def genome_config(self) -> GenomeConfig:
