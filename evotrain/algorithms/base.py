@@ -343,10 +343,12 @@ class BaseEvolver(LoggedModel, abc.ABC):
         if not self.env.jittable:
             return self._step
         if self._compiled_step is None:
-            self._compiled_step = compile_checked(
-                self._jitted_step, self.eval_config, self.train_state, self.pop_size
-            )
+            self._compiled_step = self._compile_step()
         return self._compiled_step
+
+    def _compile_step(self) -> Any:
+        """Compiles :meth:`_jitted_step` for the current train state (memory-checked)."""
+        return compile_checked(self._jitted_step, self.eval_config, self.train_state, self.pop_size)
 
     def _record(self, metrics: dict[str, Any], gen_time: float, elapsed: float) -> dict[str, Any]:
         self.num_generations += 1

@@ -168,22 +168,18 @@ class NEATFamily(BaseEvolver, abc.ABC):
             lambda level, ts: self._level_step(level, eval_config),
         )
 
-    def _ready_step(self) -> Any:
-        """Like the base class's, per capacity level: each level's step is compiled ahead
-        of time and checked against free memory when a generation first needs it."""
-        if not self.env.jittable:
-            return self._step
-        if self._compiled_step is None:
-            self._compiled_step = CapacityStep(
-                capacity_levels(self.policy.genome_config),
-                lambda level, ts: compile_checked(
-                    lambda config: self._level_step(level, config),
-                    self.eval_config,
-                    ts,
-                    self.pop_size,
-                ),
-            )
-        return self._compiled_step
+    def _compile_step(self) -> CapacityStep:
+        """Per capacity level: each level's step is compiled ahead of time and checked
+        against free memory when a generation first needs it."""
+        return CapacityStep(
+            capacity_levels(self.policy.genome_config),
+            lambda level, ts: compile_checked(
+                lambda config: self._level_step(level, config),
+                self.eval_config,
+                ts,
+                self.pop_size,
+            ),
+        )
 
     # ------------------------------------------------------------ the best genome
     @property

@@ -15,10 +15,11 @@ def _load_any(target: str) -> Any:
     """A model from a saved-model folder or a zoo id."""
     from evotrain import zoo
     from evotrain.algorithms.registry import algorithm_class
-    from evotrain.persistence.checkpoint import read_metadata
+    from evotrain.persistence import parse_metadata
 
     if os.path.exists(target):
-        meta = read_metadata(target)
+        # Which class to load with; load() itself verifies every file's hash.
+        meta = parse_metadata(target)
         return algorithm_class(meta["algorithm"]).load(target)
     if os.sep in target or target.startswith("."):
         raise UsageError(f"No saved model at {target}.")
