@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any, final
 
-from evotrain.algorithms.neat_family import NEATFamily, family_signature
+from evotrain.algorithms.neat_family import NEATFamily, family_signature, write_json
 from evotrain.hyperneat.network import CPPN_ACTIVATIONS, SubstrateNetwork
+from evotrain.hyperneat.substrate import Substrate
 
 
 @final
@@ -18,12 +21,18 @@ class HyperNEAT(NEATFamily):
     generation; ``predict`` acts with the fittest CPPN's substrate network.
 
     Args:
-        policy: ``"FeedForward"`` (a layered substrate).
+        policy: ``"FeedForward"`` (rows, each fully connected to the next) or
+            ``"Recurrent"`` (every hidden and output neuron receives from every neuron,
+            with node values carried across env steps).
         env: env id or object.
-        substrate: a :class:`~evotrain.hyperneat.Substrate` (default: inputs on one row,
-            ``hidden_layers`` rows, outputs on the last row, sized from the env).
-        hidden_layers: hidden rows of the default substrate.
+        substrate: a :class:`~evotrain.hyperneat.Substrate` (or its ``to_dict()``);
+            ``"body"`` for a Brax robot's geometry (:mod:`evotrain.hyperneat.body`);
+            None (default): inputs on one row, ``hidden_layers`` rows, outputs on the last
+            row, sized from the env.
+        hidden_layers: hidden rows of the default substrate (neurons per row), or of a body
+            substrate (neurons per body per row).
         use_distance, use_bias: extra CPPN inputs (source-target distance, constant 1).
+        bias_output, leo: extra CPPN outputs (neuron biases; link expression).
         weight_threshold, max_weight: CPPN outputs below the threshold give no connection,
             the rest are scaled up to ``max_weight`` (TensorNEAT's 0.3 and 5.0).
         hidden_activation, substrate_output_activation: the substrate's activations.
@@ -33,12 +42,17 @@ class HyperNEAT(NEATFamily):
 
     algorithm_name = "hyperneat"
     display_name = "HyperNEAT"
-    policy_aliases = {"FeedForward": SubstrateNetwork.for_sizes}
+    policy_aliases = {
+        "FeedForward": SubstrateNetwork.for_sizes,
+        "Recurrent": SubstrateNetwork.recurrent_for_sizes,
+    }
     extra_defaults = {
         "substrate": None,
         "hidden_layers": (),
         "use_distance": True,
         "use_bias": False,
+        "bias_output": False,
+        "leo": False,
         "weight_threshold": 0.3,
         "max_weight": 5.0,
         "hidden_activation": "tanh",
@@ -50,6 +64,62 @@ class HyperNEAT(NEATFamily):
         "output_activation": "tanh",
         "activation_replace_rate": 0.1,
     }
+
+    def __init__(self, policy: str, env: Any, **kwargs: Any):
+        substrate = kwargs.get("substrate")
+        if isinstance(substrate, Substrate):
+            # Saved as its coordinates, so load() rebuilds it without being given it again.
+            self._init_args[1]["substrate"] = substrate.to_dict()
+        super().__init__(policy, env, **kwargs)
+
+    def _policy_options(self) -> dict[str, Any]:
+        options = super()._policy_options()
+        options["substrate"] = self._resolve_substrate(options.get("substrate"))
+        return options
+
+    def _resolve_substrate(self, substrate: Any) -> Any:
+        """``"body"`` and dicts become :class:`Substrate`; the rest is checked by the builder."""
+        if isinstance(substrate, dict):
+            return Substrate.from_dict(substrate)
+        if isinstance(substrate, str):
+            if substrate != "body":
+                raise ValueError(
+                    f"substrate={substrate!r} is not known: use 'body' (a Brax robot's "
+                    "geometry), a Substrate, or None (a layered substrate from the env's "
+                    "sizes)."
+                )
+            from evotrain.hyperneat.body import body_substrate
+
+            return body_substrate(self.env, self.family_options.get("hidden_layers", ()))
+        return substrate
+
+    # ------------------------------------------------------------ the best substrate
+    @property
+    def best_substrate(self) -> dict[str, Any]:
+        """The substrate network the best CPPN generates, readable and JSON-serializable:
+        the exported-genome format (run it without JAX with
+        :class:`~evotrain.networks.numpy_network.NumpyNetwork`) plus every neuron's
+        coordinates (see :func:`evotrain.hyperneat.export.substrate_to_dict`)."""
+        from evotrain.hyperneat.export import substrate_to_dict
+
+        ts = self.train_state
+        return substrate_to_dict(self.policy, ts.best_params, float(ts.best_fitness))
+
+    def export_substrate(self, path: str | os.PathLike[str], overwrite: bool = False) -> None:
+        """Writes :attr:`best_substrate` as JSON.
+
+        Raises:
+            FileExistsError: if ``path`` exists and ``overwrite`` is False.
+        """
+        write_json(path, self.best_substrate, overwrite)
+
+    def plot_substrate(self, path: str | os.PathLike[str], **kwargs: Any) -> Path:
+        """Draws :attr:`best_substrate` at its neurons' coordinates, connections by sign
+        and magnitude (see :func:`evotrain.viz.plot_substrate` for the keywords). The
+        CPPN itself is drawn by :meth:`plot_network`."""
+        from evotrain.viz import plot_substrate
+
+        return plot_substrate(self.best_substrate, path, **kwargs)
 
     def _policy_summary(self) -> str:
         s = self.policy.substrate

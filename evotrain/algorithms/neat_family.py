@@ -206,10 +206,7 @@ class NEATFamily(BaseEvolver, abc.ABC):
         Raises:
             FileExistsError: if ``path`` exists and ``overwrite`` is False.
         """
-        if os.path.exists(path) and not overwrite:
-            raise FileExistsError(f"{path} exists; pass overwrite=True to replace it.")
-        with open(path, "w", encoding="utf-8") as f:
-            json.dump(self.best_genome, f, indent=1)
+        write_json(path, self.best_genome, overwrite)
 
     def network_summary(self) -> str:
         """A readable summary of :attr:`best_genome`."""
@@ -234,6 +231,18 @@ class NEATFamily(BaseEvolver, abc.ABC):
         from evotrain.viz import to_python
 
         return to_python(self.best_genome, function_name)
+
+
+def write_json(path: str | os.PathLike[str], data: Any, overwrite: bool) -> None:
+    """Writes ``data`` as JSON to ``path``, never over an existing file unless ``overwrite``.
+
+    Raises:
+        FileExistsError: if ``path`` exists and ``overwrite`` is False.
+    """
+    if os.path.exists(path) and not overwrite:
+        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it.")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=1)
 
 
 def _shell_parameters() -> list[inspect.Parameter]:
@@ -287,4 +296,4 @@ def _refuse_unknown(cls: type[NEATFamily], settings: dict[str, Any]) -> None:
     )
 
 
-__all__ = ["GenomeNetwork", "NEATFamily", "family_signature", "keywords"]
+__all__ = ["GenomeNetwork", "NEATFamily", "family_signature", "keywords", "write_json"]

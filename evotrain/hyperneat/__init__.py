@@ -1,25 +1,52 @@
 """HyperNEAT: NEAT evolves a CPPN, the CPPN generates a substrate network's weights.
 
-Built so far: substrates (:mod:`~evotrain.hyperneat.substrate`), the CPPN query
-(:mod:`~evotrain.hyperneat.cppn`) and the feedforward substrate network
-(:mod:`~evotrain.hyperneat.network`); the shell is :class:`evotrain.HyperNEAT`, a
-sibling of ``NEAT`` on the NEAT-family shell. Still to come: recurrent and ``"body"``
-substrates, drawings of the substrate, zoo agents.
+- :mod:`~evotrain.hyperneat.substrate`: where neurons sit (``Substrate``,
+  ``MLPSubstrate``, ``row``);
+- :mod:`~evotrain.hyperneat.body`: substrates on a Brax robot's bodies
+  (``substrate="body"``);
+- :mod:`~evotrain.hyperneat.cppn`: the CPPN query and the weight mapping (threshold, LEO,
+  bias output);
+- :mod:`~evotrain.hyperneat.network`: the substrate network (feedforward rows or
+  recurrent with memory) a CPPN genome becomes;
+- :mod:`~evotrain.hyperneat.export`: that network as a JSON genome ``NumpyNetwork`` runs.
+
+The shell is :class:`evotrain.HyperNEAT`, a sibling of ``NEAT`` on the NEAT-family shell.
 """
 
-from evotrain.hyperneat.cppn import CPPNConfig, cppn_inputs, query, query_plan, to_weights
-from evotrain.hyperneat.network import CPPN_ACTIVATIONS, SubstrateNetwork
+from evotrain.hyperneat.body import SUPPORTED as BODY_ENVS
+from evotrain.hyperneat.body import BodyLayout, body_layout, body_substrate
+from evotrain.hyperneat.cppn import (
+    CPPNConfig,
+    connection_weights,
+    cppn_inputs,
+    node_biases,
+    query,
+    query_outputs,
+    query_plan,
+    to_weights,
+)
+from evotrain.hyperneat.export import substrate_to_dict
+from evotrain.hyperneat.network import CPPN_ACTIVATIONS, SubstrateNetwork, SubstratePlan
 from evotrain.hyperneat.substrate import MLPSubstrate, Substrate, row
 
 __all__ = [
+    "BODY_ENVS",
+    "BodyLayout",
     "CPPN_ACTIVATIONS",
     "CPPNConfig",
     "MLPSubstrate",
     "Substrate",
     "SubstrateNetwork",
+    "SubstratePlan",
+    "body_layout",
+    "body_substrate",
+    "connection_weights",
     "cppn_inputs",
+    "node_biases",
     "query",
+    "query_outputs",
     "query_plan",
     "row",
+    "substrate_to_dict",
     "to_weights",
 ]

@@ -89,6 +89,30 @@ class Substrate:
         rows = self.layers
         return int(sum(a.shape[0] * b.shape[0] for a, b in zip(rows[:-1], rows[1:])))
 
+    def to_dict(self) -> dict[str, list]:
+        """The coordinates as JSON data (what a saved model records)."""
+        return {
+            "inputs": self.inputs.tolist(),
+            "hidden": [h.tolist() for h in self.hidden],
+            "outputs": self.outputs.tolist(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> Substrate:
+        """The substrate :meth:`to_dict` wrote (keys ``inputs``, ``outputs``, ``hidden``).
+
+        Raises:
+            ValueError: missing or unknown keys, or bad coordinates.
+        """
+        keys = set(data)
+        if not {"inputs", "outputs"} <= keys or not keys <= {"inputs", "outputs", "hidden"}:
+            raise ValueError(
+                "A substrate given as a dict needs the keys 'inputs' and 'outputs' (and "
+                f"optionally 'hidden', a list of rows); got {sorted(keys)}."
+            )
+        hidden = data.get("hidden") or ()
+        return cls(data["inputs"], data["outputs"], tuple(hidden))  # type: ignore[arg-type]
+
     def check_sizes(self, num_inputs: int, num_outputs: int, what: str) -> None:
         """Raises ValueError unless the substrate has ``num_inputs`` inputs and
         ``num_outputs`` outputs (``what`` names the env in the message)."""

@@ -14,6 +14,7 @@ from evotrain.viz.formula import (
     to_sympy,
 )
 from evotrain.viz.network import network_layout, node_depths, plot_network
+from evotrain.viz.substrate import plot_substrate
 
 __all__ = [
     "network_equations",
@@ -21,6 +22,7 @@ __all__ = [
     "node_depths",
     "plot_learning_curve",
     "plot_network",
+    "plot_substrate",
     "read_progress",
     "register_sympy_activation",
     "to_latex",

@@ -127,7 +127,21 @@ def _card(agent_id: str, manifest: dict[str, Any], extras: dict[str, str]) -> st
         ]
     if "curve" in extras:
         lines += ["", "## Learning curve", "", f"![learning curve]({extras['curve']})"]
-    if "network" in extras:
+    if "substrate" in extras:
+        lines += [
+            "",
+            "## Networks",
+            "",
+            "The CPPN NEAT evolved (inputs: source and target coordinates, their distance):",
+            "",
+            f"![CPPN]({extras['network']})",
+            "",
+            "The substrate network it generates, neurons at their coordinates (the agent's "
+            "policy; `substrate.json` runs it with `NumpyNetwork`, no JAX needed):",
+            "",
+            f"![substrate]({extras['substrate']})",
+        ]
+    elif "network" in extras:
         lines += ["", "## Network", "", f"![topology]({extras['network']})"]
     if "formula" in extras:
         lines += [
@@ -138,7 +152,38 @@ def _card(agent_id: str, manifest: dict[str, Any], extras: dict[str, str]) -> st
             extras["formula"],
             "$$",
         ]
+    if extras.get("comparison"):
+        lines += ["", extras["comparison"]]
     return "\n".join(lines) + "\n"
+
+
+def _comparison_lines(manifest: dict[str, Any], root: Path) -> list[str]:
+    """The card's table of the zoo's other agents for the same env: score and budget side
+    by side, and how this agent's score and env steps compare with each."""
+    others = [
+        a
+        for a in zoo.list_agents(root)
+        if a.manifest["env_id"] == manifest["env_id"] and a.id != manifest["id"]
+    ]
+    if not others:
+        return []
+    mean = manifest["evaluation"]["mean"]
+    lines = [
+        "## Other agents for this env",
+        "",
+        "| agent | backend | score | env steps | training time | this agent's score / env steps |",
+        "|---|---|---|---|---|---|",
+    ]
+    for a in others:
+        m = a.manifest
+        other_mean = a.score[0]
+        lines.append(
+            f"| [{a.id}](../{a.id}/README.md) | {m.get('backend') or '-'} | "
+            f"{other_mean:.1f} +/- {a.score[1]:.1f} | {m['env_steps']:,} | "
+            f"{_duration(m['wall_time_s'])} | {mean - other_mean:+.1f} / "
+            f"{manifest['env_steps'] / max(m['env_steps'], 1):.2f}x |"
+        )
+    return lines
 
 
 def _selection_lines(manifest: dict[str, Any]) -> list[str]:
@@ -229,7 +274,11 @@ def build_agent(model: Any, run: Path, record: dict[str, Any], root: Path | None
         if isinstance(model, NEATFamily):  # a genome to draw and export
             model.plot_network(tmp / "network.svg")
             extras["network"] = "network.svg"
-            if model.best_genome["feedforward"]:
+            if hasattr(model, "best_substrate"):  # the genome is a CPPN: draw its substrate
+                model.export_substrate(tmp / "substrate.json")
+                model.plot_substrate(tmp / "substrate.svg", title=f"{agent}: substrate")
+                extras["substrate"] = "substrate.svg"
+            elif model.best_genome["feedforward"]:
                 latex = model.to_latex()
                 if len(latex) < 4000:
                     extras["formula"] = latex
@@ -257,6 +306,7 @@ def build_agent(model: Any, run: Path, record: dict[str, Any], root: Path | None
             "evaluation": {"deterministic": True, **evaluation},
             "video": video,
         }
+        extras["comparison"] = "\n".join(_comparison_lines(manifest, root))
         (tmp / "README.md").write_text(_card(agent, manifest, extras), encoding="utf-8")
         zoo.write_manifest(tmp, manifest)
         tmp.rename(folder)

@@ -326,3 +326,31 @@ def test_hyperparams_file_and_overrides(tmp_path):
     path.write_text("a: [1, 2]\n")
     with pytest.raises(ValueError, match="map env ids"):
         load_hyperparams(path, "x")
+
+
+def test_hyperneat_agent_card_draws_its_substrate_and_compares_with_neat(trained, tmp_path):
+    from evotrain.networks.numpy_network import NumpyNetwork
+
+    (tmp_path / "hyperneat.yaml").write_text(TINY)
+    argv = _train_argv(tmp_path, "--zoo", "--zoo-dir", str(trained / "zoo"))
+    argv[argv.index("neat")] = "hyperneat"
+    argv[argv.index(str(tmp_path / "neat.yaml"))] = str(tmp_path / "hyperneat.yaml")
+    assert main(argv) == 0
+    agent = zoo.get("hyperneat-gymnax-CartPole-v1", trained / "zoo")
+    try:
+        files = set(agent.manifest["files"])
+        assert {"network.svg", "substrate.svg", "substrate.json"} <= files
+        assert "network.py" not in files  # the genome is a CPPN, not the policy
+        net = NumpyNetwork.from_json(agent.path / "substrate.json")
+        assert (net.num_inputs, net.num_outputs) == (4, 2)
+        card = (agent.path / "README.md").read_text()
+        assert "![substrate](substrate.svg)" in card
+        neat = zoo.get("neat-gymnax-CartPole-v1", trained / "zoo")
+        row = next(line for line in card.splitlines() if line.startswith("| [neat-gymnax"))
+        assert f"{neat.manifest['env_steps']:,}" in row
+        ratio = agent.manifest["env_steps"] / neat.manifest["env_steps"]
+        assert row.endswith(f"/ {ratio:.2f}x |")
+    finally:
+        import shutil
+
+        shutil.rmtree(agent.path)  # the module's other tests expect the NEAT agent alone
