@@ -26,6 +26,8 @@ import jax
 import jax.numpy as jnp
 
 from evotrain.networks.base import Network
+from evotrain.networks.neat_forward import forward_many
+from evotrain.networks.neat_network import NEATNetwork
 from evotrain.types import Array, PyTree
 
 
@@ -123,14 +125,21 @@ def query_outputs(
     Returns:
         ``(m, n, config.num_outputs)`` raw outputs (weight, then bias and LEO if enabled).
     """
+    pairs = jax.vmap(lambda t: jax.vmap(lambda s: cppn_inputs(s, t, config))(sources))(targets)
+    outputs = evaluate(network, plan, pairs.reshape(-1, pairs.shape[-1]))
+    return outputs.reshape(targets.shape[0], sources.shape[0], -1)
+
+
+def evaluate(network: Network, plan: PyTree, inputs: Array) -> Array:
+    """The CPPN's outputs ``(B, k)`` for a batch of CPPN inputs ``(B, num_inputs)``.
+
+    A feedforward NEAT genome evaluates each node once for the whole batch
+    (:func:`~evotrain.networks.neat_forward.forward_many`); other networks are vmapped.
+    """
+    if isinstance(network, NEATNetwork) and network.config.feedforward:
+        return forward_many(plan, inputs, network.config)
     carry = network.initial_carry(plan)
-
-    def one(source: Array, target: Array) -> Array:
-        outputs, _ = network.step(plan, carry, cppn_inputs(source, target, config))
-        return outputs
-
-    per_source = jax.vmap(one, in_axes=(0, None))  # (n, k) for one target
-    return jax.vmap(per_source, in_axes=(None, 0))(sources, targets)
+    return jax.vmap(lambda x: network.step(plan, carry, x)[0])(inputs)
 
 
 def to_weights(raw: Array, config: CPPNConfig) -> Array:
@@ -157,20 +166,15 @@ def node_biases(network: Network, plan: PyTree, nodes: Array, config: CPPNConfig
     each neuron to itself, scaled to ``max_weight``; zeros without a bias output."""
     if not config.bias_output:
         return jnp.zeros((nodes.shape[0],), jnp.float32)
-
-    def one(node: Array) -> Array:
-        outputs, _ = network.step(
-            plan, network.initial_carry(plan), cppn_inputs(node, node, config)
-        )
-        return outputs[1]
-
-    return jnp.clip(jax.vmap(one)(nodes), -1.0, 1.0) * config.max_weight
+    inputs = jax.vmap(lambda node: cppn_inputs(node, node, config))(nodes)
+    return jnp.clip(evaluate(network, plan, inputs)[:, 1], -1.0, 1.0) * config.max_weight
 
 
 __all__ = [
     "CPPNConfig",
     "connection_weights",
     "cppn_inputs",
+    "evaluate",
     "node_biases",
     "query",
     "query_outputs",

@@ -175,6 +175,39 @@ def forward(plan: Plan, inputs: Array, config: GenomeConfig) -> Array:
     return values[config.num_inputs : config.num_io]
 
 
+def forward_many(plan: Plan, inputs: Array, config: GenomeConfig) -> Array:
+    """Feedforward outputs ``(B, O)`` of one genome for a batch of inputs ``(B, I)``.
+
+    The values of ``jax.vmap(forward)``, computed node by node in depth order, each node
+    once for the whole batch, rather than every node at every depth: what a CPPN queried
+    for every connection of a substrate needs. Genomes with other aggregations than
+    ``sum`` take the ``vmap`` path.
+    """
+    if config.aggregation_options != ("sum",):
+        return jax.vmap(lambda x: forward(plan, x, config))(inputs)
+    n, n_in = plan.depth.shape[0], config.num_inputs
+    values = jnp.zeros((inputs.shape[0], n), jnp.float32).at[:, :n_in].set(inputs)
+    # Hidden and output slots by depth (a topological order); empty slots (-1) last.
+    order = n_in + jnp.argsort(jnp.where(plan.depth[n_in:] > 0, plan.depth[n_in:], n + 1))
+    functions = [get_activation(name) for name in config.activation_options]
+    out_fn = None if config.output_activation is None else get_activation(config.output_activation)
+
+    def node(k: int, values: Array) -> Array:
+        j = order[k]
+        z = plan.bias[j] + plan.response[j] * (values @ plan.weights[:, j])
+        if len(functions) == 1:
+            post = functions[0](z)
+        else:
+            post = jnp.stack([f(z) for f in functions])[plan.activation[j]]
+        if out_fn is not None:
+            post = jnp.where(j < config.num_io, out_fn(z), post)
+        post = jnp.where(plan.depth[j] > 0, post, values[:, j])
+        return jax.lax.dynamic_update_index_in_dim(values, post, j, axis=1)
+
+    values = jax.lax.fori_loop(0, n - n_in, node, values)
+    return values[:, n_in : config.num_io]
+
+
 def recurrent_step(
     plan: Plan, values: Array, inputs: Array, config: GenomeConfig, activate_time: int = 1
 ) -> tuple[Array, Array]:
