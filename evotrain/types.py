@@ -34,3 +34,11 @@ def positive_int(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}.")
     return int(value)
+
+
+def positive_float(name: str, value: Any) -> float:
+    """``value`` as a float, or a ValueError naming ``name`` if it is not > 0 (nor is NaN)."""
+    value = float(value)
+    if not value > 0:
+        raise ValueError(f"{name} must be positive, got {value}.")
+    return value

@@ -53,6 +53,13 @@ REGISTRY: tuple[AlgorithmEntry, ...] = (
     AlgorithmEntry("hyperneat", "evotrain.algorithms.hyperneat:HyperNEAT"),
     AlgorithmEntry("openes", "evotrain.algorithms.es:OpenES"),
     AlgorithmEntry("ga", "evotrain.algorithms.ga:GA"),
+    AlgorithmEntry("cmaes", "evotrain.algorithms.evosax_family:CMAES"),
+    AlgorithmEntry("sepcmaes", "evotrain.algorithms.evosax_family:SepCMAES"),
+    AlgorithmEntry("snes", "evotrain.algorithms.evosax_family:SNES"),
+    AlgorithmEntry("xnes", "evotrain.algorithms.evosax_family:XNES"),
+    AlgorithmEntry("pgpe", "evotrain.algorithms.evosax_family:PGPE"),
+    AlgorithmEntry("ars", "evotrain.algorithms.evosax_family:ARS"),
+    AlgorithmEntry("evosax", "evotrain.algorithms.evosax_any:EvoSax"),
 )
 
 

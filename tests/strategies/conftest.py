@@ -1,9 +1,9 @@
 """Strategies parametrized over the registry of this package's strategies.
 
 Each registry entry is a :class:`StrategyCase`: a strategy together with a fitness over its
-own population type (flat vectors for OpenES and GA, NaN-padded genomes for NEAT) and a
-check that a run on that fitness learned something. The contract tests in
-``test_common.py`` run every case.
+own population type (flat vectors for OpenES, GA and evosax's strategies, NaN-padded
+genomes for NEAT) and a check that a run on that fitness learned something. The contract
+tests in ``test_common.py`` run every case.
 """
 
 from __future__ import annotations
@@ -203,10 +203,22 @@ def _neat_case(name, strategy) -> StrategyCase:
     )
 
 
+# evosax through the adapter: one distribution-based and one population-based strategy
+# (tests/algorithms/test_evosax_family.py runs every supported one under the shell).
+
+
+def make_evosax(name, pop_size=32, num_dims=5, **kwargs):
+    from evotrain.strategies.evosax import EvosaxStrategy
+
+    return EvosaxStrategy(name, num_dims, pop_size, **kwargs)
+
+
 STRATEGIES = {
     "open_es": lambda: _sphere_case("open_es", make_open_es()),
     "ga": lambda: _sphere_case("ga", make_ga()),
     "neat": lambda: _neat_case("neat", make_neat()),
+    "evosax_cma_es": lambda: _sphere_case("evosax_cma_es", make_evosax("CMA_ES")),
+    "evosax_de": lambda: _sphere_case("evosax_de", make_evosax("DifferentialEvolution")),
 }
 
 
