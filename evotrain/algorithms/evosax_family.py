@@ -268,7 +268,9 @@ class XNES(EvosaxFamily):
 class PGPE(EvosaxFamily):
     """Policy gradients with parameter-based exploration (Sehnke et al. 2010; evosax's
     ``PGPE``): antithetic sampling, centered ranks, per-parameter standard deviations and
-    ClipUp (Toklu et al. 2020) for the mean.
+    ClipUp (Toklu et al. 2020) for the mean. The defaults are for neural policies
+    (evosax's own, ``std_init=1`` and ClipUp ``0.01/0.02``, are for unit-scale problems and
+    left CartPole at 60-160 after 50 generations).
 
     Args:
         policy: ``"MlpPolicy"``.
@@ -294,9 +296,9 @@ class PGPE(EvosaxFamily):
         env: Any,
         *,
         pop_size: int = 256,
-        sigma_init: float = 1.0,
-        learning_rate: float = 0.01,
-        max_velocity: float = 0.02,
+        sigma_init: float = 0.1,
+        learning_rate: float = 0.15,
+        max_velocity: float = 0.3,
         std_lr: float = 0.1,
         std_max_change: float = 0.2,
         optimizer: optax.GradientTransformation | None = None,
@@ -329,7 +331,9 @@ class PGPE(EvosaxFamily):
 class ARS(EvosaxFamily):
     """Augmented random search (Mania et al. 2018; evosax's ``ARS``): antithetic
     perturbations of a fixed scale, the best half of the directions, the step divided by
-    their fitness spread. (evotrain's ``reward_shift`` shell option is ARS's shift.)
+    their fitness spread. (evotrain's ``reward_shift`` shell option is ARS's shift.) The
+    defaults are for neural policies (evosax's ``std_init=1`` with Adam ``1e-3`` did not
+    leave CartPole's starting score in 50 generations).
 
     Args:
         policy: ``"MlpPolicy"``.
@@ -352,8 +356,8 @@ class ARS(EvosaxFamily):
         env: Any,
         *,
         pop_size: int = 256,
-        sigma_init: float = 1.0,
-        learning_rate: float = 1e-3,
+        sigma_init: float = 0.1,
+        learning_rate: float = 0.05,
         optimizer: optax.GradientTransformation | None = None,
         zero_init: bool = False,
         **kwargs: Any,

@@ -13,6 +13,13 @@ from evotrain.strategies.base import Strategy
 from evotrain.strategies.fitness_shaping import centered_ranks, ranks, sanitize
 from evotrain.strategies.ga import GAConfig, GAParams, GAState, GAStrategy
 from evotrain.strategies.open_es import OpenESConfig, OpenESParams, OpenESState, OpenESStrategy
+from evotrain.strategies.seed_chain import (
+    SeedChain,
+    SeedChainConfig,
+    SeedChainGA,
+    SeedChainState,
+    SeedDecoder,
+)
 
 _LAZY = {
     "EvosaxStrategy": "evotrain.strategies.evosax",
@@ -39,6 +46,11 @@ __all__ = [
     "OpenESConfig",
     "OpenESParams",
     "OpenESState",
+    "SeedChain",
+    "SeedChainConfig",
+    "SeedChainGA",
+    "SeedChainState",
+    "SeedDecoder",
     "Strategy",
     "centered_ranks",
     "ranks",

@@ -113,6 +113,30 @@ def check_params(params: GAParams) -> None:
         raise ValueError(f"init_sigma must be non-negative, got {params.init_sigma}.")
 
 
+def select_parents(
+    key: PRNGKey, config: GAConfig, fitness: Fitness, order: Array, count: int
+) -> Array:
+    """Indices of ``count`` parents chosen by the config's selection.
+
+    Args:
+        key: selection key.
+        config: the GA's settings (selection kind and sizes).
+        fitness: ``(pop_size,)`` fitness of the current population (maximized).
+        order: ``(pop_size,)`` indices sorting ``fitness`` best first.
+        count: parents to draw.
+
+    Returns:
+        ``(count,)`` int32 indices into the population.
+    """
+    if config.selection == "truncation":
+        picks = jax.random.randint(key, (count,), 0, config.num_parents)
+        return order[picks]
+    k = config.tournament_size
+    contestants = jax.random.randint(key, (count, k), 0, config.pop_size)
+    winner = jnp.argmax(fitness[contestants], axis=1)
+    return jnp.take_along_axis(contestants, winner[:, None], axis=1)[:, 0]
+
+
 class GAStrategy:
     """A generational GA with elitism.
 
@@ -143,16 +167,6 @@ class GAStrategy:
             generation=jnp.zeros((), jnp.int32),
         )
 
-    def _select(self, key: PRNGKey, fitness: Fitness, order: Array, count: int) -> Array:
-        """Indices ``(count,)`` of selected parents."""
-        if self.config.selection == "truncation":
-            picks = jax.random.randint(key, (count,), 0, self.config.num_parents)
-            return order[picks]
-        k = self.config.tournament_size
-        contestants = jax.random.randint(key, (count, k), 0, self.config.pop_size)
-        winner = jnp.argmax(fitness[contestants], axis=1)
-        return jnp.take_along_axis(contestants, winner[:, None], axis=1)[:, 0]
-
     def ask(self, key: PRNGKey, state: GAState, params: GAParams) -> tuple[Population, GAState]:
         """The initial population at generation 0, afterwards elites plus offspring.
 
@@ -164,8 +178,12 @@ class GAStrategy:
         k1, k2, k_cross, k_which, k_mask, k_noise = jax.random.split(key, 6)
         order = jnp.argsort(-state.fitness, stable=True)
         elites = state.population[order[:e]]
-        parents_a = state.population[self._select(k1, state.fitness, order, n_children)]
-        parents_b = state.population[self._select(k2, state.fitness, order, n_children)]
+        parents_a = state.population[
+            select_parents(k1, self.config, state.fitness, order, n_children)
+        ]
+        parents_b = state.population[
+            select_parents(k2, self.config, state.fitness, order, n_children)
+        ]
         crossed = jax.random.bernoulli(k_cross, params.crossover_rate, (n_children, 1))
         take_b = jax.random.bernoulli(k_which, 0.5, (n_children, d)) & crossed
         children = jnp.where(take_b, parents_b, parents_a)

@@ -38,9 +38,10 @@ def _same_state(a, b):
     [
         lambda: OpenES("MlpPolicy", "gymnax:CartPole-v1", seed=1, **SMALL),
         lambda: GA("MlpPolicy", "gymnax:CartPole-v1", seed=1, **SMALL),
+        lambda: GA("MlpPolicy", "gymnax:CartPole-v1", encoding="seeds", seed=1, **SMALL),
         lambda: NEAT("FeedForward", "xor", seed=1, **NEAT_SMALL),
     ],
-    ids=["OpenES", "GA", "NEAT"],
+    ids=["OpenES", "GA", "GA-seeds", "NEAT"],
 )
 def test_save_load_continue_equals_an_uninterrupted_run(make, tmp_path):
     straight = make().learn(4)
