@@ -44,6 +44,39 @@ def timed(fn: Callable[[], Any]) -> float:
     return time.perf_counter() - start
 
 
+def evosax_loop(es: Any, problem: Any, key: jax.Array) -> tuple[Callable[[Any], Any], Any]:
+    """evosax's own training loop for ``es`` on ``problem``: a jitted
+    ``generation(carry) -> (carry, fitness)`` (ask, the problem's ``eval``, tell with the
+    negated fitness, as evosax minimizes) and its first carry."""
+    solution = problem.sample(key)
+    params = es.default_params
+    carry = (key, es.init(key, solution, params), problem.init(key))
+
+    @jax.jit
+    def generation(carry):
+        key, es_state, prob_state = carry
+        key, k_ask, k_eval, k_tell = jax.random.split(key, 4)
+        population, es_state = es.ask(k_ask, es_state, params)
+        fitness, prob_state, _ = problem.eval(k_eval, population, prob_state)
+        es_state, _ = es.tell(k_tell, population, -fitness, es_state, params)
+        return (key, es_state, prob_state), fitness
+
+    return generation, carry
+
+
+def warm_up(
+    generation: Callable[[Any], tuple[Any, Any]], carry: Any, n: int
+) -> tuple[Any, Any, float]:
+    """Runs a peer's jitted ``generation(carry) -> (carry, fitness)`` ``n`` times (compile
+    included); returns the carry, the last fitness and the seconds it took."""
+    start = time.perf_counter()
+    fitness = None
+    for _ in range(n):
+        carry, fitness = generation(carry)
+    block(fitness)
+    return carry, fitness, time.perf_counter() - start
+
+
 def median(xs: list[float]) -> float:
     return statistics.median(xs)
 

@@ -64,24 +64,13 @@ def make_evosax(task: str, pop: int, steps: int):
             env_kwargs={"backend": "spring"},
         )
     key = jax.random.key(0)
-    solution = problem.sample(key)
     es = Open_ES(
-        pop, solution, optimizer=optax.adam(0.03), std_schedule=optax.constant_schedule(0.1)
+        pop,
+        problem.sample(key),
+        optimizer=optax.adam(0.03),
+        std_schedule=optax.constant_schedule(0.1),
     )
-    params = es.default_params
-    es_state = es.init(key, solution, params)
-    prob_state = problem.init(key)
-
-    @jax.jit
-    def generation(carry):
-        key, es_state, prob_state = carry
-        key, k_ask, k_eval, k_tell = jax.random.split(key, 4)
-        population, es_state = es.ask(k_ask, es_state, params)
-        fitness, prob_state, _ = problem.eval(k_eval, population, prob_state)
-        es_state, _ = es.tell(k_tell, population, -fitness, es_state, params)  # evosax minimizes
-        return (key, es_state, prob_state), fitness
-
-    return generation, (key, es_state, prob_state)
+    return _common.evosax_loop(es, problem, key)
 
 
 def make_evotrain(task: str, pop: int, steps: int):
@@ -130,14 +119,8 @@ def run(task: str, gens: int, warmup: int | None) -> dict[str, float]:
     print(f"floors   compile+first {time.perf_counter() - t0:6.1f} s")
 
     evosax_gen, evosax_carry = make_evosax(task, pop, steps)
-    t0 = time.perf_counter()
-    for _ in range(warmup):
-        evosax_carry, fit = evosax_gen(evosax_carry)
-    _common.block(fit)
-    print(
-        f"evosax   compile+warm-up {time.perf_counter() - t0:6.1f} s, "
-        f"best return {float(-jnp.min(-fit)):.1f}"
-    )
+    evosax_carry, fit, seconds = _common.warm_up(evosax_gen, evosax_carry, warmup)
+    print(f"evosax   compile+warm-up {seconds:6.1f} s, best return {float(jnp.max(fit)):.1f}")
 
     model = make_evotrain(task, pop, steps)
     t0 = time.perf_counter()

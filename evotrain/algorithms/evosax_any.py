@@ -28,14 +28,15 @@ class EvoSax(EvosaxFamily):
     """Any supported evosax 0.3.2 strategy by name (see
     :func:`evotrain.strategies.evosax_catalog.supported_names`).
 
-    ``EvoSax("MlpPolicy", env, strategy_name="SimpleGA", pop_size=64, crossover_rate=0.5)``.
-    The strategy's name is a keyword (as every saved constructor argument is), so it is
-    stored with a saved model and ``evotrain train --algo evosax -p strategy_name=PSO``
-    picks it on the command line.
+    ``EvoSax("MlpPolicy", env, strategy_name="SimpleGA", pop_size=64, crossover_rate=0.5)``,
+    or in evosax's order, ``EvoSax("SimpleGA", "MlpPolicy", env, ...)``. Either way the
+    name is saved as the ``strategy_name`` keyword, and ``evotrain train --algo evosax -p
+    strategy_name=PSO`` picks it on the command line.
 
     Args:
-        policy: ``"MlpPolicy"``.
-        env: env id or object.
+        policy: ``"MlpPolicy"`` (or, in evosax's order, the strategy's name).
+        env: env id or object (or, in evosax's order, the policy).
+        *evosax_order: in evosax's order, the env.
         strategy_name: evosax's name (``"SimpleGA"``, ``"PSO"``, ``"DES"``, ...; case,
             ``_`` and ``-`` do not matter).
         pop_size: population size.
@@ -62,12 +63,15 @@ class EvoSax(EvosaxFamily):
     DEFAULT_STRATEGY: ClassVar[str] = "CMA_ES"
 
     def __new__(cls, *args: Any, **kwargs: Any) -> EvoSax:
-        if len(args) == 3 and isinstance(args[1], str) and args[1] in cls.policy_aliases:
-            raise TypeError(
-                f"EvoSax takes the strategy as a keyword: EvoSax({args[1]!r}, env, "
-                f"strategy_name={args[0]!r}, ...) (saved models record keywords)."
-            )
         self = super().__new__(cls, *args, **kwargs)
+        args, kwargs = self._init_args
+        if len(args) == 3:  # evosax's order, EvoSax("CMA_ES", "MlpPolicy", env): as keywords
+            if "strategy_name" in kwargs:
+                raise TypeError(
+                    f"EvoSax got the strategy twice: {args[0]!r} first and "
+                    f"strategy_name={kwargs['strategy_name']!r}; pass one of them."
+                )
+            self._init_args = (args[1:], {**kwargs, "strategy_name": args[0]})
         # Saved models record the constructor's keywords as given: record the strategy
         # even when the default was used, so a later default cannot change what loads.
         self._init_args[1].setdefault("strategy_name", cls.DEFAULT_STRATEGY)
@@ -77,7 +81,7 @@ class EvoSax(EvosaxFamily):
         self,
         policy: str,
         env: Any,
-        *,
+        *evosax_order: Any,
         strategy_name: str = DEFAULT_STRATEGY,
         pop_size: int = 64,
         zero_init: bool = False,
@@ -86,6 +90,13 @@ class EvoSax(EvosaxFamily):
     ) -> None:
         from evotrain.strategies.evosax_catalog import resolve_name
 
+        if evosax_order:
+            if len(evosax_order) > 1:
+                raise TypeError(
+                    f"EvoSax takes (policy, env) or (strategy_name, policy, env) positionally; "
+                    f"got {len(evosax_order) + 2} positional arguments."
+                )
+            strategy_name, policy, env = policy, env, evosax_order[0]
         resolve_name(strategy_name)  # fail before the env is made
         self.evosax_name = str(strategy_name)
         self.init_sigma = float(init_sigma)

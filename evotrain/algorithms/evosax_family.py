@@ -7,7 +7,7 @@ Every class evolves an MLP policy's flat parameter vector with one
 (obs normalization, episodes, callbacks, ``save``/``load``, ``evotrain train --algo``)
 works as for :class:`~evotrain.algorithms.es.OpenES`. Defaults are evosax 0.3.2's own
 (``sigma_init=1.0``, its learning rates and optimizers), except ``pop_size``, which evosax
-leaves to the caller.
+leaves to the caller, and PGPE's and ARS's step sizes, set for neural policies.
 
 ``predict`` acts with the search distribution's mean.
 """

@@ -116,10 +116,18 @@ def test_evosax_sorts_shell_and_strategy_keywords(tmp_path):
         np.testing.assert_array_equal(g, w)
 
 
-def test_evosax_records_its_strategy_even_by_default_and_refuses_it_positionally():
+def test_evosax_records_its_strategy_by_default_and_in_evosax_order(tmp_path):
     assert EvoSax.__new__(EvoSax, "MlpPolicy", "xor")._init_args[1]["strategy_name"] == "CMA_ES"
-    with pytest.raises(TypeError, match="strategy_name='SNES'"):
-        EvoSax("SNES", "MlpPolicy", "xor")
+    ordered = EvoSax("SNES", "MlpPolicy", "xor", **{**SMALL, "seed": 3}).learn(2)
+    keyword = EvoSax("MlpPolicy", "xor", strategy_name="SNES", **{**SMALL, "seed": 3}).learn(2)
+    assert ordered.evosax_name == "SNES" and ordered._init_args == keyword._init_args
+    for g, w in zip(_leaves(ordered), _leaves(keyword), strict=True):
+        np.testing.assert_array_equal(g, w)
+    assert EvoSax.load(ordered.save(tmp_path / "m")).evosax_name == "SNES"
+    with pytest.raises(TypeError, match="got the strategy twice: 'SNES' first"):
+        EvoSax("SNES", "MlpPolicy", "xor", strategy_name="PSO")
+    with pytest.raises(TypeError, match="got 4 positional arguments"):
+        EvoSax("SNES", "MlpPolicy", "xor", 3)
 
 
 def test_evosax_refuses_keywords_nobody_takes():

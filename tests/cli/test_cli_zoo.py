@@ -354,3 +354,19 @@ def test_hyperneat_agent_card_draws_its_substrate_and_compares_with_neat(trained
         import shutil
 
         shutil.rmtree(agent.path)  # the module's other tests expect the NEAT agent alone
+
+
+def test_train_takes_the_seed_chain_ga_and_an_evosax_strategy_by_name(tmp_path, capsys):
+    from evotrain import GA
+    from evotrain.algorithms.evosax_any import EvoSax
+
+    runs = tmp_path / "runs"
+    common = ["--env", "xor", "-n", "2", "-f", str(runs), "--no-progress"]
+    assert main(["train", "--algo", "ga", *common, "-p", "encoding=seeds", "pop_size=8"]) == 0
+    assert (
+        main(["train", "--algo", "evosax", *common, "-p", "strategy_name=PSO", "pop_size=8"]) == 0
+    )
+    seeds = GA.load(next((runs / "ga").iterdir()) / "model")
+    assert seeds.encoding == "seeds" and seeds.num_generations == 2
+    pso = EvoSax.load(next((runs / "evosax").iterdir()) / "model")
+    assert pso.evosax_name == "PSO" and pso.num_generations == 2

@@ -256,3 +256,17 @@ def test_even_population_lists_exactly_the_strategies_that_need_one(key):
         if population.shape != (7, 10):
             wrong[name] = population.shape
     assert not wrong, f"need an even pop_size (add to EVEN_POPULATION): {wrong}"
+
+
+def test_the_docs_list_every_supported_and_unsupported_strategy_with_its_reason():
+    import pathlib
+
+    from evotrain.strategies.evosax_catalog import UNSUPPORTED, supported_names
+
+    text = (pathlib.Path(__file__).parents[2] / "docs" / "evosax.md").read_text()
+    assert f"## Supported ({len(supported_names())})" in text
+    assert f"## Not supported ({len(UNSUPPORTED)})" in text
+    for name in supported_names():
+        assert f"`{name}`" in text, name
+    for name, reason in UNSUPPORTED.items():
+        assert f"| `{name}` | {reason} |" in text, name
