@@ -29,6 +29,15 @@ from evotrain.training import HostGenerationStep, TrainState, init_train_state, 
 from evotrain.training.compile import jit_program
 from evotrain.training.info import GenerationInfo, history_record
 from evotrain.training.memory import compile_checked
+from evotrain.training.sharding import (
+    Devices,
+    check_split,
+    population_mesh,
+    replicate,
+    replicated_step,
+    resolve_devices,
+    shard_evaluator,
+)
 from evotrain.types import PyTree, positive_int
 
 PolicyBuilder = Callable[..., Network]
@@ -59,6 +68,12 @@ class BaseEvolver(LoggedModel, abc.ABC):
             ``episode_length`` for Brax).
         seed: the run's seed; None draws one (stored in ``self.seed``).
         verbose: 0 silent, 1 a table row per generation.
+        devices: where the population is evaluated: ``"auto"`` (every device JAX sees),
+            a count (the first ``n``) or a list of ``jax.Device``. The population is split
+            evenly over them (``pop_size`` must divide; ``pop_batch_size`` is then per
+            device); results are the same on any number of devices (see
+            :mod:`evotrain.training.sharding`). Jittable envs only; host envs evaluate in
+            this process.
     """
 
     algorithm_name: ClassVar[str]
@@ -99,6 +114,7 @@ class BaseEvolver(LoggedModel, abc.ABC):
         seed: int | None = None,
         verbose: int = 0,
         tensorboard_log: str | None = None,
+        devices: Devices = "auto",
     ) -> None:
         if policy not in self.policy_aliases:
             raise ValueError(
@@ -123,6 +139,8 @@ class BaseEvolver(LoggedModel, abc.ABC):
             episode_reduce=episode_reduce,
         )
         self.eval_config.check_pop_size(self.pop_size)
+        self.devices = devices
+        self._mesh = population_mesh(resolve_devices(devices))
         self.seed = int(seed) if seed is not None else int.from_bytes(os.urandom(4), "little") >> 1
         self.verbose = int(verbose)
         self.tensorboard_log = None if tensorboard_log is None else os.fspath(tensorboard_log)
@@ -132,6 +150,8 @@ class BaseEvolver(LoggedModel, abc.ABC):
         self.num_timesteps = 0
         self.history: list[dict[str, Any]] = []
         self.env: Env = make_env(env, **(env_kwargs or {}))
+        if self.env.jittable:  # host envs are evaluated in this process, on no mesh
+            check_split(self.pop_size, self._mesh.size, pop_batch_size)
         self.policy = self._make_policy()
         self.strategy, self.strategy_params = self._make_strategy()
         init = jit_program(
@@ -325,12 +345,17 @@ class BaseEvolver(LoggedModel, abc.ABC):
 
         return load_model(cls, path, env=env, **overrides)
 
+    def _evaluator(self, network: Network, eval_config: EvalConfig) -> Any:
+        """The pure population evaluator of ``network`` on the model's jittable env, split
+        over the model's devices (:func:`~evotrain.training.sharding.shard_evaluator`)."""
+        evaluate = make_evaluator(self.env, network, eval_config)
+        return shard_evaluator(evaluate, self._mesh, eval_config.obs_normalization)
+
     def _jitted_step(self, eval_config: EvalConfig) -> Any:
         """The jitted generation step of a jittable env, evaluating with ``eval_config``."""
-        evaluate = make_evaluator(self.env, self.policy, eval_config)
-        return jit_program(
-            make_generation_step(self.strategy, self.strategy_params, evaluate), self.fast_compile
-        )
+        evaluate = self._evaluator(self.policy, eval_config)
+        step = make_generation_step(self.strategy, self.strategy_params, evaluate)
+        return jit_program(replicated_step(step, self._mesh), self.fast_compile)
 
     def _ready_step(self) -> Any:
         """The generation step, compiled ahead of time once and checked against free memory
@@ -342,6 +367,7 @@ class BaseEvolver(LoggedModel, abc.ABC):
         """
         if not self.env.jittable:
             return self._step
+        self.train_state = replicate(self.train_state, self._mesh)
         if self._compiled_step is None:
             self._compiled_step = self._compile_step()
         return self._compiled_step

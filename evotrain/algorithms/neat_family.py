@@ -41,7 +41,7 @@ from typing import Any, ClassVar, Protocol
 import numpy as np
 
 from evotrain.algorithms.base import BaseEvolver
-from evotrain.evaluation import EvalConfig, make_evaluator
+from evotrain.evaluation import EvalConfig
 from evotrain.logging.metrics import algorithm_metric
 from evotrain.neat.capacity import capacity_levels
 from evotrain.neat.export import genome_to_dict, summary
@@ -54,6 +54,7 @@ from evotrain.training import make_generation_step
 from evotrain.training.capacity_step import CapacityStep, at_level
 from evotrain.training.compile import jit_program
 from evotrain.training.memory import compile_checked
+from evotrain.training.sharding import replicated_step
 
 FAMILY_DEFAULTS: dict[str, Any] = {
     "pop_size": 150,
@@ -157,10 +158,10 @@ class NEATFamily(BaseEvolver, abc.ABC):
         strategy = NEATStrategy(dataclasses.replace(self.strategy.config, genome=genome))
         network = self.policy.with_genome_config(genome)
         inner = make_generation_step(
-            strategy, self.strategy_params, make_evaluator(self.env, network, eval_config)
+            strategy, self.strategy_params, self._evaluator(network, eval_config)
         )
         step = at_level(inner, (nodes, conns), (full.max_nodes, full.max_conns))
-        return jit_program(step, self.fast_compile)
+        return jit_program(replicated_step(step, self._mesh), self.fast_compile)
 
     def _jitted_step(self, eval_config: EvalConfig) -> CapacityStep:
         return CapacityStep(

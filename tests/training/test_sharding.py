@@ -1,0 +1,131 @@
+"""One population across devices: device choice, even splits, and the same results on 1, 2
+and 4 (forced CPU) devices."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import jax
+import numpy as np
+import pytest
+
+from evotrain.training.sharding import check_split, resolve_devices
+
+# Runs in a child process with 4 forced CPU devices: every algorithm on 1, 2 and 4 devices.
+CHILD = r"""
+import os, sys
+import jax, numpy as np
+assert len(jax.devices()) == 4, jax.devices()
+from evotrain import GA, NEAT, OpenES
+
+SMALL = {"policy_kwargs": {"net_arch": [4]}, "max_episode_steps": 40, "n_episodes": 2}
+MAKE = {
+    "OpenES": lambda d: OpenES("MlpPolicy", "gymnax:CartPole-v1", pop_size=8, devices=d,
+                               seed=3, **SMALL),
+    "GA": lambda d: GA("MlpPolicy", "gymnax:CartPole-v1", pop_size=8, devices=d, seed=3,
+                       **SMALL),
+    "NEAT": lambda d: NEAT("FeedForward", "gymnax:CartPole-v1", pop_size=16, max_nodes=8,
+                           max_conns=12, max_episode_steps=40, devices=d, seed=3),
+    "GA-batched": lambda d: GA("MlpPolicy", "gymnax:CartPole-v1", pop_size=16, devices=d,
+                               pop_batch_size=4, seed=3, **SMALL),
+}
+out = {}
+for name, make in MAKE.items():
+    for d in (1, 2, 4):
+        model = make(d).learn(3)
+        out[f"{name}/{d}/fitness"] = np.stack([h["fitness"] for h in model.history])
+        out[f"{name}/{d}/steps"] = np.array([h["env_steps"] for h in model.history])
+        leaves = jax.tree_util.tree_leaves(model.train_state)
+        out[f"{name}/{d}/nleaves"] = np.array(len(leaves))
+        for i, x in enumerate(leaves[1:]):
+            out[f"{name}/{d}/leaf{i}"] = np.asarray(x)
+np.savez(sys.argv[1], **out)
+MAKE["OpenES"](4).learn(2).save(sys.argv[2])  # resumed on one device by the test
+try:
+    GA("MlpPolicy", "gymnax:CartPole-v1", pop_size=10, devices=4)
+except ValueError as err:
+    assert "pop_size=10 does not split over 4 devices" in str(err), err
+else:
+    raise AssertionError("pop_size=10 on 4 devices was accepted")
+"""
+
+
+@pytest.fixture(scope="module")
+def four_device_runs(tmp_path_factory):
+    """The child's results and a 4-device OpenES save after 2 generations."""
+    folder = tmp_path_factory.mktemp("devices")
+    out, saved = folder / "runs.npz", folder / "openes-4-devices"
+    env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=4"}
+    subprocess.run([sys.executable, "-c", CHILD, str(out), str(saved)], check=True, env=env)
+    return np.load(out), saved
+
+
+def test_one_two_and_four_devices_give_bitwise_identical_runs(four_device_runs):
+    runs, _ = four_device_runs
+    for name in ("OpenES", "GA", "NEAT", "GA-batched"):
+        n = int(runs[f"{name}/1/nleaves"])
+        for d in (2, 4):
+            for field in ("fitness", "steps", *(f"leaf{i}" for i in range(n - 1))):
+                np.testing.assert_array_equal(
+                    runs[f"{name}/{d}/{field}"],
+                    runs[f"{name}/1/{field}"],
+                    err_msg=f"{name} {d} {field}",
+                )
+        assert np.isfinite(runs[f"{name}/1/fitness"]).all()
+
+
+def test_a_four_device_save_resumes_on_one_device_bit_exactly(four_device_runs):
+    from evotrain import OpenES
+
+    _, saved = four_device_runs
+    kwargs = {"policy_kwargs": {"net_arch": [4]}, "max_episode_steps": 40, "n_episodes": 2}
+    loaded = OpenES.load(saved, devices=1)
+    loaded.learn(1, reset_num_generations=False)
+    straight = OpenES(
+        "MlpPolicy", "gymnax:CartPole-v1", pop_size=8, devices=1, seed=3, **kwargs
+    ).learn(3)
+    for got, want in zip(
+        jax.tree_util.tree_leaves(loaded.train_state)[1:],
+        jax.tree_util.tree_leaves(straight.train_state)[1:],
+        strict=True,
+    ):
+        np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
+    for got, want in zip(loaded.history, straight.history, strict=True):
+        np.testing.assert_array_equal(got["fitness"], want["fitness"])
+
+
+def test_device_choices_and_their_errors():
+    devices = jax.devices()
+    assert resolve_devices("auto") == tuple(devices)
+    assert resolve_devices(1) == (devices[0],)
+    assert resolve_devices([devices[0]]) == (devices[0],)
+    with pytest.raises(ValueError, match="pass 'auto'"):
+        resolve_devices("gpu")
+    with pytest.raises(ValueError, match=r"devices=0 but JAX sees 1 CPU device\(s\)"):
+        resolve_devices(0)
+    with pytest.raises(ValueError, match="devices=9"):
+        resolve_devices(9)
+    with pytest.raises(ValueError, match="empty list"):
+        resolve_devices([])
+    with pytest.raises(TypeError, match="jax.Device"):
+        resolve_devices(["cpu:0"])
+    with pytest.raises(ValueError, match="twice"):
+        resolve_devices([devices[0], devices[0]])
+
+
+def test_population_and_batch_must_split_over_the_devices():
+    check_split(8, 4, None)
+    check_split(8, 4, 2)
+    with pytest.raises(
+        ValueError,
+        match="pop_size=10 does not split over 4 devices; use a multiple of 4 such as 8 or 12",
+    ):
+        check_split(10, 4, None)
+    with pytest.raises(
+        ValueError,
+        match="pop_batch_size=3 is per device and must divide each "
+        r"device's 4 individuals .* use 2",
+    ):
+        check_split(16, 4, 3)
