@@ -1,13 +1,16 @@
 """Generations per second against device count: one population split over 1, 2, 4 devices.
 
 Each device count runs in a fresh process. On a CPU the devices are forced with
-``XLA_FLAGS=--xla_force_host_platform_device_count=N``: they share the machine's cores, so
-this measures what splitting costs there, not a speed-up. On a machine with several GPUs,
+``XLA_FLAGS=--xla_force_host_platform_device_count=N``: they share the machine's cores, each
+running its slice on its own thread, so this measures what splitting costs or gains there
+(a single device's rollout loop mostly keeps one core busy). On a machine with several GPUs,
 ``--real`` uses the devices it has (``devices=1 .. all``) and gives the real figures.
 
 Cases: OpenES and NEAT on gymnax CartPole-v1 (pop 256) and brax hopper (``spring``, pop 64,
 500-step episodes). Each run warms up (compile included) for ``--warmup`` generations, then
-times ``--gens`` more; with the same seed, every device count trains the same population.
+times ``--gens`` more; with the same seed, every device count trains the same population
+(bitwise on gymnax; Brax's batched physics depends on the batch shape, so its figures
+agree to that tolerance, see docs/multi_device.md).
 
 Usage: python benchmarks/scaling.py [--devices 1,2,4] [--gens 5] [--warmup 2]
        [--cases cartpole-openes,...] [--real]
