@@ -145,7 +145,19 @@ def replicate(tree: PyTree, mesh: Mesh) -> PyTree:
     """``tree`` with every array copied to every device of ``mesh`` (unchanged on one)."""
     if mesh.size == 1:
         return tree
-    return jax.device_put(tree, NamedSharding(mesh, PartitionSpec()))
+    sharding = NamedSharding(mesh, PartitionSpec())
+    if sharding.is_fully_addressable:
+        return jax.device_put(tree, sharding)
+    return jax.tree_util.tree_map(lambda x: _global_copy(x, sharding), tree)
+
+
+def _global_copy(x: Any, sharding: NamedSharding) -> Any:
+    """One process's (identical) value of ``x`` as a replicated array spanning processes."""
+    if jax.dtypes.issubdtype(x.dtype, jax.dtypes.prng_key):
+        data = _global_copy(jax.random.key_data(x), sharding)
+        return jax.random.wrap_key_data(data, impl=jax.random.key_impl(x))
+    local = np.asarray(x)
+    return jax.make_array_from_callback(local.shape, sharding, lambda index: local[index])
 
 
 def replicated_step(step: Any, mesh: Mesh) -> Any:

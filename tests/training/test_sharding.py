@@ -76,6 +76,48 @@ def test_one_two_and_four_devices_give_bitwise_identical_runs(four_device_runs):
         assert np.isfinite(runs[f"{name}/1/fitness"]).all()
 
 
+# One of two processes on localhost (jax.distributed, gloo CPU collectives), 2 CPU devices
+# each: together they train the 4-device OpenES run of CHILD.
+PROCESS = r"""
+import os, sys
+os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=2"
+import jax, numpy as np
+jax.config.update("jax_cpu_collectives_implementation", "gloo")
+pid, port, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+jax.distributed.initialize(f"localhost:{port}", num_processes=2, process_id=pid,
+                           initialization_timeout=60)
+assert len(jax.devices()) == 4 and len(jax.local_devices()) == 2
+from evotrain import OpenES
+model = OpenES("MlpPolicy", "gymnax:CartPole-v1", pop_size=8, seed=3,
+               policy_kwargs={"net_arch": [4]}, max_episode_steps=40, n_episodes=2).learn(3)
+leaves = [np.asarray(x.addressable_data(0)) for x in jax.tree_util.tree_leaves(model.train_state)[1:]]
+np.savez(out, *leaves, fitness=np.stack([h["fitness"] for h in model.history]))
+jax.distributed.shutdown()
+"""
+
+
+def test_two_processes_train_like_one_process_with_four_devices(four_device_runs, tmp_path):
+    import socket
+
+    runs, _ = four_device_runs
+    with socket.socket() as s:
+        s.bind(("localhost", 0))
+        port = str(s.getsockname()[1])
+    env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
+    outs = [tmp_path / f"process{i}.npz" for i in range(2)]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", PROCESS, str(i), port, str(outs[i])], env=env)
+        for i in range(2)
+    ]
+    for p in procs:
+        assert p.wait(timeout=300) == 0
+    for out in outs:
+        got = np.load(out)
+        np.testing.assert_array_equal(got["fitness"], runs["OpenES/4/fitness"])
+        for i in range(int(runs["OpenES/4/nleaves"]) - 1):
+            np.testing.assert_array_equal(got[f"arr_{i}"], runs[f"OpenES/4/leaf{i}"])
+
+
 def test_a_four_device_save_resumes_on_one_device_bit_exactly(four_device_runs):
     from evotrain import OpenES
 
