@@ -82,10 +82,9 @@ PROCESS = r"""
 import os, sys
 os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=2"
 import jax, numpy as np
-jax.config.update("jax_cpu_collectives_implementation", "gloo")
+import evotrain.distributed
 pid, port, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-jax.distributed.initialize(f"localhost:{port}", num_processes=2, process_id=pid,
-                           initialization_timeout=60)
+evotrain.distributed.initialize(f"localhost:{port}", num_processes=2, process_id=pid)
 assert len(jax.devices()) == 4 and len(jax.local_devices()) == 2
 from evotrain import OpenES
 model = OpenES("MlpPolicy", "gymnax:CartPole-v1", pop_size=8, seed=3,
@@ -96,13 +95,17 @@ jax.distributed.shutdown()
 """
 
 
-def test_two_processes_train_like_one_process_with_four_devices(four_device_runs, tmp_path):
+def _free_port() -> str:
     import socket
 
-    runs, _ = four_device_runs
     with socket.socket() as s:
         s.bind(("localhost", 0))
-        port = str(s.getsockname()[1])
+        return str(s.getsockname()[1])
+
+
+def test_two_processes_train_like_one_process_with_four_devices(four_device_runs, tmp_path):
+    runs, _ = four_device_runs
+    port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
     outs = [tmp_path / f"process{i}.npz" for i in range(2)]
     procs = [
@@ -171,3 +174,23 @@ def test_population_and_batch_must_split_over_the_devices():
         r"device's 4 individuals .* use 2",
     ):
         check_split(16, 4, 3)
+
+
+def test_distributed_initialize_refuses_bad_ids_and_an_unreachable_coordinator():
+    import time
+
+    from evotrain import distributed
+
+    with pytest.raises(ValueError, match="process_id=2 is out of range for num_processes=2"):
+        distributed.initialize("localhost:1", num_processes=2, process_id=2)
+    with pytest.raises(ValueError, match="num_processes must be at least 1"):
+        distributed.initialize("localhost:1", num_processes=0, process_id=0)
+    script = (
+        "import evotrain.distributed as d\n"
+        f"d.initialize('localhost:{_free_port()}', num_processes=2, process_id=1, timeout_s=5)\n"
+    )
+    start = time.monotonic()
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert out.returncode != 0
+    assert "Could not join the run at localhost:" in out.stderr and "within 5 s" in out.stderr
+    assert time.monotonic() - start < 60
