@@ -194,3 +194,53 @@ def test_distributed_initialize_refuses_bad_ids_and_an_unreachable_coordinator()
     assert out.returncode != 0
     assert "Could not join the run at localhost:" in out.stderr and "within 5 s" in out.stderr
     assert time.monotonic() - start < 60
+
+
+KILLED = r"""
+import os, sys, time
+os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=2"
+import evotrain.distributed
+pid, port = int(sys.argv[1]), sys.argv[2]
+evotrain.distributed.initialize(f"localhost:{port}", num_processes=2, process_id=pid, timeout_s=10)
+from evotrain import OpenES
+
+def tick(locals_):
+    print("generation", locals_["generation"], flush=True)
+    time.sleep(0.1)
+    return True
+
+OpenES("MlpPolicy", "gymnax:CartPole-v1", pop_size=8, seed=3, policy_kwargs={"net_arch": [4]},
+       max_episode_steps=40).learn(100_000, callback=tick)
+"""
+
+
+def test_a_process_that_dies_stops_the_other_with_an_error_within_a_minute(tmp_path):
+    import time
+
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
+    logs = [open(tmp_path / f"p{i}.log", "w+") for i in range(2)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", KILLED, str(i), port],
+            env=env,
+            stdout=logs[i],
+            stderr=subprocess.STDOUT,
+        )
+        for i in range(2)
+    ]
+    try:
+        deadline = time.monotonic() + 240
+        while "generation 2" not in (tmp_path / "p1.log").read_text():
+            assert time.monotonic() < deadline, "the two processes never trained"
+            time.sleep(0.5)
+        procs[1].kill()
+        killed = time.monotonic()
+        code = procs[0].wait(timeout=60)
+        waited = time.monotonic() - killed
+    finally:
+        for p in procs:
+            p.kill()
+    output = (tmp_path / "p0.log").read_text()
+    assert code != 0 and waited < 60
+    assert "another task died" in output or "stopped sending heartbeats" in output
