@@ -77,6 +77,23 @@ def warm_up(
     return carry, fitness, time.perf_counter() - start
 
 
+def json_child(script: str, payload: Any, env: dict[str, str] | None = None) -> Any:
+    """Runs ``script`` in a fresh Python process with ``json.dumps(payload)`` as its argument
+    (its own peak memory, its own XLA flags) and returns the JSON its last output line holds."""
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(payload)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def median(xs: list[float]) -> float:
     return statistics.median(xs)
 

@@ -19,10 +19,9 @@ Usage: python benchmarks/scaling.py [--devices 1,2,4] [--gens 5] [--warmup 2]
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
-import sys
+
+import _common
 
 CASES = {
     "cartpole-openes": (
@@ -74,14 +73,7 @@ def run(cases: dict, n: int, gens: int, warmup: int, force: bool) -> dict:
         env["XLA_FLAGS"] = (
             env.get("XLA_FLAGS", "") + f" --xla_force_host_platform_device_count={n}"
         ).strip()
-    out = subprocess.run(
-        [sys.executable, "-c", CHILD.format(bench=bench), json.dumps([cases, n, gens, warmup])],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return _common.json_child(CHILD.format(bench=bench), [cases, n, gens, warmup], env)
 
 
 def main() -> None:
@@ -92,8 +84,6 @@ def main() -> None:
     parser.add_argument("--cases", default=",".join(CASES))
     parser.add_argument("--real", action="store_true", help="use the machine's own devices")
     args = parser.parse_args()
-    import _common
-
     print(_common.machine())
     cases = {c: CASES[c] for c in args.cases.split(",")}
     counts = [int(n) for n in args.devices.split(",")]

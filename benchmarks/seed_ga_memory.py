@@ -18,9 +18,8 @@ Usage: python benchmarks/seed_ga_memory.py [--gens 4] [--steps 50] [--batch 16]
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
-import sys
+
+import _common
 
 CHILD = r"""
 import json, os, resource, sys, tempfile, time
@@ -67,13 +66,7 @@ def run(encoding: str, gens: int, steps: int, batch: int, net_arch: list[int]) -
         "capacity": 1000,
         "net_arch": net_arch,
     }
-    out = subprocess.run(
-        [sys.executable, "-c", CHILD.format(bench=bench), json.dumps(args)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return _common.json_child(CHILD.format(bench=bench), args)
 
 
 def main() -> None:
@@ -82,8 +75,6 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--batch", type=int, default=16)
     a = parser.parse_args()
-    import _common
-
     print(_common.machine())
     gib = 2.0**30
     base = run("float", a.gens, a.steps, a.batch, [4])

@@ -349,7 +349,7 @@ class BaseEvolver(LoggedModel, abc.ABC):
         """The pure population evaluator of ``network`` on the model's jittable env, split
         over the model's devices (:func:`~evotrain.training.sharding.shard_evaluator`)."""
         evaluate = make_evaluator(self.env, network, eval_config)
-        return shard_evaluator(evaluate, self._mesh, eval_config.obs_normalization)
+        return shard_evaluator(evaluate, self._mesh)
 
     def _jitted_step(self, eval_config: EvalConfig) -> Any:
         """The jitted generation step of a jittable env, evaluating with ``eval_config``."""

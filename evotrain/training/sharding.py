@@ -102,21 +102,19 @@ def population_mesh(devices: Sequence[Any]) -> Mesh:
     return Mesh(np.asarray(devices, dtype=object), (AXIS,))
 
 
-def shard_evaluator(evaluate: Evaluator, mesh: Mesh, obs_normalization: bool) -> Evaluator:
+def shard_evaluator(evaluate: Evaluator, mesh: Mesh) -> Evaluator:
     """``evaluate`` run by each device on its slice of the population (unchanged on one
     device). Call the result inside :func:`replicated_step`'s per-device program.
 
     Args:
         evaluate: a pure population evaluator (``evaluation.make_evaluator``).
         mesh: the population mesh (:func:`population_mesh`).
-        obs_normalization: whether ``evaluate`` returns observation statistics.
 
     Returns:
         An evaluator with the same signature and results, identical on every device:
         fitness ``(pop_size,)`` gathered in population order, env steps summed, the longest
         episode, statistics summed.
     """
-    del obs_normalization  # the statistics, when present, are summed like env steps
     n = mesh.size
     if n == 1:
         return evaluate
