@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import socket
 import time
+from typing import Any
 
 import jax
+import numpy as np
 
 DEFAULT_TIMEOUT_S = 60
 
@@ -101,4 +103,43 @@ def is_main_process() -> bool:
     return jax.process_index() == 0
 
 
-__all__ = ["initialize", "is_main_process"]
+def print_main(*args: Any, **kwargs: Any) -> None:
+    """``print`` on process 0 only (every process of a multi-process run computes the same
+    messages; one of them says them)."""
+    if is_main_process():
+        print(*args, **kwargs)
+
+
+def is_multi_process() -> bool:
+    """Whether this process is one of several (``initialize`` was called with more than one)."""
+    return jax.process_count() > 1
+
+
+def sync(name: str) -> None:
+    """Returns once every process has reached ``sync(name)`` (at once in a single process).
+
+    Every process must call it with the same ``name``, in the same order."""
+    if is_multi_process():
+        from jax.experimental import multihost_utils
+
+        multihost_utils.sync_global_devices(name)
+
+
+def broadcast_int(value: int) -> int:
+    """Process 0's ``value`` (a 32-bit integer), on every process; ``value`` itself in a
+    single process. Every process must call it at the same point."""
+    if not is_multi_process():
+        return int(value)
+    from jax.experimental import multihost_utils
+
+    return int(multihost_utils.broadcast_one_to_all(np.int32(value)))
+
+
+__all__ = [
+    "broadcast_int",
+    "initialize",
+    "is_main_process",
+    "is_multi_process",
+    "print_main",
+    "sync",
+]

@@ -20,6 +20,7 @@ import numpy as np
 
 from evotrain.algorithms.logged import LoggedModel
 from evotrain.callbacks import MaybeCallback, make_callback
+from evotrain.distributed import print_main
 from evotrain.envs import Env, make_env
 from evotrain.evaluation import EvalConfig, HostEvaluator, make_evaluator
 from evotrain.evaluation.predict import Predictor
@@ -282,7 +283,7 @@ class BaseEvolver(LoggedModel, abc.ABC):
         callback = make_callback(callback, progress_bar)
         callback.init_callback(self)
         if self.verbose >= 1:
-            print(
+            print_main(
                 f"{type(self).__name__} on {self.env.spec.describe()}, pop {self.pop_size}, "
                 f"{self._policy_summary()}, {jax.default_backend()} device"
             )

@@ -16,6 +16,7 @@ import re
 import shutil
 
 from evotrain.callbacks.base import BaseCallback
+from evotrain.distributed import is_main_process, print_main
 from evotrain.types import positive_int
 
 
@@ -100,11 +101,13 @@ class CheckpointCallback(BaseCallback):
             path = self.model.save(self.checkpoint_path(self.num_generations), overwrite=True)
             self._written.append(path)
             if self.verbose >= 1:
-                print(f"Saved checkpoint {path}")
+                print_main(f"Saved checkpoint {path}")
             if self.max_to_keep is not None:
                 # Only checkpoints this callback wrote are removed.
                 while len(self._written) > self.max_to_keep:
-                    shutil.rmtree(self._written.pop(0), ignore_errors=True)
+                    old = self._written.pop(0)
+                    if is_main_process():
+                        shutil.rmtree(old, ignore_errors=True)
         return True
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from evotrain.callbacks.base import BaseCallback, EventCallback
+from evotrain.distributed import is_main_process, print_main
 from evotrain.evaluation.evaluate_policy import evaluate_policy
 from evotrain.types import positive_int
 
@@ -114,7 +115,7 @@ class EvalCallback(EventCallback):
         self.evaluations_generations.append(self.num_generations)
         self.evaluations_results.append([float(r) for r in rewards])
         self.evaluations_length.append([int(n) for n in lengths])
-        if self.log_path is not None:
+        if self.log_path is not None and is_main_process():
             np.savez(
                 self.log_path,
                 timesteps=np.asarray(self.evaluations_timesteps),
@@ -128,7 +129,7 @@ class EvalCallback(EventCallback):
         self.logger.record("eval/std_reward", std, exclude="stdout")
         self.logger.record("eval/mean_ep_length", float(np.mean(lengths)), exclude="stdout")
         if self.verbose >= 1:
-            print(
+            print_main(
                 f"Eval at generation {self.num_generations}: mean reward {mean:.4g} +/- "
                 f"{std:.3g} over {self.n_eval_episodes} episodes"
             )
@@ -143,7 +144,7 @@ class EvalCallback(EventCallback):
                     path, "best_model", aliases=("best", f"generation-{self.num_generations}")
                 )
                 if self.verbose >= 1:
-                    print("New best mean reward: saved best_model")
+                    print_main("New best mean reward: saved best_model")
             if self.callback_on_new_best is not None:
                 go = self.callback_on_new_best.on_generation_end(self.info)
         return self._on_event() and go

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from evotrain.callbacks.base import BaseCallback
+from evotrain.distributed import is_main_process
 
 
 class ProgressBarCallback(BaseCallback):
@@ -19,6 +20,8 @@ class ProgressBarCallback(BaseCallback):
         self._task: Any = None
 
     def _on_training_start(self) -> None:
+        if not is_main_process():  # one bar per run, on process 0
+            return
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -42,7 +45,8 @@ class ProgressBarCallback(BaseCallback):
 
     def _on_generation_end(self) -> bool:
         assert self.info is not None
-        self._bar.update(self._task, advance=1, best=f"{self.info.best_fitness:.4g}")
+        if self._bar is not None:
+            self._bar.update(self._task, advance=1, best=f"{self.info.best_fitness:.4g}")
         return True
 
     def _on_training_end(self) -> None:

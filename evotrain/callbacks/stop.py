@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 from evotrain.callbacks.base import BaseCallback
+from evotrain.distributed import print_main
 
 
 def _watched(callback: BaseCallback) -> float:
@@ -41,7 +42,7 @@ class StopTrainingOnFitnessThreshold(BaseCallback):
         value = _watched(self)
         go = value < self.fitness_threshold
         if not go and self.verbose >= 1:
-            print(
+            print_main(
                 f"Stopping training: best {value:.4g} reached the threshold "
                 f"{self.fitness_threshold:.4g} at generation {self.num_generations}."
             )
@@ -82,7 +83,7 @@ class StopTrainingOnNoImprovement(BaseCallback):
                 go = self.no_improvement <= self.max_no_improvement
         self.last_best = max(self.last_best, value)
         if not go and self.verbose >= 1:
-            print(
+            print_main(
                 f"Stopping training: no improvement over {self.last_best:.4g} in "
                 f"{self.no_improvement} checks (generation {self.num_generations})."
             )

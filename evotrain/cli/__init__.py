@@ -5,6 +5,7 @@
     evotrain train --algo neat --env gymnax:CartPole-v1 [-c zoo/hyperparams/neat.yaml]
                    [--generations N] [--seed S] [--log-dir runs] [--tensorboard] [--wandb]
                    [--resume PATH] [--checkpoint-every K] [--hyperparams key=value ...] [--zoo]
+                   [--distributed [--coordinator HOST:PORT --num-processes N --process-id I]]
     evotrain eval PATH|ZOO_ID [--episodes N] [--seed S]
     evotrain render PATH|ZOO_ID --out FILE.gif|FILE.mp4 [--seed S] [--steps N] [--camera C]
     evotrain zoo list | show ID | eval ID | render ID [--out FILE.gif]
@@ -63,6 +64,24 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True)
     train.add_argument("--zoo", action="store_true", help="also write a zoo agent folder")
     train.add_argument("--zoo-dir", help="zoo root for --zoo (default: the package's zoo/)")
+    dist = train.add_argument_group(
+        "several processes",
+        "Run one population over every process's devices (evotrain.distributed): start the "
+        "same command in every process. Without --coordinator, JAX detects the cluster "
+        "(SLURM, Open MPI). Only process 0 prints and writes logs and zoo folders; LOG_DIR "
+        "must be a folder every process sees.",
+    )
+    dist.add_argument("--distributed", action="store_true", help="join a multi-process run")
+    dist.add_argument("--coordinator", metavar="HOST:PORT", help="process 0's address")
+    dist.add_argument("--num-processes", type=_positive, metavar="N")
+    dist.add_argument("--process-id", type=int, metavar="I", help="0 to N-1")
+    dist.add_argument(
+        "--distributed-timeout",
+        type=_positive,
+        default=60,
+        metavar="S",
+        help="seconds to wait for the others, at start and when one stops answering",
+    )
     train.set_defaults(func=cmd_train)
 
     ev = sub.add_parser("eval", help="evaluate a saved model or zoo agent")

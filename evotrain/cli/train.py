@@ -9,17 +9,46 @@ import time
 from pathlib import Path
 from typing import Any
 
+from evotrain import distributed
 from evotrain.algorithms import registry
 from evotrain.cli.errors import UsageError
+from evotrain.distributed import print_main
 
 
 def _run_folder(log_dir: Path, algo: str, env_id: str) -> Path:
-    """``<log_dir>/<algo>/<env>_<N>`` with the next free N (nothing is reused)."""
+    """``<log_dir>/<algo>/<env>_<N>`` with the next free N (nothing is reused), made by
+    process 0 (the same folder on every process of a multi-process run)."""
     base = log_dir / algo / env_id.replace(":", "-").replace("/", "-")
     n = 1
     while Path(f"{base}_{n}").exists():
         n += 1
-    return Path(f"{base}_{n}")
+    run = Path(f"{base}_{distributed.broadcast_int(n)}")
+    if distributed.is_main_process():
+        run.mkdir(parents=True)
+    return run
+
+
+def _join(args: argparse.Namespace) -> None:
+    """Joins the multi-process run the ``--distributed`` options describe (if any)."""
+    given = [args.coordinator, args.num_processes, args.process_id]
+    if not args.distributed:
+        if any(v is not None for v in given):
+            raise UsageError("--coordinator, --num-processes and --process-id need --distributed.")
+        return
+    if any(v is not None for v in given) and any(v is None for v in given):
+        raise UsageError(
+            "Give all of --coordinator, --num-processes and --process-id, or none of them "
+            "(to let JAX detect the cluster, e.g. under SLURM)."
+        )
+    try:
+        distributed.initialize(
+            args.coordinator,
+            args.num_processes,
+            args.process_id,
+            timeout_s=args.distributed_timeout,
+        )
+    except RuntimeError as err:
+        raise UsageError(str(err)) from err
 
 
 SELECTION_SEED = 0  # of the held-out evaluations (the zoo's own evaluation uses another)
@@ -31,7 +60,7 @@ def _select_best(cls: Any, run: Path, evaluator: Any, selection: dict[str, Any])
     best = means.index(max(means))  # the first best, as EvalCallback keeps it
     selection["generation"] = int(evaluator.evaluations_generations[best])
     selection["mean_return"] = float(means[best])
-    print(
+    print_main(
         f"zoo agent: the model of generation {selection['generation']} (best held-out mean "
         f"return {means[best]:.4g} over {selection['eval_episodes']} episodes)"
     )
@@ -48,6 +77,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         parse_override,
     )
 
+    _join(args)
     algo = args.algo.lower()
     cls = registry.algorithm_class(algo)
     config_path = Path(args.config) if args.config else default_file(algo)
@@ -87,10 +117,9 @@ def cmd_train(args: argparse.Namespace) -> int:
             raise UsageError(f"Bad hyperparameter for {cls.__name__}: {err}.") from err
     remaining = int(generations) - (model.num_generations if args.resume else 0)
     if remaining <= 0:
-        print(f"{args.resume} already ran {model.num_generations} generations; nothing to do.")
+        print_main(f"{args.resume} already ran {model.num_generations} generations; nothing to do.")
         return 0
     run = _run_folder(Path(args.log_dir), algo, args.env)  # made once the model exists
-    run.mkdir(parents=True)
     formats = ["stdout", "csv"] + (["tensorboard"] if args.tensorboard else [])
     formats += ["wandb"] if args.wandb else []
     model.set_logger(configure(str(run), formats))
@@ -111,7 +140,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             "eval_episodes": int(eval_episodes),
             "eval_seed": SELECTION_SEED,
         }
-    (run / "config.json").write_text(json.dumps(record, indent=1, default=str) + "\n")
+    if distributed.is_main_process():
+        (run / "config.json").write_text(json.dumps(record, indent=1, default=str) + "\n")
     callbacks: list[Any] = []
     if args.checkpoint_every:
         callbacks.append(CheckpointCallback(args.checkpoint_every, str(run / "checkpoints")))
@@ -135,7 +165,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     )
     wall = time.perf_counter() - start
     model.save(run / "model")
-    print(f"saved {run / 'model'} after {model.num_generations} generations ({wall:.0f} s)")
+    print_main(f"saved {run / 'model'} after {model.num_generations} generations ({wall:.0f} s)")
     if args.zoo:
         from evotrain.zoo.build import build_agent, write_index
 
@@ -144,6 +174,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         if evaluator is not None and evaluator.evaluations_generations:
             model = _select_best(cls, run, evaluator, record["selection"])
         folder = build_agent(model, run, record, Path(args.zoo_dir) if args.zoo_dir else None)
-        write_index(folder.parent)
-        print(f"zoo agent written to {folder}")
+        if distributed.is_main_process():
+            write_index(folder.parent)
+        print_main(f"zoo agent written to {folder}")
     return 0

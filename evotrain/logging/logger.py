@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from evotrain.distributed import is_main_process
 from evotrain.logging.writers import (
     CSVOutputFormat,
     HumanOutputFormat,
@@ -28,6 +29,9 @@ FORMATS = ("stdout", "csv", "json", "tensorboard", "wandb")
 
 class Logger:
     """Collects values and hands them to every output format at each :meth:`dump`.
+
+    In a multi-process run (:mod:`evotrain.distributed`) only process 0 writes: the other
+    processes' loggers built by :func:`configure` or a model have no output formats.
 
     Args:
         folder: where the file formats write (None for stdout only).
@@ -143,6 +147,8 @@ def configure(folder: str | None = None, format_strings: Sequence[str] | None = 
 
             stamp = datetime.datetime.now().strftime("%Y-%m-%d-%H-%M-%S-%f")
             folder = os.path.join(tempfile.gettempdir(), f"evotrain-{stamp}")
+    if not is_main_process():
+        return Logger(folder, [])
     return Logger(folder, [make_output_format(f, folder) for f in formats])
 
 
@@ -154,6 +160,8 @@ def default_logger(
     (a new N when ``new_run``, else the latest)."""
     writers: list[KVWriter] = []
     folder = None
+    if not is_main_process():
+        return Logger(folder, writers)
     if verbose >= 1:
         writers.append(make_output_format("stdout", None))
     if tensorboard_log is not None:

@@ -34,6 +34,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from evotrain import distributed
 from evotrain.envs.spec import ActionRangeWarning
 from evotrain.persistence.integrity import file_hashes
 from evotrain.persistence.metadata import (
@@ -48,6 +49,7 @@ from evotrain.persistence.metadata import (
     sealed_metadata,
     verify_files,
 )
+from evotrain.training.sharding import replicate
 
 
 def _raw_keys(tree: Any) -> Any:
@@ -143,28 +145,47 @@ def save_model(model: Any, path: str | os.PathLike[str], overwrite: bool = False
     }
     parent = os.path.dirname(path)
     os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.saving-", dir=parent)
+    tmp = _saving_folder(path)
+    main = distributed.is_main_process()
     try:
-        state = {"train_state": model.train_state, "predict_key": model._predict_key}
+        # Every array replicated over the model's devices (spanning every process of a
+        # multi-process run), which Orbax writes once, collectively.
+        state = replicate(
+            {"train_state": model.train_state, "predict_key": model._predict_key}, model._mesh
+        )
         checkpointer = ocp.StandardCheckpointer()
         checkpointer.save(os.path.join(tmp, STATE_DIR), _raw_keys(state))
         checkpointer.wait_until_finished()
-        with open(os.path.join(tmp, HISTORY_FILE), "w") as f:
-            json.dump(json_value(model.history), f)
-        files = file_hashes(tmp)  # everything written so far: state/ and history.json
-        with open(os.path.join(tmp, META_FILE), "wb") as f:
-            f.write(sealed_metadata(meta, files))
-        if os.path.exists(path):
-            old = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.old-", dir=parent)
-            os.rename(path, os.path.join(old, "model"))
-            os.rename(tmp, path)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(tmp, path)
+        if main:
+            with open(os.path.join(tmp, HISTORY_FILE), "w") as f:
+                json.dump(json_value(model.history), f)
+            files = file_hashes(tmp)  # everything written so far: state/ and history.json
+            with open(os.path.join(tmp, META_FILE), "wb") as f:
+                f.write(sealed_metadata(meta, files))
+            if os.path.exists(path):
+                old = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.old-", dir=parent)
+                os.rename(path, os.path.join(old, "model"))
+                os.rename(tmp, path)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.rename(tmp, path)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if main:
+            shutil.rmtree(tmp, ignore_errors=True)
         raise
+    distributed.sync(f"evotrain-saved:{path}")
     return path
+
+
+def _saving_folder(path: str) -> str:
+    """A new hidden sibling folder of ``path`` to save into, the same on every process."""
+    parent, name = os.path.split(path)
+    if not distributed.is_multi_process():
+        return tempfile.mkdtemp(prefix=f".{name}.saving-", dir=parent)
+    token = distributed.broadcast_int(int.from_bytes(os.urandom(4), "little") >> 1)
+    tmp = os.path.join(parent, f".{name}.saving-{token:08x}")
+    os.makedirs(tmp, exist_ok=True)
+    return tmp
 
 
 def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -233,7 +254,9 @@ def load_model(cls: type, path: str | os.PathLike[str], env: Any = None, **overr
         )
     like = {"train_state": model.train_state, "predict_key": model._predict_key}
     try:
-        raw = ocp.StandardCheckpointer().restore(os.path.join(path, STATE_DIR), _raw_keys(like))
+        # Restored as host arrays, whatever the devices and processes that saved them.
+        target = jax.tree_util.tree_map(lambda x: np.zeros(x.shape, x.dtype), _raw_keys(like))
+        raw = ocp.StandardCheckpointer().restore(os.path.join(path, STATE_DIR), target)
         state = _typed_keys(raw, like)
         with open(os.path.join(path, HISTORY_FILE), encoding="utf-8") as f:
             history = [_history_entry(h) for h in json.load(f)]

@@ -151,9 +151,13 @@ def replicate(tree: PyTree, mesh: Mesh) -> PyTree:
 
 def _global_copy(x: Any, sharding: NamedSharding) -> Any:
     """One process's (identical) value of ``x`` as a replicated array spanning processes."""
+    if isinstance(x, jax.Array) and x.sharding.is_equivalent_to(sharding, x.ndim):
+        return x
     if jax.dtypes.issubdtype(x.dtype, jax.dtypes.prng_key):
         data = _global_copy(jax.random.key_data(x), sharding)
         return jax.random.wrap_key_data(data, impl=jax.random.key_impl(x))
+    if isinstance(x, jax.Array) and not x.is_fully_addressable:  # replicated elsewhere
+        x = x.addressable_data(0)
     local = np.asarray(x)
     return jax.make_array_from_callback(local.shape, sharding, lambda index: local[index])
 

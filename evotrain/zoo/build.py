@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from evotrain import zoo
+from evotrain import distributed, zoo
 from evotrain.algorithms.registry import algorithm_class
 from evotrain.runtime.host import host_cpu
 
@@ -258,9 +258,16 @@ def build_agent(model: Any, run: Path, record: dict[str, Any], root: Path | None
     if folder.exists():
         raise FileExistsError(f"Zoo agent folder {folder} exists; remove it to rebuild the agent.")
     tmp = root / f".{agent}.building"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
+    main = distributed.is_main_process()
+    if main:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir(parents=True)
+    distributed.sync(f"evotrain-zoo-building:{agent}")
+    if not main:  # the save is collective; the rest is process 0's
+        model.save(tmp / zoo.MODEL_DIR)
+        distributed.sync(f"evotrain-zoo-built:{agent}")
+        return folder
     try:
         model.save(tmp / zoo.MODEL_DIR)
         evaluation = zoo.deterministic_returns(model, EVAL_EPISODES, EVAL_SEED)
@@ -313,6 +320,7 @@ def build_agent(model: Any, run: Path, record: dict[str, Any], root: Path | None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    distributed.sync(f"evotrain-zoo-built:{agent}")
     return folder
 
 

@@ -77,20 +77,27 @@ def test_one_two_and_four_devices_give_bitwise_identical_runs(four_device_runs):
 
 
 # One of two processes on localhost (jax.distributed, gloo CPU collectives), 2 CPU devices
-# each: together they train the 4-device OpenES run of CHILD.
+# each: together they train the 4-device OpenES run of CHILD, saving after 2 generations
+# (a collective Orbax save) and resuming CHILD's 4-device single-process save.
 PROCESS = r"""
 import os, sys
 os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=2"
 import jax, numpy as np
 import evotrain.distributed
-pid, port, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+pid, port, out, saved, single = int(sys.argv[1]), sys.argv[2], *sys.argv[3:6]
 evotrain.distributed.initialize(f"localhost:{port}", num_processes=2, process_id=pid)
 assert len(jax.devices()) == 4 and len(jax.local_devices()) == 2
 from evotrain import OpenES
 model = OpenES("MlpPolicy", "gymnax:CartPole-v1", pop_size=8, seed=3,
-               policy_kwargs={"net_arch": [4]}, max_episode_steps=40, n_episodes=2).learn(3)
-leaves = [np.asarray(x.addressable_data(0)) for x in jax.tree_util.tree_leaves(model.train_state)[1:]]
-np.savez(out, *leaves, fitness=np.stack([h["fitness"] for h in model.history]))
+               policy_kwargs={"net_arch": [4]}, max_episode_steps=40, n_episodes=2).learn(2)
+assert model.save(saved) == os.path.abspath(saved) and os.path.isdir(saved)
+model.learn(1, reset_num_generations=False)
+resumed = OpenES.load(single).learn(1, reset_num_generations=False)
+def leaves(m):
+    return [np.asarray(x.addressable_data(0)) for x in jax.tree_util.tree_leaves(m.train_state)[1:]]
+np.savez(out, *leaves(model), fitness=np.stack([h["fitness"] for h in model.history]))
+np.savez(out + ".resumed.npz", *leaves(resumed),
+         fitness=np.stack([h["fitness"] for h in resumed.history]))
 jax.distributed.shutdown()
 """
 
@@ -103,22 +110,60 @@ def _free_port() -> str:
         return str(s.getsockname()[1])
 
 
-def test_two_processes_train_like_one_process_with_four_devices(four_device_runs, tmp_path):
-    runs, _ = four_device_runs
-    port = _free_port()
+@pytest.fixture(scope="module")
+def two_process_run(four_device_runs, tmp_path_factory):
+    """Each process's results (trained; resumed from the single-process save) and the
+    two processes' save after 2 generations."""
+    _, single = four_device_runs
+    folder = tmp_path_factory.mktemp("processes")
+    port, saved = _free_port(), folder / "openes-2-processes"
     env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
-    outs = [tmp_path / f"process{i}.npz" for i in range(2)]
+    outs = [folder / f"process{i}.npz" for i in range(2)]
     procs = [
-        subprocess.Popen([sys.executable, "-c", PROCESS, str(i), port, str(outs[i])], env=env)
+        subprocess.Popen(
+            [sys.executable, "-c", PROCESS, str(i), port, str(outs[i]), str(saved), str(single)],
+            env=env,
+        )
         for i in range(2)
     ]
     for p in procs:
         assert p.wait(timeout=300) == 0
+    return outs, saved
+
+
+def _assert_run_equal(got, runs, name="OpenES/4"):
+    np.testing.assert_array_equal(got["fitness"], runs[f"{name}/fitness"])
+    for i in range(int(runs[f"{name}/nleaves"]) - 1):
+        np.testing.assert_array_equal(got[f"arr_{i}"], runs[f"{name}/leaf{i}"])
+
+
+def test_two_processes_train_like_one_process_with_four_devices(four_device_runs, two_process_run):
+    runs, _ = four_device_runs
+    outs, _ = two_process_run
     for out in outs:
-        got = np.load(out)
-        np.testing.assert_array_equal(got["fitness"], runs["OpenES/4/fitness"])
-        for i in range(int(runs["OpenES/4/nleaves"]) - 1):
-            np.testing.assert_array_equal(got[f"arr_{i}"], runs[f"OpenES/4/leaf{i}"])
+        _assert_run_equal(np.load(out), runs)
+
+
+def test_two_processes_resume_a_single_process_save_bit_exactly(four_device_runs, two_process_run):
+    runs, _ = four_device_runs
+    outs, _ = two_process_run
+    for out in outs:
+        _assert_run_equal(np.load(str(out) + ".resumed.npz"), runs)
+
+
+def test_a_two_process_save_resumes_in_one_process_bit_exactly(four_device_runs, two_process_run):
+    from evotrain import OpenES
+
+    runs, _ = four_device_runs
+    _, saved = two_process_run
+    assert [p.name for p in saved.parent.iterdir() if p.name.startswith(".")] == []
+    loaded = OpenES.load(saved, devices=1).learn(1, reset_num_generations=False)
+    got = {
+        f"arr_{i}": np.asarray(x)
+        for i, x in enumerate(jax.tree_util.tree_leaves(loaded.train_state)[1:])
+    }
+    got["fitness"] = np.stack([h["fitness"] for h in loaded.history])
+    _assert_run_equal(got, runs)
 
 
 def test_a_four_device_save_resumes_on_one_device_bit_exactly(four_device_runs):
