@@ -142,3 +142,20 @@ def test_distributed_options_are_checked(tmp_path, capsys):
     assert main([*argv, "--distributed", "--coordinator", "localhost:1"]) == 2
     assert "Give all of --coordinator, --num-processes and --process-id" in capsys.readouterr().err
     assert not (root / "runs").exists()
+
+
+def test_the_commands_in_the_multi_device_docs_parse():
+    import re
+    import shlex
+    from pathlib import Path
+
+    from evotrain.cli import build_parser
+
+    text = (Path(__file__).parents[2] / "docs" / "multi_device.md").read_text()
+    commands = re.findall(
+        r"^(?:srun )?(evotrain train .*?)(?<!\\)$", text.replace("\\\n", " "), re.M
+    )
+    assert len(commands) == 3, commands
+    for command in commands:
+        args = build_parser().parse_args(shlex.split(command)[1:])
+        assert args.distributed and args.algo in ("openes",)
