@@ -1,5 +1,6 @@
-"""One population across devices: device choice, even splits, and the same results on 1, 2
-and 4 (forced CPU) devices."""
+"""One population across devices and processes: device choice, even splits, the same
+results on 1, 2 and 4 (forced CPU) devices for every algorithm family, and two localhost
+processes that train, save and resume like one."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ CHILD = r"""
 import os, sys
 import jax, numpy as np
 assert len(jax.devices()) == 4, jax.devices()
-from evotrain import GA, NEAT, OpenES
+from evotrain import CMAES, GA, NEAT, HyperNEAT, OpenES
 
 SMALL = {"policy_kwargs": {"net_arch": [4]}, "max_episode_steps": 40, "n_episodes": 2}
 MAKE = {
@@ -30,6 +31,10 @@ MAKE = {
                            max_conns=12, max_episode_steps=40, devices=d, seed=3),
     "GA-batched": lambda d: GA("MlpPolicy", "gymnax:CartPole-v1", pop_size=16, devices=d,
                                pop_batch_size=4, seed=3, **SMALL),
+    "CMAES": lambda d: CMAES("MlpPolicy", "gymnax:CartPole-v1", pop_size=8, devices=d,
+                             seed=3, **SMALL),
+    "HyperNEAT": lambda d: HyperNEAT("FeedForward", "gymnax:CartPole-v1", pop_size=16,
+                                     max_episode_steps=40, devices=d, seed=3),
 }
 out = {}
 for name, make in MAKE.items():
@@ -64,7 +69,7 @@ def four_device_runs(tmp_path_factory):
 
 def test_one_two_and_four_devices_give_bitwise_identical_runs(four_device_runs):
     runs, _ = four_device_runs
-    for name in ("OpenES", "GA", "NEAT", "GA-batched"):
+    for name in ("OpenES", "GA", "NEAT", "GA-batched", "CMAES", "HyperNEAT"):
         n = int(runs[f"{name}/1/nleaves"])
         for d in (2, 4):
             for field in ("fitness", "steps", *(f"leaf{i}" for i in range(n - 1))):
