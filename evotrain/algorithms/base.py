@@ -24,6 +24,7 @@ from evotrain.distributed import print_main
 from evotrain.envs import Env, make_env
 from evotrain.evaluation import EvalConfig, HostEvaluator, make_evaluator
 from evotrain.evaluation.predict import Predictor
+from evotrain.evaluation.ray_pool import PAYLOADS, RayEvaluator, WorkerPieces
 from evotrain.logging.metrics import Metric, record_generation, titles
 from evotrain.networks import MLP, Network
 from evotrain.training import HostGenerationStep, TrainState, init_train_state, make_generation_step
@@ -74,7 +75,16 @@ class BaseEvolver(LoggedModel, abc.ABC):
             evenly over them (``pop_size`` must divide; ``pop_batch_size`` is then per
             device); results are the same on any number of devices (see
             :mod:`evotrain.training.sharding`). Jittable envs only; host envs evaluate in
-            this process.
+            this process or on Ray workers (``evaluator``).
+        evaluator: how host (Gymnasium) envs are evaluated: ``"inprocess"`` (default),
+            or ``"ray"``: on Ray workers, each with its own envs, on this machine or a Ray
+            cluster; results are the same either way (:mod:`evotrain.evaluation.ray_pool`).
+        n_workers: Ray workers (default: one per CPU Ray has).
+        ray_address: the Ray cluster to join (``"auto"`` or ``"host:port"``); default: a
+            running Ray, else a new local one with ``n_workers`` CPUs.
+        ray_payload: what workers receive per generation: ``"seeds"`` (the strategy's
+            state and a key; they rebuild their individuals) or ``"params"`` (their
+            individuals); default: the algorithm's choice (:attr:`default_ray_payload`).
     """
 
     algorithm_name: ClassVar[str]
@@ -91,6 +101,9 @@ class BaseEvolver(LoggedModel, abc.ABC):
     fast_compile: ClassVar[bool] = False
     """Compile with :data:`evotrain.training.compile.CPU_COMPILER_OPTIONS` on the CPU
     (for algorithms whose programs are control-bound rather than dense math)."""
+    default_ray_payload: ClassVar[str] = "seeds"
+    """What Ray workers receive by default: ``"seeds"`` (strategy state + key) or
+    ``"params"`` (the individuals; NEAT's genomes are small)."""
 
     def __new__(cls, *args: Any, **kwargs: Any) -> BaseEvolver:
         # The constructor's arguments, as given, are what save() records to rebuild the model.
@@ -116,6 +129,10 @@ class BaseEvolver(LoggedModel, abc.ABC):
         verbose: int = 0,
         tensorboard_log: str | None = None,
         devices: Devices = "auto",
+        evaluator: str = "inprocess",
+        n_workers: int | None = None,
+        ray_address: str | None = None,
+        ray_payload: str | None = None,
     ) -> None:
         if policy not in self.policy_aliases:
             raise ValueError(
@@ -151,8 +168,9 @@ class BaseEvolver(LoggedModel, abc.ABC):
         self.num_timesteps = 0
         self.history: list[dict[str, Any]] = []
         self.env: Env = make_env(env, **(env_kwargs or {}))
-        if self.env.jittable:  # host envs are evaluated in this process, on no mesh
+        if self.env.jittable:  # host envs are evaluated on the host, on no mesh
             check_split(self.pop_size, self._mesh.size, pop_batch_size)
+        self._set_evaluator(evaluator, n_workers, ray_address, ray_payload)
         self.policy = self._make_policy()
         self.strategy, self.strategy_params = self._make_strategy()
         init = jit_program(
@@ -166,6 +184,55 @@ class BaseEvolver(LoggedModel, abc.ABC):
         self._build_step()
 
     # ----------------------------------------------------------------- building
+    def _set_evaluator(
+        self,
+        evaluator: str,
+        n_workers: int | None,
+        ray_address: str | None,
+        ray_payload: str | None,
+    ) -> None:
+        if evaluator not in ("inprocess", "ray"):
+            raise ValueError(f"evaluator must be 'inprocess' or 'ray', got {evaluator!r}.")
+        if evaluator == "ray" and self.env.jittable:
+            raise ValueError(
+                f"evaluator='ray' is for host envs (Gymnasium); {self.env.spec.env_id} is "
+                "evaluated inside the jitted step, on the model's devices (devices=...)."
+            )
+        if ray_payload not in (None, *PAYLOADS):
+            raise ValueError(
+                f"ray_payload must be 'seeds', 'params' or None (the algorithm's choice), got "
+                f"{ray_payload!r}."
+            )
+        self.evaluator = evaluator
+        self.n_workers = None if n_workers is None else positive_int("n_workers", n_workers)
+        self.ray_address = ray_address
+        self.ray_payload = ray_payload or self.default_ray_payload
+
+    def _host_evaluator(self) -> tuple[Any, bool]:
+        """The host env's evaluator and whether it takes seeds (see ``ray_payload``)."""
+        if self.evaluator == "ray":
+            ray = RayEvaluator(self._worker_factory(), self.n_workers, self.ray_address)
+            return ray, self.ray_payload == "seeds"
+        return HostEvaluator(self.env, self.policy, self.eval_config), False
+
+    def _worker_factory(self) -> Callable[[], WorkerPieces]:
+        """A picklable recipe that builds this model's evaluation pieces in a Ray worker:
+        the same class and settings, on the worker's copy of the env."""
+        args, kwargs = self._init_args
+        policy = args[0] if args else kwargs["policy"]
+        settings = {k: v for k, v in kwargs.items() if k not in ("policy", "env", "env_kwargs")}
+        settings.update(
+            seed=self.seed, verbose=0, tensorboard_log=None, devices=1, evaluator="inprocess"
+        )
+        return functools.partial(worker_pieces, type(self), policy, self.env.recipe(), settings)
+
+    def close(self) -> None:
+        """Stops what the model started outside this process (its Ray workers) and closes
+        its host envs. The model stays usable: a later ``learn`` starts them again."""
+        close = getattr(getattr(self, "_step", None), "evaluate", None)
+        if close is not None and hasattr(close, "close"):
+            close.close()
+
     def _make_policy(self) -> Network:
         """The network the policy alias names, sized for ``self.env``."""
         build = self.policy_aliases[self.policy_name]
@@ -188,9 +255,10 @@ class BaseEvolver(LoggedModel, abc.ABC):
         if self.env.jittable:
             self._step = self._jitted_step(self.eval_config)
         else:
-            evaluate = HostEvaluator(self.env, self.policy, self.eval_config)
+            self.close()  # the previous env's workers and envs, if any
+            evaluate, seeds = self._host_evaluator()
             self._step = HostGenerationStep(
-                self.strategy, self.strategy_params, evaluate, self.fast_compile
+                self.strategy, self.strategy_params, evaluate, self.fast_compile, seeds
             )
         self._predictor = Predictor(
             self.policy,
@@ -423,3 +491,14 @@ class BaseEvolver(LoggedModel, abc.ABC):
             deterministic,
             key,
         )
+
+
+def worker_pieces(
+    cls: type[BaseEvolver], policy: str, env_recipe: Callable[[], Env], settings: dict[str, Any]
+) -> WorkerPieces:
+    """Builds ``cls(policy, env, **settings)`` in a Ray worker and returns what evaluating
+    needs: the env, the policy network, the evaluation settings and the ask program."""
+    model = cls(policy, env_recipe(), **settings)
+    return WorkerPieces(
+        env=model.env, network=model.policy, eval_config=model.eval_config, ask=model._step.ask
+    )

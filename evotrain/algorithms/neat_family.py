@@ -99,6 +99,7 @@ class NEATFamily(BaseEvolver, abc.ABC):
         algorithm_metric("best_nodes", "best n"),
         algorithm_metric("best_conns", "best c"),
     )
+    default_ray_payload: ClassVar[str] = "params"  # genomes are small; ask is the heavy part
     extra_defaults: ClassVar[dict[str, Any]] = {}
     """A subclass's own keywords (passed to its ``_policy_options``) and their defaults."""
     default_overrides: ClassVar[dict[str, Any]] = {}

@@ -95,3 +95,11 @@ class HostEnv(Env):
     @abc.abstractmethod
     def make_vector(self, num_envs: int) -> Any:
         """Creates a Gymnasium vector env of ``num_envs`` copies."""
+
+    @abc.abstractmethod
+    def make_single(self) -> Any:
+        """Creates one env (a Gymnasium-style ``reset``/``step`` object)."""
+
+    @abc.abstractmethod
+    def recipe(self) -> Any:
+        """A picklable ``() -> HostEnv`` that rebuilds this adapter in another process."""

@@ -6,6 +6,7 @@ the batched policy and the strategy's ask/tell stay jitted.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,44 @@ from evotrain.envs.base import HostEnv
 from evotrain.envs.spec import Box, Discrete, EnvSpec
 
 DEFAULT_MAX_STEPS = 1000
+
+EXTRAS = {
+    "gymnasium.envs.mujoco": "gymnasium[mujoco]",
+    "gymnasium.envs.box2d": "gymnasium[box2d]",
+    "gymnasium.envs.toy_text": "gymnasium[toy-text]",
+    "gymnasium.envs.classic_control": "gymnasium[classic-control]",
+}
+"""Gymnasium env modules and the pip extra that installs what they need."""
+
+
+class MissingDependencyError(ModuleNotFoundError):
+    """A Gymnasium env needs a package that is not installed (the message says which and
+    the pip command that installs it)."""
+
+
+def make_gymnasium(gym_id: str, vector: int | None = None, **kwargs: Any) -> Any:
+    """``gymnasium.make(gym_id, **kwargs)`` (or ``make_vec`` with ``vector`` sync copies),
+    with a missing package reported as a :class:`MissingDependencyError`."""
+    import gymnasium
+
+    try:
+        if vector is None:
+            return gymnasium.make(gym_id, **kwargs)
+        return gymnasium.make_vec(gym_id, num_envs=vector, vectorization_mode="sync", **kwargs)
+    except (ModuleNotFoundError, gymnasium.error.DependencyNotInstalled) as err:
+        raise MissingDependencyError(_missing_message(gym_id, err)) from err
+
+
+def _missing_message(gym_id: str, err: Exception) -> str:
+    import gymnasium
+
+    entry = gymnasium.spec(gym_id).entry_point
+    module = entry if isinstance(entry, str) else getattr(entry, "__module__", "")
+    extra = next((e for m, e in EXTRAS.items() if module.startswith(m)), None)
+    name = getattr(err, "name", None)
+    package = f"the package '{name}'" if name else "a package that is not installed"
+    fix = f'pip install "{extra}"' if extra else f"pip install {name or '<the package>'}"
+    return f"The Gymnasium env {gym_id!r} needs {package} ({err}). Install it with: {fix}"
 
 
 def registered_ids() -> list[str]:
@@ -72,7 +111,7 @@ class GymnasiumEnv(HostEnv):
         import gymnasium
 
         if env is None:
-            env = gymnasium.make(env_id, **make_kwargs)
+            env = make_gymnasium(env_id, **make_kwargs)
         elif env_id is None:
             if env.spec is None:
                 raise ValueError(
@@ -99,13 +138,21 @@ class GymnasiumEnv(HostEnv):
         )
 
     def make_vector(self, num_envs: int) -> Any:
+        return make_gymnasium(self._gym_id, vector=num_envs, **self.make_kwargs)
+
+    def make_single(self) -> Any:
+        """One env, as ``gymnasium.make`` builds it (with the registered wrappers)."""
+        return make_gymnasium(self._gym_id, **self.make_kwargs)
+
+    def recipe(self) -> Any:
+        """A picklable ``() -> GymnasiumEnv`` for another process (a Ray worker). It
+        carries the id's registration, so ids registered only in this process (a user's
+        own env) work there too."""
         import gymnasium
 
-        return gymnasium.make_vec(
-            self._gym_id,
-            num_envs=num_envs,
-            vectorization_mode="sync",
-            **self.make_kwargs,
+        registration = gymnasium.registry.get(self._gym_id)
+        return functools.partial(
+            _rebuild, self._gym_id, registration, self.spec.max_steps, self.make_kwargs
         )
 
     def flatten_obs(self, obs: np.ndarray) -> np.ndarray:
@@ -114,3 +161,13 @@ class GymnasiumEnv(HostEnv):
         if self.obs_is_discrete:
             return np.eye(self.spec.obs_size, dtype=np.float32)[obs.astype(np.int64)]
         return obs.reshape(obs.shape[0], -1).astype(np.float32)
+
+
+def _rebuild(
+    gym_id: str, registration: Any, max_steps: int, make_kwargs: dict[str, Any]
+) -> GymnasiumEnv:
+    import gymnasium
+
+    if gym_id not in gymnasium.registry and registration is not None:
+        gymnasium.registry[gym_id] = registration
+    return GymnasiumEnv(gym_id, max_steps=max_steps, **make_kwargs)

@@ -1,16 +1,12 @@
 """Population evaluation: rollouts, chunking, observation normalization."""
 
-from evotrain.evaluation.evaluate import (
-    EvalConfig,
-    EvalResult,
-    Evaluator,
-    HostEvaluator,
-    make_evaluator,
-)
+from evotrain.evaluation.evaluate import EvalConfig, EvalResult, Evaluator, make_evaluator
+from evotrain.evaluation.host import EnvEvaluationError, HostEvaluator
 from evotrain.evaluation.normalization import NormState, ObsBatchStats, init_norm, merge, normalize
 from evotrain.evaluation.rollout import RolloutResult, rollout_batch
 
 __all__ = [
+    "EnvEvaluationError",
     "EvalConfig",
     "EvalResult",
     "Evaluator",

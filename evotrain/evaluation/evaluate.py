@@ -1,8 +1,8 @@
 """Fitness of a whole population: individuals x episodes, in chunks of ``pop_batch_size``.
 
 Jittable problems (gymnax, brax, function fitting) are evaluated by a pure function that
-runs inside the training step's jit. Gymnasium envs are evaluated on the host by
-:class:`HostEvaluator`, with the batched policy jitted.
+runs inside the training step's jit. Gymnasium envs are evaluated on the host
+(:mod:`evotrain.evaluation.host`, or on Ray workers: :mod:`evotrain.evaluation.ray_pool`).
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 from flax import struct
 
-from evotrain.envs.base import Env, HostEnv, JaxEnv
+from evotrain.envs.base import Env, JaxEnv
 from evotrain.envs.function_fit import FunctionFit
 from evotrain.evaluation.act import Actor
 from evotrain.evaluation.normalization import NormState, ObsBatchStats
@@ -228,122 +227,3 @@ def _function_evaluator(env: FunctionFit, network: Network, config: EvalConfig) 
         return _chunked(eval_chunk, config)(population)
 
     return evaluate
-
-
-class HostEvaluator:
-    """Evaluates a population on a Gymnasium vector env stepped in Python.
-
-    Every individual plays ``n_episodes`` episodes; episode ``e`` of every individual
-    starts from the same seed (common random numbers). The vector env is created once
-    and reused. The batched policy is one jitted call per step.
-
-    Args:
-        env: the host env adapter.
-        network: the policy network.
-        config: evaluation settings (``pop_batch_size`` bounds the vector env's size).
-    """
-
-    def __init__(self, env: HostEnv, network: Network, config: EvalConfig) -> None:
-        self.env = env
-        self.config = config
-        self._vec = None
-        self._vec_size = 0
-        actor = Actor(network, env.spec.action)
-
-        def act(plans: PyTree, carry: PyTree, obs: Array, norm: NormState):
-            norm = norm if config.obs_normalization else None
-            return jax.vmap(actor.step, in_axes=(0, 0, 0, None))(plans, carry, obs, norm)
-
-        self._act = jax.jit(act)
-        self._start = jax.jit(jax.vmap(actor.start))
-
-    def _vector(self, n: int):
-        if self._vec is None or self._vec_size != n:
-            if self._vec is not None:
-                self._vec.close()
-            self._vec = self.env.make_vector(n)
-            self._vec_size = n
-        return self._vec
-
-    def close(self) -> None:
-        if self._vec is not None:
-            self._vec.close()
-            self._vec = None
-
-    def run_episodes(
-        self, params: PyTree, seeds: list[int], norm: NormState
-    ) -> tuple[np.ndarray, np.ndarray, ObsBatchStats | None]:
-        """Plays one episode per lane; ``params`` has a leading axis of ``len(seeds)``.
-
-        Returns:
-            ``(returns (n,), lengths (n,), obs_stats)``.
-        """
-        n = len(seeds)
-        vec = self._vector(n)
-        horizon = self.config.horizon(self.env)
-        obs, _ = vec.reset(seed=seeds)
-        obs = self.env.flatten_obs(obs)
-        alive = np.ones(n, bool)
-        returns = np.zeros(n, np.float64)
-        lengths = np.zeros(n, np.int64)
-        collect = self.config.obs_normalization
-        obs_sum = np.zeros(self.env.spec.obs_size, np.float64)
-        obs_sq = np.zeros(self.env.spec.obs_size, np.float64)
-        plans, memory = self._start(params)
-        for _ in range(horizon):
-            if collect:
-                seen = obs[alive].astype(np.float64)
-                obs_sum += seen.sum(0)
-                obs_sq += np.square(seen).sum(0)
-            actions, memory = self._act(plans, memory, jnp.asarray(obs), norm)
-            actions = np.asarray(actions)
-            obs, reward, terminated, truncated, _ = vec.step(actions)
-            obs = self.env.flatten_obs(obs)
-            returns += np.where(alive, np.asarray(reward, np.float64), 0.0)
-            lengths += alive
-            alive &= ~(np.asarray(terminated) | np.asarray(truncated))
-            if not alive.any():
-                break
-        stats = None
-        if collect:
-            stats = ObsBatchStats(
-                count=jnp.asarray(float(lengths.sum()), jnp.float32),
-                sum=jnp.asarray(obs_sum, jnp.float32),
-                sumsq=jnp.asarray(obs_sq, jnp.float32),
-            )
-        return returns, lengths, stats
-
-    def __call__(self, key: PRNGKey, population: PyTree, norm: NormState) -> EvalResult:
-        pop_size = _leading(population)
-        n_ep = self.config.n_episodes
-        base = int(jax.random.randint(key, (), 0, 2**30))
-        bs = self.config.pop_batch_size or pop_size
-        fitness = np.zeros(pop_size, np.float64)
-        steps = 0
-        longest = 0
-        total: ObsBatchStats | None = None
-        for start in range(0, pop_size, bs):
-            chunk = jax.tree_util.tree_map(lambda x, s=start: x[s : s + bs], population)
-            b = _leading(chunk)
-            params = jax.tree_util.tree_map(lambda x: jnp.repeat(x, n_ep, axis=0), chunk)
-            seeds = [base + e for _ in range(b) for e in range(n_ep)]
-            returns, lengths, stats = self.run_episodes(params, seeds, norm)
-            fitness[start : start + b] = self.config.fitness(returns, lengths)
-            steps += int(lengths.sum())
-            longest = max(longest, int(lengths.max()))
-            if stats is not None:
-                total = (
-                    stats
-                    if total is None
-                    else ObsBatchStats(
-                        count=total.count + stats.count,
-                        sum=total.sum + stats.sum,
-                        sumsq=total.sumsq + stats.sumsq,
-                    )
-                )
-        return EvalResult(
-            fitness=jnp.asarray(fitness, jnp.float32),
-            env_steps=jnp.asarray(steps, jnp.int32),
-            episode_length_max=jnp.asarray(longest, jnp.int32),
-            obs_stats=total,
-        )

@@ -9,6 +9,7 @@ evaluation between them in Python.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -110,6 +111,14 @@ def make_generation_step(strategy: Strategy, params: PyTree, evaluate: Evaluator
     return generation_step
 
 
+def host_ask(strategy: Strategy, params: PyTree, fast_compile: bool = False) -> Callable:
+    """The jitted ``ask(key, strategy_state) -> (population, strategy_state)`` of host
+    problems. Ray workers compile this same program to rebuild a population from the
+    strategy's state and the key (:mod:`evotrain.evaluation.ray_pool`), so they get the
+    driver's population bit for bit."""
+    return jit_program(lambda key, state: strategy.ask(key, state, params), fast_compile)
+
+
 class HostGenerationStep:
     """The generation step for host-evaluated problems: jitted ask, Python rollouts, jitted tell.
 
@@ -118,12 +127,20 @@ class HostGenerationStep:
         params: the strategy's ``*Params``.
         evaluate: a host evaluator ``evaluate(key, population, norm) -> EvalResult``.
         fast_compile: see :func:`~evotrain.training.compile.jit_program`.
+        seeds: ``evaluate`` rebuilds the population itself from the strategy's state and
+            the ask key (``evaluate.evaluate_seeds``), so parameters need not travel.
     """
 
     def __init__(
-        self, strategy: Strategy, params: PyTree, evaluate: Evaluator, fast_compile: bool = False
+        self,
+        strategy: Strategy,
+        params: PyTree,
+        evaluate: Any,
+        fast_compile: bool = False,
+        seeds: bool = False,
     ) -> None:
-        self._ask = jit_program(lambda ts: _ask(strategy, params, ts), fast_compile)
+        self._split = jit_program(lambda key: tuple(jax.random.split(key, 4)), fast_compile)
+        self.ask = host_ask(strategy, params, fast_compile)
         self._tell = jit_program(
             lambda ts, population, result, key: _tell(
                 strategy, params, ts, population, result, key
@@ -131,8 +148,17 @@ class HostGenerationStep:
             fast_compile,
         )
         self.evaluate = evaluate
+        self.seeds = seeds
 
     def __call__(self, ts: TrainState) -> tuple[TrainState, Metrics]:
-        ts, population, eval_key, tell_key = self._ask(ts)
-        result = self.evaluate(eval_key, population, ts.obs_norm)
+        key, ask_key, eval_key, tell_key = self._split(ts.key)
+        population, strategy_state = self.ask(ask_key, ts.strategy_state)
+        if self.seeds:
+            size = jax.tree_util.tree_leaves(population)[0].shape[0]
+            result = self.evaluate.evaluate_seeds(
+                ask_key, ts.strategy_state, size, eval_key, ts.obs_norm
+            )
+        else:
+            result = self.evaluate(eval_key, population, ts.obs_norm)
+        ts = ts.replace(key=key, strategy_state=strategy_state)
         return self._tell(ts, population, result, tell_key)
