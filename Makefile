@@ -12,7 +12,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c requirements.lock -e ".[test,bench,video]"
+	$(PY) -m pip install -q -c requirements.lock -e ".[test,bench,video,ray]"
 	sh scripts/install_gl.sh
 	touch $(STAMP)
 

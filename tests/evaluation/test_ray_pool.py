@@ -149,3 +149,30 @@ def test_bad_evaluator_settings_are_refused():
         OpenES("MlpPolicy", "gymnasium:CartPole-v1", evaluator="ray", n_workers=0)
     with pytest.raises(ValueError, match="ray_payload must be"):
         OpenES("MlpPolicy", "gymnasium:CartPole-v1", evaluator="ray", ray_payload="bytes")
+
+
+def test_ray_starts_itself_with_n_workers_cpus_when_not_running(tmp_path):
+    import subprocess
+    import sys
+
+    script = (
+        "import ray\n"
+        "from evotrain import OpenES\n"
+        "m = OpenES('MlpPolicy', 'gymnasium:CartPole-v1', pop_size=4, max_episode_steps=20,\n"
+        "           evaluator='ray', n_workers=1).learn(1)\n"
+        "assert ray.is_initialized() and ray.cluster_resources()['CPU'] == 1\n"
+        "print('ok', m.num_timesteps)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.startswith("ok")
+
+
+def test_a_missing_ray_names_the_pip_command(monkeypatch):
+    import sys
+
+    from evotrain.evaluation.ray_pool import _import_ray
+
+    monkeypatch.setitem(sys.modules, "ray", None)
+    with pytest.raises(ModuleNotFoundError, match=r"pip install 'evotrain\[ray\]'"):
+        _import_ray()
