@@ -27,6 +27,9 @@ class OpenES(BaseEvolver):
         sigma_limit: lower bound of sigma.
         weight_decay: L2 coefficient on the mean.
         antithetic: mirrored sampling.
+        fitness_shaping: ``"centered_rank"`` (default), ``"z_score"`` (the blog's
+            standardized rewards), ``"raw"`` or ``"nes_utilities"`` (see
+            :data:`evotrain.strategies.fitness_shaping.SHAPINGS`).
         zero_init: start the mean at zero (else from the MLP initializer).
         **kwargs: shell options (``n_episodes``, ``max_episode_steps``, ``pop_batch_size``,
             ``obs_normalization``, ``policy_kwargs``, ``env_kwargs``, ``seed``, ``verbose``).
@@ -48,6 +51,7 @@ class OpenES(BaseEvolver):
         sigma_limit: float = 0.01,
         weight_decay: float = 0.0,
         antithetic: bool = True,
+        fitness_shaping: str = "centered_rank",
         zero_init: bool = False,
         **kwargs: Any,
     ) -> None:
@@ -63,13 +67,17 @@ class OpenES(BaseEvolver):
         )
         open_es.check_params(self.es_params)
         self.antithetic = bool(antithetic)
+        self.fitness_shaping = str(fitness_shaping)
         self.zero_init = bool(zero_init)
         super().__init__(policy, env, pop_size=pop_size, **kwargs)
 
     def _make_strategy(self) -> tuple[open_es.OpenESStrategy, open_es.OpenESParams]:
         num_dims = self.policy.num_params
         config = open_es.OpenESConfig(
-            pop_size=self.pop_size, num_dims=num_dims, antithetic=self.antithetic
+            pop_size=self.pop_size,
+            num_dims=num_dims,
+            antithetic=self.antithetic,
+            fitness_shaping=self.fitness_shaping,
         )
         optimizer = self.optimizer or optax.adam(self.learning_rate)
         initializer = None if self.zero_init else self.policy.init

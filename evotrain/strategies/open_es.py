@@ -2,8 +2,9 @@
 
 Salimans, Ho, Chen, Sidor, Sutskever (2017), "Evolution Strategies as a Scalable
 Alternative to Reinforcement Learning", arXiv:1703.03864. Antithetic Gaussian
-perturbations of a mean vector, centered-rank fitness shaping, and the resulting search
-gradient applied with an optax optimizer (Adam by default) plus L2 weight decay.
+perturbations of a mean vector, fitness shaping (centered ranks by default), and the
+resulting search gradient applied with an optax optimizer (Adam by default) plus L2 weight
+decay.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import jax.numpy as jnp
 import optax
 from flax import struct
 
-from evotrain.strategies.fitness_shaping import centered_ranks
+from evotrain.strategies.fitness_shaping import SHAPINGS, shape
 from evotrain.types import Array, Fitness, Metrics, Population, PRNGKey
 
 Initializer = Callable[[PRNGKey], Array]
@@ -30,11 +31,16 @@ class OpenESConfig:
         pop_size: individuals per generation (even when ``antithetic``).
         num_dims: length of the parameter vector.
         antithetic: evaluate each perturbation ``+eps`` together with ``-eps``.
+        fitness_shaping: how fitness weighs the perturbations in the search gradient, a
+            name in :data:`~evotrain.strategies.fitness_shaping.SHAPINGS`:
+            ``"centered_rank"`` (Salimans et al.), ``"z_score"`` (standardized returns, as
+            in the blog's ES), ``"raw"``, ``"nes_utilities"`` (evosax's NES weights).
     """
 
     pop_size: int
     num_dims: int
     antithetic: bool = True
+    fitness_shaping: str = "centered_rank"
 
     def __post_init__(self) -> None:
         if self.pop_size < 2:
@@ -47,6 +53,11 @@ class OpenESConfig:
             )
         if self.num_dims < 1:
             raise ValueError(f"num_dims must be positive, got {self.num_dims}.")
+        if self.fitness_shaping not in SHAPINGS:
+            raise ValueError(
+                f"fitness_shaping={self.fitness_shaping!r} is not known; choose one of "
+                f"{', '.join(map(repr, SHAPINGS))}."
+            )
 
 
 @struct.dataclass
@@ -147,10 +158,10 @@ class OpenESStrategy:
         state: OpenESState,
         params: OpenESParams,
     ) -> tuple[OpenESState, Metrics]:
-        """One optimizer step along the rank-shaped search gradient (ascent on fitness)."""
+        """One optimizer step along the shaped search gradient (ascent on fitness)."""
         del key
         z = (population - state.mean) / state.sigma
-        shaped = centered_ranks(fitness)
+        shaped = shape(self.config.fitness_shaping, fitness)
         grad = -(z.T @ shaped) / (self.config.pop_size * state.sigma)
         grad = grad + params.weight_decay * state.mean
         updates, opt_state = self.optimizer.update(grad, state.opt_state, state.mean)
