@@ -8,6 +8,7 @@ import jax.numpy as jnp
 
 from evotrain.envs.base import EnvState, JaxEnv
 from evotrain.envs.spec import Box, EnvSpec
+from evotrain.runtime.quiet import quiet_brax
 from evotrain.types import Array, PRNGKey
 
 DEFAULT_EPISODE_LENGTH = 1000
@@ -15,7 +16,8 @@ DEFAULT_EPISODE_LENGTH = 1000
 
 def registered_ids() -> list[str]:
     """Every environment name in ``brax.envs``."""
-    from brax import envs
+    with quiet_brax():
+        from brax import envs
 
     return sorted(envs._envs)  # noqa: SLF001 - brax exposes no public listing
 
@@ -44,12 +46,13 @@ class BraxEnv(JaxEnv):
         if episode_length <= 0:
             raise ValueError(f"episode_length must be positive, got {episode_length}.")
         if env is None:
-            from brax import envs
-
             kwargs = dict(env_kwargs)
             if backend is not None:
                 kwargs["backend"] = backend
-            env = envs.get_environment(env_id, **kwargs)
+            with quiet_brax():
+                from brax import envs
+
+                env = envs.get_environment(env_id, **kwargs)
         else:
             env_id = env_id or type(env).__name__.lower()
         self.raw = env

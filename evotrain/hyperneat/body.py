@@ -138,9 +138,13 @@ def _unsupported(what: str, why: str) -> ValueError:
 def _default_env(name: str) -> tuple[Any, int]:
     """The brax env ``name`` with default arguments and its observation size."""
     import jax
-    from brax import envs
 
-    raw = envs.get_environment(name)
+    from evotrain.runtime.quiet import quiet_brax
+
+    with quiet_brax():
+        from brax import envs
+
+        raw = envs.get_environment(name)
     return raw, int(np.prod(jax.eval_shape(raw.reset, jax.random.PRNGKey(0)).obs.shape))
 
 
