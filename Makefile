@@ -22,7 +22,7 @@ demo: $(STAMP)
 	$(PY) -m evotrain.cli.demo
 
 test: $(STAMP)
-	$(VENV)/bin/ruff check evotrain tests tests_integration benchmarks
+	$(VENV)/bin/ruff check evotrain tests tests_integration benchmarks examples
 	$(PY) -m pytest -q tests
 	$(PY) -m pytest -q -m slow tests_integration
 
@@ -33,8 +33,8 @@ test-integration: $(STAMP)
 	$(PY) -m pytest -q -m slow tests_integration
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check evotrain tests tests_integration benchmarks
-	$(VENV)/bin/ruff format --check evotrain tests tests_integration benchmarks
+	$(VENV)/bin/ruff check evotrain tests tests_integration benchmarks examples
+	$(VENV)/bin/ruff format --check evotrain tests tests_integration benchmarks examples
 
 bench: $(STAMP)
 	$(PY) benchmarks/es_vs_evosax.py

@@ -1,0 +1,26 @@
+"""NEAT on XOR (the blog's section 3): topology and weights evolve together.
+
+Writes ``xor_network.svg``, the drawing of the best network found.
+
+    python examples/neat_xor.py
+"""
+
+import os
+
+import numpy as np
+
+from evotrain import NEAT
+
+SMOKE = os.environ.get("EVOTRAIN_SMOKE") == "1"  # the test suite runs a tiny version
+
+# The "xor" preset holds the settings of the NEAT paper's XOR experiment.
+model = NEAT("FeedForward", "xor", preset="xor", seed=0)
+model.learn(3 if SMOKE else 150)
+
+genome = model.best_genome
+hidden = sum(1 for n in genome["nodes"] if n["type"] == "hidden")
+print(f"best fitness {genome['fitness']:.4f} with {hidden} hidden node(s)")
+for x in ([0, 0], [0, 1], [1, 0], [1, 1]):
+    out, _ = model.predict(np.asarray(x, np.float32))
+    print(x, "->", round(float(np.ravel(out)[0]), 3))
+model.plot_network("xor_network.svg")
