@@ -6,13 +6,14 @@ STAMP  := $(VENV)/.installed
 export JAX_COMPILATION_CACHE_DIR ?= $(CURDIR)/.cache/jax
 export WANDB_MODE ?= offline
 export TF_CPP_MIN_LOG_LEVEL ?= 2
+export NO_MKDOCS_2_WARNING ?= 1
 
-.PHONY: demo test test-unit test-integration install bench lint clean
+.PHONY: demo test test-unit test-integration install bench lint docs clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c requirements.lock -e ".[test,bench,video,ray]"
+	$(PY) -m pip install -q -c requirements.lock -e ".[test,bench,video,ray,docs]"
 	sh scripts/install_gl.sh
 	touch $(STAMP)
 
@@ -23,6 +24,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check evotrain tests tests_integration benchmarks examples
+	$(VENV)/bin/mkdocs build --strict --quiet
 	$(PY) -m pytest -q tests
 	$(PY) -m pytest -q -m slow tests_integration
 
@@ -31,6 +33,9 @@ test-unit: $(STAMP)
 
 test-integration: $(STAMP)
 	$(PY) -m pytest -q -m slow tests_integration
+
+docs: $(STAMP)
+	$(VENV)/bin/mkdocs build --strict
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check evotrain tests tests_integration benchmarks examples

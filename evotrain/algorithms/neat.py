@@ -33,8 +33,7 @@ class NEAT(NEATFamily):
             (TensorNEAT) offspring allocation.
         activate_time: node updates per env step of a recurrent network.
         max_nodes, max_conns: genome capacity.
-        activation_options, activation_default, aggregation_options, aggregation_default,
-        output_activation: node functions (see ``evotrain.networks.ACTIVATIONS`` and
+        activation_options, activation_default, aggregation_options, aggregation_default, output_activation: node functions (see ``evotrain.networks.ACTIVATIONS`` and
             ``evotrain.neat.AGGREGATIONS``).
         **kwargs: every :class:`~evotrain.neat.NEATParams` field (the TensorNEAT paper's
             Appendix A names: ``node_add``, ``conn_add``, ``weight_mutate_rate``,
