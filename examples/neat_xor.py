@@ -1,6 +1,8 @@
 """NEAT on XOR (the blog's section 3): topology and weights evolve together.
 
-Writes ``xor_network.svg``, the drawing of the best network found.
+Writes ``xor_network.svg`` (the best network found), and the blog's first demo: the
+network growing over the generations, as ``xor_topology.gif`` and ``xor_topology.html`` (a
+page with a generation slider that opens offline).
 
     python examples/neat_xor.py
 """
@@ -10,12 +12,15 @@ import os
 import numpy as np
 
 from evotrain import NEAT
+from evotrain.callbacks import RecordTopology
+from evotrain.viz import animate_topology
 
 SMOKE = os.environ.get("EVOTRAIN_SMOKE") == "1"  # the test suite runs a tiny version
 
 # The "xor" preset holds the settings of the NEAT paper's XOR experiment.
 model = NEAT("FeedForward", "xor", preset="xor", seed=0)
-model.learn(3 if SMOKE else 150)
+# RecordTopology writes the best genome of every generation to runs/xor/topology.jsonl.
+model.learn(3 if SMOKE else 150, callback=RecordTopology("runs/xor"))
 
 genome = model.best_genome
 hidden = sum(1 for n in genome["nodes"] if n["type"] == "hidden")
@@ -24,3 +29,7 @@ for x in ([0, 0], [0, 1], [1, 0], [1, 1]):
     out, _ = model.predict(np.asarray(x, np.float32))
     print(x, "->", round(float(np.ravel(out)[0]), 3))
 model.plot_network("xor_network.svg")
+animate_topology("runs/xor", "xor_topology.gif", overwrite=True)
+animate_topology(
+    "runs/xor", "xor_topology.html", overwrite=True
+)  # or: evotrain animate runs/xor -o xor_topology.html

@@ -11,7 +11,10 @@ import pytest
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
 SCRIPTS = sorted(p.name for p in EXAMPLES.glob("*.py"))
-WRITES = {"neat_xor.py": ["xor_network.svg"], "quickstart.py": ["cartpole_openes"]}
+WRITES = {
+    "neat_xor.py": ["xor_network.svg", "xor_topology.gif", "xor_topology.html"],
+    "quickstart.py": ["cartpole_openes"],
+}
 
 
 def test_the_examples_readme_lists_every_script():

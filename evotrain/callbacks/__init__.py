@@ -12,6 +12,7 @@ from evotrain.callbacks.eval import EvalCallback
 from evotrain.callbacks.make import MaybeCallback, make_callback
 from evotrain.callbacks.progress import ProgressBarCallback
 from evotrain.callbacks.stop import StopTrainingOnFitnessThreshold, StopTrainingOnNoImprovement
+from evotrain.callbacks.topology import RecordTopology, read_topology
 
 __all__ = [
     "BaseCallback",
@@ -23,8 +24,10 @@ __all__ = [
     "EveryNGenerations",
     "MaybeCallback",
     "ProgressBarCallback",
+    "RecordTopology",
     "StopTrainingOnFitnessThreshold",
     "StopTrainingOnNoImprovement",
     "latest_checkpoint",
     "make_callback",
+    "read_topology",
 ]

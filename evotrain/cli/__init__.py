@@ -8,6 +8,7 @@
                    [--distributed [--coordinator HOST:PORT --num-processes N --process-id I]]
     evotrain eval PATH|ZOO_ID [--episodes N] [--seed S]
     evotrain render PATH|ZOO_ID --out FILE.gif|FILE.mp4 [--seed S] [--steps N] [--camera C]
+    evotrain animate RUN --out FILE.gif|FILE.html [--fps F] [--force]
     evotrain zoo list | show ID | eval ID | render ID [--out FILE.gif]
 
 Bad arguments print a message and exit with status 2.
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 
 from evotrain.algorithms import registry
 from evotrain.cli.commands import (
+    cmd_animate,
     cmd_eval,
     cmd_render,
     cmd_zoo_eval,
@@ -100,6 +102,19 @@ def build_parser() -> argparse.ArgumentParser:
     ren.add_argument("-o", "--out", required=True, help="the .gif or .mp4 file to write")
     _render_options(ren)
     ren.set_defaults(func=cmd_render)
+
+    anim = sub.add_parser(
+        "animate",
+        help="animate a NEAT run's topology (GIF or offline HTML page)",
+        description="Animate the best genome of every generation that RecordTopology wrote "
+        "to RUN/topology.jsonl: a GIF, or an HTML page with a generation slider that opens "
+        "offline.",
+    )
+    anim.add_argument("run", help="the run folder (or its topology.jsonl)")
+    anim.add_argument("-o", "--out", required=True, help="the .gif or .html file to write")
+    anim.add_argument("--fps", type=float, default=4.0, help="generations per second")
+    anim.add_argument("--force", action="store_true", help="replace an existing file")
+    anim.set_defaults(func=cmd_animate)
 
     zoo = sub.add_parser("zoo", help="list, show, evaluate and render zoo agents")
     zoo.add_argument("--zoo-dir", help="zoo root (default: $EVOTRAIN_ZOO or the package's zoo/)")

@@ -82,6 +82,14 @@ def cmd_zoo_render(args: argparse.Namespace) -> int:
     return _render(zoo.load(agent.id, args.zoo_dir), agent.id, out, args)
 
 
+def cmd_animate(args: argparse.Namespace) -> int:
+    from evotrain.viz.topology import animate_topology
+
+    out = animate_topology(args.run, args.out, fps=args.fps, overwrite=args.force)
+    print(f"wrote {out}")
+    return 0
+
+
 # ----------------------------------------------------------------- zoo
 def cmd_zoo_list(args: argparse.Namespace) -> int:
     from evotrain import zoo

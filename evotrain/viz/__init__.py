@@ -15,8 +15,10 @@ from evotrain.viz.formula import (
 )
 from evotrain.viz.network import network_layout, node_depths, plot_network
 from evotrain.viz.substrate import plot_substrate
+from evotrain.viz.topology import animate_topology
 
 __all__ = [
+    "animate_topology",
     "network_equations",
     "network_layout",
     "node_depths",

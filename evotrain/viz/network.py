@@ -140,7 +140,6 @@ def plot_network(
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
-    from matplotlib.patches import FancyArrowPatch
 
     path = Path(path)
     if path.suffix.lower() not in FORMATS:
@@ -149,10 +148,41 @@ def plot_network(
         raise FileExistsError(f"{path} exists; pass overwrite=True to replace it.")
     pos = network_layout(genome)
     labels = _labels(genome, input_names, output_names)
-    n_in, n_out = int(genome["num_inputs"]), int(genome["num_outputs"])
     columns = max(len({round(p[0], 6) for p in pos.values()}), 2)
     rows = max(sum(1 for p in pos.values() if p[0] == x) for x in {p[0] for p in pos.values()})
     fig, ax = plt.subplots(figsize=(1.6 + 1.5 * columns, 1.2 + 0.55 * max(rows, 2)))
+    draw_network(ax, genome, labels, show_disabled=show_disabled, title=title)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=150)
+    plt.close(fig)
+    return path
+
+
+def draw_network(
+    ax: Any,
+    genome: dict[str, Any],
+    labels: dict[int, str] | None = None,
+    *,
+    show_disabled: bool = True,
+    title: str | None = None,
+    markers: bool = False,
+) -> None:
+    """Draws an exported genome on Matplotlib axes ``ax`` (see :func:`plot_network`).
+
+    Args:
+        ax: the axes.
+        genome: an exported genome.
+        labels: node labels by key (default ``x0...``, ``y0...``, hidden keys).
+        show_disabled: also draw disabled connections (dashed).
+        title: the axes' title (default: node and connection counts).
+        markers: write each connection's historical marker (``in>out``), small and grey.
+    """
+    from matplotlib.patches import FancyArrowPatch
+
+    pos = network_layout(genome)
+    labels = labels if labels is not None else _labels(genome, None, None)
+    n_in, n_out = int(genome["num_inputs"]), int(genome["num_outputs"])
     conns = [c for c in genome["connections"] if c["in"] in pos and c["out"] in pos]
     if not show_disabled:
         conns = [c for c in conns if c["enabled"]]
@@ -176,6 +206,17 @@ def plot_network(
         )
         arrow.set_gid(f"conn_{int(c['in'])}_{int(c['out'])}")  # the SVG group's id
         ax.add_patch(arrow)
+        if markers and not self_loop:
+            ax.text(
+                (x0 + x1) / 2,
+                (y0 + y1) / 2 + 0.025,
+                f"{int(c['in'])}>{int(c['out'])}",
+                fontsize=5,
+                color="#999999",
+                ha="center",
+                va="bottom",
+                zorder=4,
+            )
     for key, (x, y) in pos.items():
         kind = "input" if key < n_in else "output" if key < n_in + n_out else "hidden"
         face = {"input": "#e8eef7", "output": "#f7ece0", "hidden": "#ffffff"}[kind]
@@ -192,11 +233,6 @@ def plot_network(
     ax.set_xlim(-0.12, 1.12)
     ax.set_ylim(-0.15, 1.15)
     ax.axis("off")
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=150)
-    plt.close(fig)
-    return path
 
 
 __all__ = ["network_layout", "node_depths", "plot_network"]
