@@ -14,6 +14,7 @@ SCRIPTS = sorted(p.name for p in EXAMPLES.glob("*.py"))
 WRITES = {
     "neat_xor.py": ["xor_network.svg", "xor_topology.gif", "xor_topology.html"],
     "quickstart.py": ["cartpole_openes"],
+    "es_vs_gradient.py": ["es_vs_gradient.gif"],
 }
 
 
