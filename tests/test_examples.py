@@ -15,6 +15,10 @@ WRITES = {
     "neat_xor.py": ["xor_network.svg", "xor_topology.gif", "xor_topology.html"],
     "quickstart.py": ["cartpole_openes"],
     "es_vs_gradient.py": ["es_vs_gradient.gif"],
+    "hyperneat_cppn.py": ["cppn.svg", "substrate.svg", "substrate.json"],
+    "zoo_agent.py": ["cartpole.gif"],
+    "brax_neat_checkpoints.py": ["runs/pendulum/best_model", "runs/pendulum/checkpoints"],
+    "logging_tensorboard_wandb.py": ["runs/logged/progress.csv"],
 }
 
 
