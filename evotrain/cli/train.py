@@ -20,12 +20,11 @@ def _run_folder(log_dir: Path, algo: str, env_id: str) -> Path:
     process 0 (the same folder on every process of a multi-process run)."""
     base = log_dir / algo / env_id.replace(":", "-").replace("/", "-")
     n = 1
-    while Path(f"{base}_{n}").exists():
-        n += 1
-    run = Path(f"{base}_{distributed.broadcast_int(n)}")
-    if distributed.is_main_process():
-        run.mkdir(parents=True)
-    return run
+    if distributed.is_main_process():  # made before the others learn its name
+        while Path(f"{base}_{n}").exists():
+            n += 1
+        Path(f"{base}_{n}").mkdir(parents=True)
+    return Path(f"{base}_{distributed.broadcast_int(n)}")
 
 
 def _join(args: argparse.Namespace) -> None:
