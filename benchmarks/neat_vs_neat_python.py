@@ -55,12 +55,29 @@ def xor_problem():
 
 
 # ------------------------------------------------------------------------- XOR seeds
-def evotrain_xor_seeds(preset: str, seeds: list[int], pop: int, max_gens: int) -> list[dict]:
-    """Runs evotrain NEAT on XOR once per seed, reusing one compiled generation step."""
+def evotrain_xor_seeds(
+    preset: str | None,
+    seeds: list[int],
+    pop: int,
+    max_gens: int,
+    problem: Any = None,
+    threshold: float = XOR_THRESHOLD,
+) -> list[dict]:
+    """Runs evotrain NEAT on XOR once per seed, reusing one compiled generation step.
+
+    Args:
+        preset: a NEAT preset, or None for NEAT's defaults.
+        seeds: one run per seed.
+        pop: population size.
+        max_gens: generations before a run counts as unsolved.
+        problem: the env (default: XOR scored ``4 - SSE``).
+        threshold: the best fitness that counts as solved.
+    """
     from evotrain import NEAT
     from evotrain.training import init_train_state
 
-    model = NEAT("FeedForward", xor_problem(), preset=preset, pop_size=pop, seed=0)
+    problem = problem if problem is not None else xor_problem()
+    model = NEAT("FeedForward", problem, preset=preset, pop_size=pop, seed=0)
     init = jax.jit(lambda key: init_train_state(key, model.strategy, model.strategy_params, 2))
     num_io = model.policy.config.num_io
     results = []
@@ -70,7 +87,7 @@ def evotrain_xor_seeds(preset: str, seeds: list[int], pop: int, max_gens: int) -
         for gen in range(1, max_gens + 1):
             ts, metrics = model._step(ts)
             m = jax.device_get(metrics)
-            if float(m["fitness_max"]) >= XOR_THRESHOLD:
+            if float(m["fitness_max"]) >= threshold:
                 solved_at, hidden = gen, int(m["strategy/best_nodes"]) - num_io
                 break
         results.append({"seed": seed, "solved_at": solved_at, "hidden": hidden})

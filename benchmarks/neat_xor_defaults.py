@@ -1,0 +1,51 @@
+"""NEAT on XOR as a new user first tries it: ``NEAT("FeedForward", "xor")`` at pop 150.
+
+Counts, over many seeds, the runs that solve XOR within 150 generations with NEAT's
+defaults and with the ``xor`` preset, on the built-in ``"xor"`` problem (fitness = -MSE).
+Solved means a mean squared error of at most 0.025, the same as neat-python's
+``4 - SSE >= 3.9``: every output on the right side of 0.5.
+
+    python benchmarks/neat_xor_defaults.py [--seeds 100] [--generations 150]
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from _common import machine, setup_cache
+from neat_vs_neat_python import evotrain_xor_seeds, summarize
+
+SOLVED_MSE = 0.025
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=100)
+    parser.add_argument("--generations", type=int, default=150)
+    parser.add_argument("--pop-size", type=int, default=150)
+    args = parser.parse_args()
+    setup_cache()
+    print(f"machine: {machine()}")
+    print(
+        f"NEAT('FeedForward', 'xor', pop_size={args.pop_size}), seeds 0-{args.seeds - 1}, "
+        f"solved = MSE <= {SOLVED_MSE} within {args.generations} generations"
+    )
+    print(f"{'settings':<10} {'solved':>8} {'mean gens':>10} {'median':>7} {'hidden':>7}")
+    for preset in (None, "xor"):
+        results = evotrain_xor_seeds(
+            preset,
+            list(range(args.seeds)),
+            args.pop_size,
+            args.generations,
+            problem="xor",
+            threshold=-SOLVED_MSE,
+        )
+        s = summarize(results)
+        print(
+            f"{preset or 'defaults':<10} {s['solved']:>4}/{s['runs']:<3} {s['mean_gens']:>10.1f} "
+            f"{s['median_gens']:>7} {s['mean_hidden']:>7.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
