@@ -27,18 +27,18 @@ def test_the_examples_readme_lists_every_script():
     assert [s for s in SCRIPTS if f"`{s}`" not in listed] == []
 
 
-@pytest.mark.parametrize("script", SCRIPTS)
-def test_example_runs(script, tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
-    env["EVOTRAIN_SMOKE"] = "1"
+def run_python(args: list[str], cwd: Path, **env: str) -> None:
+    """Runs ``python *args`` in ``cwd`` as a user would (no forced devices, ``env`` added)
+    and fails with its stderr unless it succeeds."""
+    full = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"} | env
     out = subprocess.run(
-        [sys.executable, str(EXAMPLES / script)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
+        [sys.executable, *args], cwd=cwd, env=full, capture_output=True, text=True, timeout=600
     )
     assert out.returncode == 0, out.stderr[-3000:]
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_example_runs(script, tmp_path):
+    run_python([str(EXAMPLES / script)], tmp_path, EVOTRAIN_SMOKE="1")
     for name in WRITES.get(script, []):
         assert (tmp_path / name).exists(), name

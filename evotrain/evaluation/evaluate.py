@@ -110,7 +110,8 @@ class EvalResult:
 Evaluator = Callable[[PRNGKey, PyTree, NormState], EvalResult]
 
 
-def _leading(tree: PyTree) -> int:
+def leading(tree: PyTree) -> int:
+    """The size of the leading (population) axis of ``tree``."""
     return int(jax.tree_util.tree_leaves(tree)[0].shape[0])
 
 
@@ -122,7 +123,7 @@ def _sum_stats(stats: ObsBatchStats | None) -> ObsBatchStats | None:
 
 def _chunked(eval_chunk: Callable[[PyTree], EvalResult], config: EvalConfig) -> Callable:
     def evaluate(population: PyTree) -> EvalResult:
-        pop_size = _leading(population)
+        pop_size = leading(population)
         bs = config.pop_batch_size
         if bs is None or bs >= pop_size:
             return eval_chunk(population)
@@ -173,7 +174,7 @@ def _episode_evaluator(env: JaxEnv, network: Network, config: EvalConfig) -> Eva
         use_norm = norm if config.obs_normalization else None
 
         def eval_chunk(chunk: PyTree) -> EvalResult:
-            b = _leading(chunk)
+            b = leading(chunk)
             params = jax.tree_util.tree_map(lambda x: jnp.repeat(x, n_ep, axis=0), chunk)
             res = rollout_batch(
                 env,

@@ -21,7 +21,7 @@ import numpy as np
 
 from evotrain.envs.base import HostEnv
 from evotrain.evaluation.act import Actor
-from evotrain.evaluation.evaluate import EvalConfig, EvalResult
+from evotrain.evaluation.evaluate import EvalConfig, EvalResult, leading
 from evotrain.evaluation.normalization import NormState, ObsBatchStats
 from evotrain.networks.base import Network
 from evotrain.types import Array, PRNGKey, PyTree
@@ -94,11 +94,6 @@ def episode_base_seed(key: PRNGKey) -> int:
     """The generation's first episode seed (episode ``e`` of every individual uses
     ``base + e``: common random numbers)."""
     return int(jax.random.randint(key, (), 0, 2**30))
-
-
-def leading(tree: PyTree) -> int:
-    """The size of the leading (population) axis of ``tree``."""
-    return int(jax.tree_util.tree_leaves(tree)[0].shape[0])
 
 
 class HostEvaluator:
@@ -250,5 +245,4 @@ __all__ = [
     "SliceResult",
     "combine",
     "episode_base_seed",
-    "leading",
 ]

@@ -31,14 +31,13 @@ from typing import Any
 import jax
 import numpy as np
 
-from evotrain.evaluation.evaluate import EvalConfig, EvalResult
+from evotrain.evaluation.evaluate import EvalConfig, EvalResult, leading
 from evotrain.evaluation.host import (
     EnvEvaluationError,
     HostEvaluator,
     SliceResult,
     combine,
     episode_base_seed,
-    leading,
 )
 from evotrain.evaluation.normalization import NormState
 from evotrain.types import PRNGKey, PyTree

@@ -14,7 +14,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from evotrain.evaluation.evaluate import EvalResult, Evaluator
+from evotrain.evaluation.evaluate import EvalResult, Evaluator, leading
 from evotrain.evaluation.normalization import merge
 from evotrain.strategies.base import Strategy
 from evotrain.strategies.fitness_shaping import sanitize
@@ -154,9 +154,8 @@ class HostGenerationStep:
         key, ask_key, eval_key, tell_key = self._split(ts.key)
         population, strategy_state = self.ask(ask_key, ts.strategy_state)
         if self.seeds:
-            size = jax.tree_util.tree_leaves(population)[0].shape[0]
             result = self.evaluate.evaluate_seeds(
-                ask_key, ts.strategy_state, size, eval_key, ts.obs_norm
+                ask_key, ts.strategy_state, leading(population), eval_key, ts.obs_norm
             )
         else:
             result = self.evaluate(eval_key, population, ts.obs_norm)

@@ -2,7 +2,6 @@
 log, checkpoint and build a zoo agent once, as one process would."""
 
 import os
-import socket
 import subprocess
 import sys
 
@@ -12,30 +11,13 @@ import pytest
 
 from evotrain import NEAT
 from evotrain.cli import main
-
-TINY = """
-gymnax:CartPole-v1:
-  policy: FeedForward
-  generations: 2
-  pop_size: 16
-  max_nodes: 12
-  max_conns: 24
-  max_episode_steps: 50
-"""
+from tests.cli.test_cli_zoo import TINY, _train_argv
+from tests.training.test_sharding import _free_port
 
 
 def _argv(root, runs, zoo_dir):
-    return [
-        "train",
-        "--algo",
-        "neat",
-        "--env",
-        "gymnax:CartPole-v1",
-        "-c",
-        str(root / "neat.yaml"),
-        "-f",
-        str(runs),
-        "--no-progress",
+    return _train_argv(
+        root,
         "--seed",
         "3",
         "--checkpoint-every",
@@ -47,13 +29,8 @@ def _argv(root, runs, zoo_dir):
         "--zoo",
         "--zoo-dir",
         str(zoo_dir),
-    ]
-
-
-def _free_port() -> str:
-    with socket.socket() as s:
-        s.bind(("localhost", 0))
-        return str(s.getsockname()[1])
+        runs=runs,
+    )
 
 
 @pytest.fixture(scope="module")

@@ -27,8 +27,9 @@ gymnax:CartPole-v1:
 """
 
 
-def _train_argv(root, *extra):
-    """`evotrain train` of NEAT on CartPole with the TINY settings in ``root/neat.yaml``."""
+def _train_argv(root, *extra, runs=None):
+    """`evotrain train` of NEAT on CartPole with the TINY settings in ``root/neat.yaml``,
+    runs under ``runs`` (default ``root/runs``)."""
     return [
         "train",
         "--algo",
@@ -38,7 +39,7 @@ def _train_argv(root, *extra):
         "-c",
         str(root / "neat.yaml"),
         "-f",
-        str(root / "runs"),
+        str(runs if runs is not None else root / "runs"),
         "--no-progress",
         *extra,
     ]
