@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+BROWSER := $(VENV)/.browser
 export JAX_COMPILATION_CACHE_DIR ?= $(CURDIR)/.cache/jax
 export WANDB_MODE ?= offline
 export TF_CPP_MIN_LOG_LEVEL ?= 2
@@ -19,20 +20,24 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
+$(BROWSER):
+	sh scripts/install_browser.sh
+	touch $(BROWSER)
+
 demo: $(STAMP)
 	$(PY) -m evotrain.cli.demo
 
-test: $(STAMP)
+test: $(STAMP) $(BROWSER)
 	$(VENV)/bin/ruff check evotrain tests tests_integration benchmarks examples
 	$(VENV)/bin/mkdocs build --strict --quiet
-	$(PY) -m pytest -q tests
-	$(PY) -m pytest -q -m slow tests_integration
+	$(PY) -m pytest -q --durations=15 tests
+	$(PY) -m pytest -q --durations=15 -m slow tests_integration
 
-test-unit: $(STAMP)
-	$(PY) -m pytest -q tests
+test-unit: $(STAMP) $(BROWSER)
+	$(PY) -m pytest -q --durations=15 tests
 
 test-integration: $(STAMP)
-	$(PY) -m pytest -q -m slow tests_integration
+	$(PY) -m pytest -q --durations=15 -m slow tests_integration
 
 docs: $(STAMP)
 	$(VENV)/bin/mkdocs build --strict

@@ -62,6 +62,7 @@ def evotrain_xor_seeds(
     max_gens: int,
     problem: Any = None,
     threshold: float = XOR_THRESHOLD,
+    overrides: dict[str, Any] | None = None,
 ) -> list[dict]:
     """Runs evotrain NEAT on XOR once per seed, reusing one compiled generation step.
 
@@ -72,12 +73,13 @@ def evotrain_xor_seeds(
         max_gens: generations before a run counts as unsolved.
         problem: the env (default: XOR scored ``4 - SSE``).
         threshold: the best fitness that counts as solved.
+        overrides: NEAT keywords on top of the preset.
     """
     from evotrain import NEAT
     from evotrain.training import init_train_state
 
     problem = problem if problem is not None else xor_problem()
-    model = NEAT("FeedForward", problem, preset=preset, pop_size=pop, seed=0)
+    model = NEAT("FeedForward", problem, preset=preset, pop_size=pop, seed=0, **(overrides or {}))
     init = jax.jit(lambda key: init_train_state(key, model.strategy, model.strategy_params, 2))
     num_io = model.policy.config.num_io
     results = []

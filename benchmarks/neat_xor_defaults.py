@@ -1,7 +1,8 @@
 """NEAT on XOR as a new user first tries it: ``NEAT("FeedForward", "xor")`` at pop 150.
 
 Counts, over many seeds, the runs that solve XOR within 150 generations with NEAT's
-defaults and with the ``xor`` preset, on the built-in ``"xor"`` problem (fitness = -MSE).
+defaults, with evotrain 0.1's defaults (compatibility threshold 3.5, output nodes like the
+hidden ones) and with the ``xor`` preset, on the built-in ``"xor"`` problem (fitness = -MSE).
 Solved means a mean squared error of at most 0.025, the same as neat-python's
 ``4 - SSE >= 3.9``: every output on the right side of 0.5.
 
@@ -16,6 +17,11 @@ from _common import machine, setup_cache
 from neat_vs_neat_python import evotrain_xor_seeds, summarize
 
 SOLVED_MSE = 0.025
+ROWS = (  # name, preset, keywords
+    ("defaults", None, {}),
+    ("0.1 defaults", None, {"compatibility_threshold": 3.5, "output_activation": None}),
+    ("preset xor", "xor", {}),
+)
 
 
 def main() -> None:
@@ -30,8 +36,8 @@ def main() -> None:
         f"NEAT('FeedForward', 'xor', pop_size={args.pop_size}), seeds 0-{args.seeds - 1}, "
         f"solved = MSE <= {SOLVED_MSE} within {args.generations} generations"
     )
-    print(f"{'settings':<10} {'solved':>8} {'mean gens':>10} {'median':>7} {'hidden':>7}")
-    for preset in (None, "xor"):
+    print(f"{'settings':<14} {'solved':>8} {'mean gens':>10} {'median':>7} {'hidden':>7}")
+    for name, preset, overrides in ROWS:
         results = evotrain_xor_seeds(
             preset,
             list(range(args.seeds)),
@@ -39,10 +45,11 @@ def main() -> None:
             args.generations,
             problem="xor",
             threshold=-SOLVED_MSE,
+            overrides=overrides,
         )
         s = summarize(results)
         print(
-            f"{preset or 'defaults':<10} {s['solved']:>4}/{s['runs']:<3} {s['mean_gens']:>10.1f} "
+            f"{name:<14} {s['solved']:>4}/{s['runs']:<3} {s['mean_gens']:>10.1f} "
             f"{s['median_gens']:>7} {s['mean_hidden']:>7.2f}"
         )
 

@@ -16,7 +16,7 @@ from typing import Any
 from evotrain.algorithms.registry import REGISTRY
 from evotrain.runtime.gl import configure_mujoco_gl
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 configure_mujoco_gl()  # before anything imports MuJoCo (Brax does): see evotrain.runtime.gl
 

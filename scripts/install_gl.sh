@@ -9,16 +9,8 @@ has() { ldconfig -p 2>/dev/null | grep -q "$1"; }
 if has 'libEGL_mesa\.so\|libEGL_nvidia\.so' || has 'libOSMesa\.so'; then
     exit 0
 fi
-if command -v apt-get >/dev/null 2>&1; then
-    if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo -n"; else SUDO=none; fi
-    if [ "$SUDO" != none ]; then
-        echo "installing libosmesa6 (offline rendering for evotrain render)"
-        if $SUDO apt-get install -y -q libosmesa6 >/dev/null 2>&1 \
-            || { $SUDO apt-get update -q >/dev/null 2>&1 && $SUDO apt-get install -y -q libosmesa6 >/dev/null 2>&1; }; then
-            exit 0
-        fi
-    fi
-fi
+echo "installing libosmesa6 (offline rendering for evotrain render)"
+sh "$(dirname "$0")/apt_install.sh" libosmesa6 && exit 0
 echo "warning: no offline OpenGL library found; Brax rollout videos need libegl-mesa0 or" \
      "libosmesa6 (Debian/Ubuntu: apt-get install libosmesa6). Everything else works without." >&2
 exit 0

@@ -46,6 +46,17 @@ def test_neat_solves_xor_with_the_neat_python_preset():
     assert np.all((outputs[:, 0] > 0.5) == (xor.targets[:, 0] > 0.5))
 
 
+def test_neat_defaults_solve_xor_as_a_new_user_tries_it():
+    # benchmarks/neat_xor_defaults.py runs 100 seeds; these five are a sample of them.
+    for seed in range(5):
+        model = NEAT("FeedForward", "xor", seed=seed)
+        solved_at = _learn_until_best(model, 150, lambda best: best >= -0.025)
+        outputs, _ = model.predict(FunctionFit.xor().inputs)
+        print(f"seed {seed}: solved at generation {solved_at}")
+        assert solved_at is not None, f"seed {seed} did not solve XOR in 150 generations"
+        assert np.all((outputs[:, 0] > 0.5) == (FunctionFit.xor().targets[:, 0] > 0.5))
+
+
 def test_recurrent_neat_remembers_what_feedforward_cannot():
     env = DelayedRecallEnv(delay=4)
     scores = {}

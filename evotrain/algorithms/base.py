@@ -394,6 +394,12 @@ class BaseEvolver(LoggedModel, abc.ABC):
         return save_model(self, path, overwrite=overwrite)
 
     @classmethod
+    def upgrade_saved_kwargs(cls, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The keywords a save recorded, as this version must be given them to rebuild the
+        model the save holds (a subclass fills in defaults that have changed since)."""
+        return kwargs
+
+    @classmethod
     def load(cls, path: str | os.PathLike[str], env: Any = None, **overrides: Any) -> BaseEvolver:
         """Rebuilds a model saved with :meth:`save`, ready to ``predict`` or continue with
         ``learn(..., reset_num_generations=False)`` exactly where it stopped.

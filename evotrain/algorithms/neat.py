@@ -9,7 +9,7 @@ from typing import Any, final
 from evotrain.algorithms.neat_family import NEATFamily, family_signature
 from evotrain.envs.spec import ActionRangeWarning, Box
 from evotrain.neat.genome import GenomeConfig
-from evotrain.networks.activation_table import is_bounded
+from evotrain.networks.activation_table import activation_for_range, is_bounded
 from evotrain.networks.neat_network import NEATNetwork
 
 
@@ -33,8 +33,13 @@ class NEAT(NEATFamily):
             (TensorNEAT) offspring allocation.
         activate_time: node updates per env step of a recurrent network.
         max_nodes, max_conns: genome capacity.
-        activation_options, activation_default, aggregation_options, aggregation_default, output_activation: node functions (see ``evotrain.networks.ACTIVATIONS`` and
+        activation_options, activation_default, aggregation_options, aggregation_default:
+            node functions (see ``evotrain.networks.ACTIVATIONS`` and
             ``evotrain.neat.AGGREGATIONS``).
+        output_activation: the output nodes' function. ``"auto"`` (default): on a
+            function-fitting problem the one that covers its targets' range
+            (``"scaled_sigmoid"`` for targets in [0, 1], ``"tanh"`` in [-1, 1], else
+            ``"identity"``), on other envs the hidden nodes' (as None does).
         **kwargs: every :class:`~evotrain.neat.NEATParams` field (the TensorNEAT paper's
             Appendix A names: ``node_add``, ``conn_add``, ``weight_mutate_rate``,
             ``compatibility_threshold``, ``max_stagnation``, ...) and the shell options of
@@ -47,6 +52,15 @@ class NEAT(NEATFamily):
         "FeedForward": functools.partial(NEATNetwork.for_sizes, feedforward=True),
         "Recurrent": functools.partial(NEATNetwork.for_sizes, feedforward=False),
     }
+    default_overrides = {"output_activation": "auto"}
+    legacy_defaults = {**NEATFamily.legacy_defaults, "output_activation": None}
+
+    def _policy_options(self) -> dict[str, Any]:
+        options = super()._policy_options()
+        if options.get("output_activation") == "auto":
+            target = self.env.spec.target_range
+            options["output_activation"] = None if target is None else activation_for_range(*target)
+        return options
 
     def _make_policy(self) -> NEATNetwork:
         network = super()._make_policy()

@@ -47,7 +47,7 @@ from evotrain.neat.capacity import capacity_levels
 from evotrain.neat.export import genome_to_dict, summary
 from evotrain.neat.genome import GenomeConfig
 from evotrain.neat.params import NEATParams, check_params
-from evotrain.neat.presets import get_preset
+from evotrain.neat.presets import get_preset, legacy_preset
 from evotrain.networks import Network
 from evotrain.strategies.neat import NEATConfig, NEATStrategy
 from evotrain.training import make_generation_step
@@ -105,6 +105,8 @@ class NEATFamily(BaseEvolver, abc.ABC):
     default_overrides: ClassVar[dict[str, Any]] = {}
     """Genome and strategy keywords whose default differs for this subclass (a preset and
     explicit keywords still override them)."""
+    legacy_defaults: ClassVar[dict[str, Any]] = {"compatibility_threshold": 3.5}
+    """The evotrain 0.1 defaults that have changed since (see :meth:`upgrade_saved_kwargs`)."""
 
     policy: GenomeNetwork
 
@@ -132,6 +134,38 @@ class NEATFamily(BaseEvolver, abc.ABC):
         check_params(self.neat_params)
         _refuse_unknown(type(self), settings)
         super().__init__(policy, env, pop_size=pop_size, **settings)
+        # Saved with every setting, so a later change of a default leaves saved models as
+        # they were trained.
+        for name, value in self._settings().items():
+            self._init_args[1].setdefault(name, value)
+
+    def _settings(self) -> dict[str, Any]:
+        """Every family, genome and strategy keyword's value for this model (JSON types)."""
+        genome = self.policy.genome_config
+        values = {
+            "pop_size": self.pop_size,
+            "max_species": self.max_species,
+            "allocation": self.allocation,
+            "activate_time": self.activate_time,
+            **self.family_options,
+            **{name: getattr(genome, name) for name in GENOME_DEFAULTS},
+            **dataclasses.asdict(self.neat_params),
+        }
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
+
+    @classmethod
+    def upgrade_saved_kwargs(cls, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The keywords of a save made before saves recorded every setting (evotrain 0.1),
+        with the defaults (:attr:`legacy_defaults`) and presets of that time filled in."""
+        if "compatibility_threshold" in kwargs:  # recorded by every later save
+            return kwargs
+        kwargs = dict(kwargs)
+        preset = kwargs.pop("preset", None)  # by its 0.1 values, which differ for "xor"
+        return {
+            **cls.legacy_defaults,
+            **(legacy_preset(preset) if isinstance(preset, str) else {}),
+            **kwargs,
+        }
 
     def _policy_options(self) -> dict[str, Any]:
         return {**self.genome_kwargs, **self.family_options, "activate_time": self.activate_time}

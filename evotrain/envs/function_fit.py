@@ -77,6 +77,7 @@ class FunctionFit(Env):
             obs_size=int(inputs.shape[1]),
             action=Box((-np.inf,) * n_out, (np.inf,) * n_out),
             max_steps=1,
+            target_range=(float(targets.min()), float(targets.max())),
         )
 
     @classmethod

@@ -70,6 +70,9 @@ class EnvSpec:
         obs_size: length of the flat observation vector.
         action: the action space.
         max_steps: the episode horizon (steps); 1 for function fitting.
+        target_range: function fitting's ``(min, max)`` over all targets, the range its raw
+            outputs must cover (NEAT picks its output nodes' function from it); None for
+            envs that act.
     """
 
     env_id: str
@@ -77,6 +80,7 @@ class EnvSpec:
     obs_size: int
     action: ActionSpace
     max_steps: int
+    target_range: tuple[float, float] | None = None
 
     @property
     def num_outputs(self) -> int:

@@ -60,7 +60,7 @@ class NEATParams:
     aggregation_replace_rate: float = 0.0
     compatibility_disjoint: float = 1.0
     compatibility_homologous: float = 0.5
-    compatibility_threshold: float = 3.5
+    compatibility_threshold: float = 2.5
     compatibility_threshold_step: float = 0.0
     species_target: float = 0.0
     species_elitism: int = 2

@@ -106,6 +106,19 @@ BUILTIN_ACTIVATIONS: tuple[str, ...] = tuple(ACTIVATION_TABLE)
 """The names evotrain defines itself (each has a generic ``fn``)."""
 
 
+def activation_for_range(low: float, high: float) -> str:
+    """The output function whose values cover targets in ``[low, high]`` best.
+
+    ``"scaled_sigmoid"`` for targets within [0, 1] (steep enough that weights of the usual
+    size reach 0 and 1), ``"tanh"`` within [-1, 1], ``"identity"`` otherwise.
+    """
+    if 0.0 <= low and high <= 1.0:
+        return "scaled_sigmoid"
+    if -1.0 <= low and high <= 1.0:
+        return "tanh"
+    return "identity"
+
+
 def _check_backends(forms: Mapping[str, ActivationForm]) -> None:
     unknown = sorted(set(forms) - set(BACKENDS))
     if unknown:
@@ -239,6 +252,7 @@ __all__ = [
     "ActivationForm",
     "ActivationForms",
     "GenericActivation",
+    "activation_for_range",
     "add_activation",
     "is_bounded",
     "set_form",

@@ -235,7 +235,7 @@ def load_model(cls: type, path: str | os.PathLike[str], env: Any = None, **overr
                 f"The model at {path} was trained on an env object "
                 f"({meta['env_spec']['env_id']}); pass env=... to {cls.__name__}.load."
             )
-    kwargs = {**meta["kwargs"], **overrides}
+    kwargs = {**cls.upgrade_saved_kwargs(dict(meta["kwargs"])), **overrides}
     try:
         with warnings.catch_warnings():
             # Settings are the saved model's; the warning is for choosing them (see NEAT).

@@ -114,3 +114,55 @@ def test_explicit_keywords_override_the_preset():
     preset = get_preset("xor")
     assert model.neat_params.compatibility_threshold == preset["compatibility_threshold"]
     assert model.policy.config.activation_default == preset["activation_default"]
+
+
+@pytest.mark.parametrize(
+    ("targets", "expected"),
+    [([0.0, 1.0, 1.0, 0.0], "scaled_sigmoid"), ([-1.0, 0.5], "tanh"), ([0.0, 3.0], "identity")],
+)
+def test_auto_outputs_cover_the_targets_of_function_fitting(targets, expected):
+    from evotrain.envs import FunctionFit
+
+    targets = np.asarray(targets)
+    problem = FunctionFit(np.arange(len(targets), dtype=float), targets)
+    model = NEAT("FeedForward", problem, seed=0, **SMALL)
+    assert model.policy.config.output_activation == expected
+    explicit = NEAT("FeedForward", problem, output_activation=None, seed=0, **SMALL)
+    assert explicit.policy.config.output_activation is None  # like the hidden nodes
+    acting = NEAT("FeedForward", "gymnax:CartPole-v1", seed=0, **SMALL)
+    assert acting.policy.config.output_activation is None
+
+
+def test_saves_record_every_setting_and_old_saves_keep_the_old_defaults(tmp_path):
+    import json
+    from pathlib import Path
+
+    from evotrain.algorithms.neat_family import FAMILY_DEFAULTS, GENOME_DEFAULTS, PARAM_DEFAULTS
+
+    model = NEAT("FeedForward", "xor", seed=0, **SMALL).learn(1)
+    path = model.save(tmp_path / "new")
+    meta = json.loads((Path(path) / "evotrain.json").read_text())
+    assert meta["kwargs"]["output_activation"] == "scaled_sigmoid"  # "auto", resolved
+    assert meta["kwargs"]["compatibility_threshold"] == 2.5
+    assert {**FAMILY_DEFAULTS, **GENOME_DEFAULTS, **PARAM_DEFAULTS}.keys() <= meta["kwargs"].keys()
+    # A save from evotrain 0.1 recorded only the keywords given; its defaults were
+    # compatibility threshold 3.5 and output nodes like the hidden ones.
+    assert NEAT.upgrade_saved_kwargs({"pop_size": 8}) == {
+        "compatibility_threshold": 3.5,
+        "output_activation": None,
+        "pop_size": 8,
+    }
+    old_xor = NEAT.upgrade_saved_kwargs({"preset": "xor", "pop_size": 8})
+    assert "preset" not in old_xor and old_xor["pop_size"] == 8  # the 0.1 preset, spelt out
+    assert old_xor["compatibility_threshold"] == 2.0 and old_xor["node_add"] == 0.3
+    assert old_xor["activation_default"] == "scaled_sigmoid"
+    assert old_xor["output_activation"] is None
+    assert NEAT.upgrade_saved_kwargs(meta["kwargs"]) == meta["kwargs"]
+
+
+def test_a_zoo_agent_saved_by_evotrain_0_1_loads_with_the_settings_it_was_trained_with():
+    from evotrain import zoo
+
+    model = zoo.load("neat-gymnax-CartPole-v1")
+    assert model.neat_params.compatibility_threshold == 3.5  # the 0.1 default
+    assert model.policy.config.output_activation is None

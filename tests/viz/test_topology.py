@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -51,6 +54,38 @@ def test_the_html_page_is_self_contained(run, tmp_path):
     data = json.loads(re.search(r"const DATA = (\[.*?\]);\n", text, re.S).group(1))
     assert [d["g"] for d in data] == list(range(1, 7))
     assert 'type="range"' in text and "drawNet" in text
+
+
+BROWSER = next(
+    (
+        path
+        for name in ("chromium", "chromium-browser", "google-chrome")
+        if (path := shutil.which(name))
+    ),
+    None,
+)
+
+
+@pytest.mark.skipif(BROWSER is None, reason="no Chromium here (Debian: apt-get install chromium)")
+def test_a_headless_browser_draws_the_page_with_the_network_cut_off(run, tmp_path):
+    folder, _ = run
+    page = animate_topology(folder, tmp_path / "xor.html")
+    shot = tmp_path / "shot.png"
+    offline = ["--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9"]
+    subprocess.run(
+        [BROWSER, "--headless", "--no-sandbox", "--disable-gpu", *offline,
+         "--window-size=1100,700", "--virtual-time-budget=3000", f"--screenshot={shot}",
+         page.as_uri()],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    rgb = np.asarray(Image.open(shot).convert("RGB")).astype(int)
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    blue = (b - r > 60) & (b - g > 30)  # positive connections
+    red = (r - b > 60) & (r - g > 60)  # negative connections
+    dark = rgb.sum(axis=-1) < 200  # text and node outlines
+    assert rgb.std() > 10, "the page rendered blank"
+    # The script drew the network: connections exist only once it has run.
+    assert blue.sum() + red.sum() > 500 and dark.sum() > 200, (blue.sum(), red.sum(), dark.sum())
 
 
 def test_bad_uses_are_refused(run, tmp_path):
