@@ -7,11 +7,18 @@ Solved means a mean squared error of at most 0.025, the same as neat-python's
 ``4 - SSE >= 3.9``: every output on the right side of 0.5.
 
     python benchmarks/neat_xor_defaults.py [--seeds 100] [--generations 150]
+
+``--try`` measures other settings instead (JSON NEAT keywords, one row each, on top of
+``--preset`` or the defaults), as the sweep in BENCHMARKS.md was:
+
+    python benchmarks/neat_xor_defaults.py --seeds 30 \
+        --try '{"allocation": "rank"}' '{"survival_threshold": 0.1}'
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 
 from _common import machine, setup_cache
 from neat_vs_neat_python import evotrain_xor_seeds, summarize
@@ -29,7 +36,12 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=100)
     parser.add_argument("--generations", type=int, default=150)
     parser.add_argument("--pop-size", type=int, default=150)
+    parser.add_argument("--try", dest="tries", nargs="+", metavar="JSON", default=None)
+    parser.add_argument("--preset", default=None, help="the base of --try (default: none)")
     args = parser.parse_args()
+    rows = ROWS
+    if args.tries:
+        rows = tuple((text, args.preset, json.loads(text)) for text in args.tries)
     setup_cache()
     print(f"machine: {machine()}")
     print(
@@ -37,7 +49,7 @@ def main() -> None:
         f"solved = MSE <= {SOLVED_MSE} within {args.generations} generations"
     )
     print(f"{'settings':<14} {'solved':>8} {'mean gens':>10} {'median':>7} {'hidden':>7}")
-    for name, preset, overrides in ROWS:
+    for name, preset, overrides in rows:
         results = evotrain_xor_seeds(
             preset,
             list(range(args.seeds)),

@@ -22,6 +22,8 @@ ga = GA("MlpPolicy", problem, pop_size=64, policy_kwargs={"net_arch": [16]}, see
 ga.learn(2 if SMOKE else 200)
 print(f"GA:   mean squared error {-ga.train_state.best_fitness:.4f}")
 
+# NEAT's output nodes follow the targets' range (output_activation="auto"): sin(2x) lies in
+# [-1, 1], so they use tanh; 0/1 targets would get a sigmoid, wider ones no squashing.
 neat = NEAT("FeedForward", problem, pop_size=64, seed=0)
 neat.learn(2 if SMOKE else 200)
 print(f"NEAT: mean squared error {-neat.train_state.best_fitness:.4f}")
