@@ -30,14 +30,14 @@ demo: $(STAMP)
 test: $(STAMP) $(BROWSER)
 	$(VENV)/bin/ruff check evotrain tests tests_integration benchmarks examples
 	$(VENV)/bin/mkdocs build --strict --quiet
-	$(PY) -m pytest -q --durations=15 tests
-	$(PY) -m pytest -q --durations=15 -m slow tests_integration
+	$(PY) -m pytest -q -n 2 --dist loadfile --durations=15 tests
+	$(PY) -m pytest -q -n 2 --dist loadfile --durations=15 -m slow tests_integration
 
 test-unit: $(STAMP) $(BROWSER)
-	$(PY) -m pytest -q --durations=15 tests
+	$(PY) -m pytest -q -n 2 --dist loadfile --durations=15 tests
 
 test-integration: $(STAMP)
-	$(PY) -m pytest -q --durations=15 -m slow tests_integration
+	$(PY) -m pytest -q -n 2 --dist loadfile --durations=15 -m slow tests_integration
 
 docs: $(STAMP)
 	$(VENV)/bin/mkdocs build --strict
