@@ -6,7 +6,6 @@ set -u
 for name in chromium chromium-browser google-chrome; do
     command -v "$name" >/dev/null 2>&1 && exit 0
 done
-echo "installing chromium (headless browser for one test)"
 sh "$(dirname "$0")/apt_install.sh" chromium && exit 0
 echo "warning: no Chromium found or installable; the headless-browser test will be skipped" \
      "(Debian/Ubuntu: apt-get install chromium)." >&2

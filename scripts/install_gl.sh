@@ -9,7 +9,6 @@ has() { ldconfig -p 2>/dev/null | grep -q "$1"; }
 if has 'libEGL_mesa\.so\|libEGL_nvidia\.so' || has 'libOSMesa\.so'; then
     exit 0
 fi
-echo "installing libosmesa6 (offline rendering for evotrain render)"
 sh "$(dirname "$0")/apt_install.sh" libosmesa6 && exit 0
 echo "warning: no offline OpenGL library found; Brax rollout videos need libegl-mesa0 or" \
      "libosmesa6 (Debian/Ubuntu: apt-get install libosmesa6). Everything else works without." >&2

@@ -143,10 +143,7 @@ class NEATFamily(BaseEvolver, abc.ABC):
         """Every family, genome and strategy keyword's value for this model (JSON types)."""
         genome = self.policy.genome_config
         values = {
-            "pop_size": self.pop_size,
-            "max_species": self.max_species,
-            "allocation": self.allocation,
-            "activate_time": self.activate_time,
+            **{name: getattr(self, name) for name in FAMILY_DEFAULTS},
             **self.family_options,
             **{name: getattr(genome, name) for name in GENOME_DEFAULTS},
             **dataclasses.asdict(self.neat_params),
