@@ -12,6 +12,7 @@ import abc
 import functools
 import os
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -109,6 +110,9 @@ class BaseEvolver(LoggedModel, abc.ABC):
         # The constructor's arguments, as given, are what save() records to rebuild the model.
         self = super().__new__(cls)
         self._init_args = (args, dict(kwargs))
+        # Which run this model is: a checkpoint folder belongs to one (CheckpointCallback).
+        # A loaded model is a new run; it resumes into a folder only when told to.
+        self.run_id = uuid.uuid4().hex[:16]
         return self
 
     def __init__(

@@ -6,7 +6,12 @@ temporary folder and renamed into place), so a run killed mid-save leaves at mos
 
     path = latest_checkpoint("checkpoints/")
     model = NEAT.load(path)
-    model.learn(remaining, reset_num_generations=False)   # exactly as if never stopped
+    model.learn(remaining, reset_num_generations=False,   # exactly as if never stopped
+                callback=CheckpointCallback(10, "checkpoints/", resume=True))
+
+A checkpoint folder belongs to one run (:mod:`evotrain.persistence.run_folder`): a second
+run pointed at it is refused, naming the run that owns it, unless it resumes into it with
+``resume=True``; then it continues the numbering. No checkpoint is ever replaced.
 """
 
 from __future__ import annotations
@@ -15,8 +20,10 @@ import os
 import re
 import shutil
 
+from evotrain import distributed
 from evotrain.callbacks.base import BaseCallback
 from evotrain.distributed import is_main_process, print_main
+from evotrain.persistence.run_folder import RunFolderInUseError, claim
 from evotrain.types import positive_int
 
 
@@ -52,7 +59,14 @@ class CheckpointCallback(BaseCallback):
         max_to_keep: keep only the newest this many of the checkpoints this callback
             writes (None: keep all). Checkpoints already in ``save_path`` are never removed,
             and a save_path holding checkpoints beyond the model's generation is refused.
+        resume: continue in a ``save_path`` that another run (a finished one: never one
+            still training) owns, e.g. after loading its latest checkpoint. Without it such
+            a folder is refused with an error naming that run.
         verbose: 1 prints each save.
+
+    Raises:
+        evotrain.persistence.run_folder.RunFolderInUseError: (at ``learn``) ``save_path``
+            belongs to another run, as above.
     """
 
     def __init__(
@@ -61,6 +75,7 @@ class CheckpointCallback(BaseCallback):
         save_path: str,
         name_prefix: str = "evotrain_model",
         max_to_keep: int | None = None,
+        resume: bool = False,
         verbose: int = 0,
     ) -> None:
         super().__init__(verbose)
@@ -74,10 +89,32 @@ class CheckpointCallback(BaseCallback):
         if max_to_keep is not None:
             max_to_keep = positive_int("max_to_keep", max_to_keep)
         self.max_to_keep = max_to_keep
+        self.resume = bool(resume)
+        self._lock = None
 
     def _init_callback(self) -> None:
         if os.path.exists(self.save_path) and not os.path.isdir(self.save_path):
             raise FileExistsError(f"CheckpointCallback: save_path {self.save_path} is a file.")
+        refused = None
+        if is_main_process():
+            try:
+                self._lock = claim(
+                    self.save_path,
+                    self.model.run_id,
+                    type(self.model).__name__,
+                    self.resume,
+                    "CheckpointCallback",
+                    check=self._refuse_later_checkpoints,
+                )
+            except (RunFolderInUseError, FileExistsError) as err:
+                refused = err
+        if distributed.broadcast_int(int(refused is not None)):
+            raise refused or RunFolderInUseError(
+                f"CheckpointCallback: process 0 refused {self.save_path}; its error says why."
+            )
+        self._written: list[str] = []
+
+    def _refuse_later_checkpoints(self) -> None:
         later = [
             g
             for g, _ in _checkpoints(self.save_path, self.name_prefix)
@@ -90,15 +127,19 @@ class CheckpointCallback(BaseCallback):
                 "would overwrite. Choose another save_path or name_prefix, or resume from "
                 "latest_checkpoint()."
             )
-        os.makedirs(self.save_path, exist_ok=True)
-        self._written: list[str] = []
+
+    def _on_training_end(self) -> None:
+        if self._lock is not None:  # the folder stays this run's; another may resume into it
+            self._lock.close()
+            self._lock = None
 
     def checkpoint_path(self, generation: int) -> str:
         return os.path.join(self.save_path, f"{self.name_prefix}_{generation}_generations")
 
     def _on_generation_end(self) -> bool:
         if self.num_generations % self.save_freq == 0:
-            path = self.model.save(self.checkpoint_path(self.num_generations), overwrite=True)
+            # Never overwrite: a checkpoint that exists was written by this folder's run.
+            path = self.model.save(self.checkpoint_path(self.num_generations))
             self._written.append(path)
             if self.verbose >= 1:
                 print_main(f"Saved checkpoint {path}")

@@ -300,6 +300,64 @@ def compare_to_manifest(
     return Reproduction(verdict, same, mean_diff, tolerance)
 
 
+@dataclasses.dataclass(frozen=True)
+class ReplayTolerance:
+    """How far a replay of an agent's video episode may land from the recorded one.
+
+    Attributes:
+        same_platform: see :func:`same_platform`; there the replay is exact.
+        episode_return: the return difference allowed (0 on the recording platform).
+        length: the episode-length difference allowed, in steps (0 on the recording platform).
+    """
+
+    same_platform: bool
+    episode_return: float
+    length: int
+
+
+def replay_tolerance(manifest: dict[str, Any]) -> ReplayTolerance:
+    """What a replay of ``manifest``'s video episode must meet here.
+
+    On the recording platform the replay is the recorded episode (lengths equal, returns
+    to 1e-6). Elsewhere float rounding differs, and a long contact-rich episode (a hopper
+    that falls) may end at another step. The return may then differ by four of the agent's
+    own evaluation standard deviations (plus 1e-4 of it): the spread its episodes already
+    show from one start to the next. The length may differ by as many steps as that return
+    difference buys at the episode's own mean reward per step, so a deterministic agent
+    whose evaluation episodes never differ (CartPole's 500 +/- 0) must replay its length
+    exactly anywhere.
+
+    Args:
+        manifest: the agent's manifest (``evaluation.std`` and ``video``).
+    """
+    if same_platform(manifest):
+        return ReplayTolerance(True, 0.0, 0)
+    video = manifest["video"]
+    recorded = float(video["episode_return"])
+    spread = max(4.0 * float(manifest["evaluation"]["std"]) + 1e-4 * abs(recorded), 1e-6)
+    per_step = max(abs(recorded) / max(int(video["length"]), 1), 1e-6)
+    return ReplayTolerance(False, spread, int(np.floor(spread / per_step)))
+
+
+def compare_video_replay(
+    manifest: dict[str, Any], episode_return: float, length: int
+) -> tuple[bool, ReplayTolerance]:
+    """Whether a replay (``episode_return`` over ``length`` steps) of ``manifest``'s video
+    episode reproduces it within :func:`replay_tolerance`; returns ``(ok, tolerance)``."""
+    tol = replay_tolerance(manifest)
+    video = manifest["video"]
+    if tol.same_platform:
+        ok = length == video["length"] and bool(
+            np.isclose(episode_return, video["episode_return"], rtol=1e-6, atol=0.0)
+        )
+    else:
+        ok = (
+            abs(length - int(video["length"])) <= tol.length
+            and abs(float(episode_return) - float(video["episode_return"])) <= tol.episode_return
+        )
+    return ok, tol
+
+
 def write_manifest(folder: str | os.PathLike[str], manifest: dict[str, Any]) -> dict[str, Any]:
     """Writes ``manifest.json`` with the sha256 of every other file in ``folder`` (so write
     it last). Returns the manifest written."""
@@ -316,12 +374,14 @@ def write_manifest(folder: str | os.PathLike[str], manifest: dict[str, Any]) -> 
 __all__ = [
     "MANIFEST",
     "MODEL_DIR",
+    "ReplayTolerance",
     "Reproduction",
     "ZooAgent",
     "ZooError",
     "ZooIntegrityError",
     "agent_id",
     "compare_to_manifest",
+    "compare_video_replay",
     "deterministic_returns",
     "evaluate_agent",
     "file_hashes",
@@ -329,6 +389,7 @@ __all__ = [
     "host_cpu",
     "list_agents",
     "load",
+    "replay_tolerance",
     "same_platform",
     "sha256_of",
     "verify",

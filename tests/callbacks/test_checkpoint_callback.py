@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -26,10 +27,25 @@ def _state(model):
     ]
 
 
+def _visible(folder):
+    return [p for p in os.listdir(folder) if not p.startswith(".")]
+
+
+def _tree(folder):
+    """Every file under ``folder`` with its bytes (what a run must never replace)."""
+    out = {}
+    for root, _, names in os.walk(folder):
+        for name in names:
+            if not name.startswith(".evotrain-run"):
+                full = os.path.join(root, name)
+                out[os.path.relpath(full, folder)] = open(full, "rb").read()
+    return out
+
+
 def test_checkpoints_every_n_generations_keeping_the_newest(tmp_path):
     model = NEAT("FeedForward", "xor", **CONFIG)
     model.learn(5, callback=CheckpointCallback(2, str(tmp_path), max_to_keep=1))
-    assert sorted(os.listdir(tmp_path)) == ["evotrain_model_4_generations"]
+    assert sorted(_visible(tmp_path)) == ["evotrain_model_4_generations"]
     (tmp_path / ".evotrain_model_9_generations.saving-x").mkdir()  # an interrupted save
     (tmp_path / "evotrain_model_8_generations").mkdir()  # no metadata: incomplete
     latest = latest_checkpoint(str(tmp_path))
@@ -38,10 +54,12 @@ def test_checkpoints_every_n_generations_keeping_the_newest(tmp_path):
     assert latest_checkpoint(str(tmp_path / "none")) is None
     fresh = NEAT("FeedForward", "xor", **CONFIG)
     with pytest.raises(FileExistsError, match="up to generation 4, beyond this model's 0"):
-        fresh.learn(1, callback=CheckpointCallback(1, str(tmp_path)))
+        fresh.learn(1, callback=CheckpointCallback(1, str(tmp_path), resume=True))
     resumed = NEAT.load(latest)  # continuing the run writes after generation 4
     resumed.learn(
-        2, callback=CheckpointCallback(1, str(tmp_path), max_to_keep=1), reset_num_generations=False
+        2,
+        callback=CheckpointCallback(1, str(tmp_path), max_to_keep=1, resume=True),
+        reset_num_generations=False,
     )
     assert sorted(p for p in os.listdir(tmp_path) if p.endswith("generations")) == [
         "evotrain_model_4_generations",  # not this callback's: kept
@@ -90,3 +108,93 @@ def test_a_run_killed_while_checkpointing_resumes_exactly(tmp_path):
     assert [h["fitness_max"] for h in resumed.history] == [
         h["fitness_max"] for h in straight.history
     ]
+
+
+def test_a_second_run_in_a_checkpoint_folder_is_refused_and_replaces_nothing(tmp_path):
+    first = NEAT("FeedForward", "xor", **CONFIG)
+    first.learn(2, callback=CheckpointCallback(1, str(tmp_path)))
+    before = _tree(tmp_path)
+    assert sorted(_visible(tmp_path)) == [f"evotrain_model_{g}_generations" for g in (1, 2)]
+    # The same model continuing is the same run: its folder stays its own.
+    first.learn(1, callback=CheckpointCallback(1, str(tmp_path)), reset_num_generations=False)
+    before = _tree(tmp_path)
+    second = NEAT("FeedForward", "xor", **{**CONFIG, "seed": 8})
+    with pytest.raises(
+        FileExistsError, match=rf"belongs to run {first.run_id} \(NEAT.*resume=True"
+    ):
+        second.learn(2, callback=CheckpointCallback(1, str(tmp_path)))
+    assert _tree(tmp_path) == before  # nothing replaced, nothing added
+    assert second.num_generations == 0
+
+
+def test_a_run_still_training_in_the_folder_refuses_even_a_resume(tmp_path):
+    from evotrain.persistence.run_folder import RunFolderInUseError, claim
+
+    lock = claim(str(tmp_path), "otherrun", "OpenES", False, "test")  # a run training there
+    try:
+        model = NEAT("FeedForward", "xor", **CONFIG)
+        with pytest.raises(RunFolderInUseError, match="run otherrun .*still training there"):
+            model.learn(1, callback=CheckpointCallback(1, str(tmp_path), resume=True))
+    finally:
+        lock.close()
+    assert _visible(tmp_path) == []
+
+
+def test_resuming_into_the_folder_continues_the_numbering(tmp_path):
+    NEAT("FeedForward", "xor", **CONFIG).learn(2, callback=CheckpointCallback(1, str(tmp_path)))
+    before = _tree(tmp_path)
+    resumed = NEAT.load(latest_checkpoint(str(tmp_path)))
+    resumed.learn(
+        2,
+        callback=CheckpointCallback(1, str(tmp_path), resume=True),
+        reset_num_generations=False,
+    )
+    assert sorted(_visible(tmp_path)) == [f"evotrain_model_{g}_generations" for g in (1, 2, 3, 4)]
+    after = _tree(tmp_path)
+    assert {k: after[k] for k in before} == before  # the first run's checkpoints untouched
+    owner = json.load(open(tmp_path / ".evotrain-run.json"))
+    assert owner["run_id"] == resumed.run_id and owner["resumed_from"] != resumed.run_id
+    straight = NEAT("FeedForward", "xor", **CONFIG).learn(4)
+    for a, b in zip(_state(NEAT.load(latest_checkpoint(str(tmp_path)))), _state(straight)):
+        np.testing.assert_array_equal(a, b)
+
+
+TWO_RUNS_CHILD = """
+import sys, time
+from evotrain import NEAT
+from evotrain.callbacks import CheckpointCallback
+config, folder, go = eval(sys.argv[1]), sys.argv[2], float(sys.argv[3])
+model = NEAT("FeedForward", "xor", **config)
+time.sleep(max(0.0, go - time.time()))
+try:
+    model.learn(3, callback=CheckpointCallback(1, folder))
+except FileExistsError as err:
+    print("REFUSED", err)
+    sys.exit(3)
+"""
+
+
+def test_two_runs_started_together_in_one_folder_one_trains_the_other_is_refused(tmp_path):
+    go = time.time() + 25  # both processes have imported and built by then
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                TWO_RUNS_CHILD,
+                repr({**CONFIG, "seed": s}),
+                str(tmp_path),
+                str(go),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for s in (1, 2)
+    ]
+    outs = [p.communicate(timeout=240)[0] for p in procs]
+    codes = sorted(p.returncode for p in procs)
+    assert codes == [0, 3], outs
+    assert any("REFUSED" in o and "belongs to run" in o for o in outs)
+    assert sorted(_visible(tmp_path)) == [f"evotrain_model_{g}_generations" for g in (1, 2, 3)]
+    seeds = {NEAT.load(tmp_path / p).seed for p in _visible(tmp_path)}
+    assert len(seeds) == 1  # every checkpoint is the winning run's

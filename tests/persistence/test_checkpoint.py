@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 import jax
 import numpy as np
@@ -117,6 +118,80 @@ def test_save_never_overwrites_silently(saved, tmp_path):
         model.save(other, overwrite=True)
     assert (other / "cat.jpg").read_text() == "not a model"
     assert not [p for p in os.listdir(tmp_path) if p.startswith(".")]  # no leftovers
+
+
+def test_overwrite_refuses_a_model_folder_holding_files_no_save_wrote(saved, tmp_path):
+    model, path = saved
+    mine = _copy(path, tmp_path)
+    (mine / "notes.txt").write_text("my notes")
+    (mine / "plots").mkdir()
+    (mine / "plots" / "curve.png").write_bytes(b"png")
+    before = {p: p.read_bytes() for p in mine.rglob("*") if p.is_file()}
+    with pytest.raises(FileExistsError, match=r"no save wrote \(notes.txt, plots/curve.png\)"):
+        model.save(mine, overwrite=True)
+    assert {p: p.read_bytes() for p in mine.rglob("*") if p.is_file()} == before
+    (mine / "notes.txt").unlink()
+    shutil.rmtree(mine / "plots")
+    model.save(mine, overwrite=True)  # only the model's own files: replaced
+    assert not [p for p in os.listdir(tmp_path) if p.startswith(".")]
+
+
+def test_symbolic_links_and_paths_below_files_get_a_clear_error(saved, tmp_path):
+    model, path = saved
+    dangling = tmp_path / "dangling"
+    dangling.symlink_to(tmp_path / "nowhere")
+    with pytest.raises(
+        FileExistsError, match=r"dangling: it is a symbolic link to .*does not exist"
+    ):
+        model.save(dangling)
+    to_model = tmp_path / "link-to-model"
+    to_model.symlink_to(path)
+    with pytest.raises(FileExistsError, match="symbolic link"):
+        model.save(to_model, overwrite=True)
+    assert os.path.islink(to_model) and os.path.isfile(os.path.join(path, "evotrain.json"))
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(NotADirectoryError, match=r"a-file is a file, not a folder"):
+        model.save(tmp_path / "a-file" / "sub" / "model")
+    with pytest.raises(FileExistsError, match="it exists and is a file"):
+        model.save(tmp_path / "a-file", overwrite=True)
+    assert not [p for p in os.listdir(tmp_path) if p.startswith(".")]
+
+
+CONCURRENT_SAVE_CHILD = """
+import sys, time
+from evotrain import OpenES
+model = OpenES("MlpPolicy", "xor", seed=int(sys.argv[1]), pop_size=8, policy_kwargs={"net_arch": [4]})
+time.sleep(max(0.0, float(sys.argv[3]) - time.time()))
+try:
+    model.save(sys.argv[2])
+except FileExistsError as err:
+    print("REFUSED", err)
+    sys.exit(3)
+"""
+
+
+def test_of_two_processes_saving_to_one_new_path_exactly_one_wins(tmp_path):
+    target = tmp_path / "model"
+    for _attempt in range(2):  # each attempt starts both saves at one instant
+        go = time.time() + 12
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", CONCURRENT_SAVE_CHILD, str(s), str(target), str(go)],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for s in (1, 2)
+        ]
+        outs = [p.communicate(timeout=120)[0] for p in procs]
+        assert sorted(p.returncode for p in procs) == [0, 3], outs
+        refused = next(o for o in outs if "REFUSED" in o)
+        assert "model" in refused and (
+            "another process created it first" in refused or "already exists" in refused
+        )
+        winner = 1 + [p.returncode for p in procs].index(0)
+        assert OpenES.load(target).seed == winner  # the winner's model, whole
+        shutil.rmtree(target)
+    assert not [p for p in os.listdir(tmp_path) if p.startswith(".")]
 
 
 def test_load_refusals(saved, tmp_path):
