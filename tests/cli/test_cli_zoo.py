@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -164,6 +165,29 @@ def test_compare_to_manifest_is_exact_on_the_recording_platform_else_within_nois
     assert zoo.compare_to_manifest(elsewhere, far).verdict == "differs"
     short = {"episode_returns": recorded[:3]}
     assert zoo.compare_to_manifest(elsewhere, short).verdict == "differs"
+
+
+def test_video_replays_are_exact_on_the_recording_platform_else_within_the_agents_spread():
+    # cmaes-brax-hopper's figures: std 325.4 over its 20 evaluation episodes; the video
+    # episode recorded on an Intel Xeon fell at step 417, replayed on an AMD EPYC at 429.
+    m = {**_manifest([1651.0], zoo.host_cpu()), "video": {"episode_return": 1158.7, "length": 417}}
+    m["evaluation"]["std"] = 325.4
+    elsewhere = {**m, "hardware": {**m["hardware"], "cpu": "another cpu"}}
+    assert zoo.compare_video_replay(m, 1158.7, 417)[0]
+    ok, tol = zoo.compare_video_replay(m, 1190.2, 429)
+    assert not ok and tol.same_platform and tol.length == 0
+    ok, tol = zoo.compare_video_replay(elsewhere, 1190.2, 429)
+    np.testing.assert_allclose(tol.episode_return, 4 * 325.4 + 1e-4 * 1158.7)
+    assert ok and tol.length == int((4 * 325.4 + 1e-4 * 1158.7) / (1158.7 / 417))
+    assert not zoo.compare_video_replay(elsewhere, 1158.7, 417 + tol.length + 1)[0]
+    # An agent without spread (CartPole: 500 +/- 0 every episode) replays exactly anywhere.
+    still = {
+        **elsewhere,
+        "evaluation": {"std": 0.0},
+        "video": {"episode_return": 500.0, "length": 500},
+    }
+    assert zoo.replay_tolerance(still).length == 0
+    assert not zoo.compare_video_replay(still, 499.0, 499)[0]
 
 
 def test_zoo_eval_on_another_platform_accepts_drift_within_noise(trained, tmp_path, capsys):
@@ -371,3 +395,29 @@ def test_train_takes_the_seed_chain_ga_and_an_evosax_strategy_by_name(tmp_path, 
     assert seeds.encoding == "seeds" and seeds.num_generations == 2
     pso = EvoSax.load(next((runs / "evosax").iterdir()) / "model")
     assert pso.evosax_name == "PSO" and pso.num_generations == 2
+
+
+def platform_table():
+    """The docs' per-agent table of off-platform tolerances, from the repository's zoo."""
+    rows = [
+        "| agent | recorded on | elsewhere: mean within | video return within "
+        "| video length within |",
+        "|---|---|---|---|---|",
+    ]
+    for agent in zoo.list_agents():
+        m, ev = agent.manifest, agent.manifest["evaluation"]
+        n = len(ev["episode_returns"])
+        mean_tol = 3.0 * float(ev["std"]) / np.sqrt(n) + 1e-4 * max(1.0, abs(float(ev["mean"])))
+        tol = zoo.replay_tolerance({**m, "hardware": {**m.get("hardware", {}), "cpu": "other"}})
+        cpu = m.get("hardware", {}).get("cpu") or "not recorded"
+        rows.append(
+            f"| {agent.id} | {cpu} | {mean_tol:.3g} | {tol.episode_return:.3g} "
+            f"| {tol.length} steps |"
+        )
+    return "\n".join(rows)
+
+
+def test_the_zoo_docs_say_per_agent_what_another_cpu_must_meet():
+    docs = (Path(__file__).parents[2] / "docs" / "cli_and_zoo.md").read_text()
+    block = docs.split("<!-- platform-table -->\n")[1].split("\n<!-- /platform-table -->")[0]
+    assert block == platform_table(), "regenerate the table with tests/cli/test_cli_zoo.py"
