@@ -8,6 +8,7 @@ import jax.numpy as jnp
 
 from evotrain.envs.base import EnvState, JaxEnv
 from evotrain.envs.spec import Box, EnvSpec
+from evotrain.limits import check_episode_steps
 from evotrain.runtime.quiet import quiet_brax
 from evotrain.types import Array, PRNGKey
 
@@ -43,8 +44,7 @@ class BraxEnv(JaxEnv):
         episode_length: int = DEFAULT_EPISODE_LENGTH,
         **env_kwargs: Any,
     ) -> None:
-        if episode_length <= 0:
-            raise ValueError(f"episode_length must be positive, got {episode_length}.")
+        episode_length = check_episode_steps("episode_length", episode_length)
         if env is None:
             kwargs = dict(env_kwargs)
             if backend is not None:

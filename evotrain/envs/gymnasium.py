@@ -13,6 +13,7 @@ import numpy as np
 
 from evotrain.envs.base import HostEnv
 from evotrain.envs.spec import Box, Discrete, EnvSpec
+from evotrain.limits import check_episode_steps
 
 DEFAULT_MAX_STEPS = 1000
 
@@ -123,7 +124,7 @@ class GymnasiumEnv(HostEnv):
         self.raw = env
         self.make_kwargs = make_kwargs
         self._gym_id = env_id
-        horizon = max_steps
+        horizon = max_steps if max_steps is None else check_episode_steps("max_steps", max_steps)
         if horizon is None:
             horizon = (
                 env.spec.max_episode_steps if env.spec is not None else None

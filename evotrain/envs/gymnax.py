@@ -9,6 +9,7 @@ import numpy as np
 
 from evotrain.envs.base import EnvState, JaxEnv
 from evotrain.envs.spec import Box, Discrete, EnvSpec
+from evotrain.limits import check_episode_steps
 from evotrain.types import Array, PRNGKey
 
 
@@ -36,7 +37,10 @@ def _spec_from(env_id: str, env: Any, params: Any, max_steps: int | None) -> Env
             f"gymnax env {env_id!r} has action space {type(space).__name__}; evotrain supports "
             "Discrete and Box action spaces."
         )
-    horizon = int(max_steps if max_steps is not None else params.max_steps_in_episode)
+    if max_steps is not None:
+        horizon = check_episode_steps("max_steps", max_steps)
+    else:
+        horizon = int(params.max_steps_in_episode)
     return EnvSpec(
         env_id=f"gymnax:{env_id}",
         family="gymnax",

@@ -8,6 +8,7 @@ import math
 import jax.numpy as jnp
 import numpy as np
 
+from evotrain.limits import check_episode_steps
 from evotrain.types import Array
 
 
@@ -81,6 +82,10 @@ class EnvSpec:
     action: ActionSpace
     max_steps: int
     target_range: tuple[float, float] | None = None
+
+    def __post_init__(self) -> None:
+        # Every family's horizon (gymnax max_steps, Brax episode_length, ...) lands here.
+        check_episode_steps(f"{self.env_id}: the episode horizon (max_steps)", self.max_steps)
 
     @property
     def num_outputs(self) -> int:

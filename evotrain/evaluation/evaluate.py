@@ -21,6 +21,7 @@ from evotrain.envs.function_fit import FunctionFit
 from evotrain.evaluation.act import Actor
 from evotrain.evaluation.normalization import NormState, ObsBatchStats
 from evotrain.evaluation.rollout import episode_keys, rollout_batch
+from evotrain.limits import check_episode_steps
 from evotrain.networks.base import Network
 from evotrain.types import Array, PRNGKey, PyTree
 
@@ -58,8 +59,8 @@ class EvalConfig:
     def __post_init__(self) -> None:
         if self.n_episodes < 1:
             raise ValueError(f"n_episodes must be at least 1, got {self.n_episodes}.")
-        if self.max_steps is not None and self.max_steps < 1:
-            raise ValueError(f"max_steps must be at least 1, got {self.max_steps}.")
+        if self.max_steps is not None:
+            check_episode_steps("max_episode_steps", self.max_steps)
         if self.pop_batch_size is not None and self.pop_batch_size < 1:
             raise ValueError(f"pop_batch_size must be at least 1, got {self.pop_batch_size}.")
         if not math.isfinite(self.reward_shift):

@@ -4,7 +4,7 @@ A saved model is rebuilt from the constructor arguments its metadata records, so
 damaged or hand-edited size (``pop_size: 1000000000000``) would otherwise be allocated.
 :func:`validate_metadata` refuses, before anything is built, any field of the wrong type
 and any size outside the bounds below: far above anything trained with evotrain, far below
-what would exhaust a machine. This module imports only the standard library.
+what would exhaust a machine. This module imports only the standard library and :mod:`evotrain.limits`.
 """
 
 from __future__ import annotations
@@ -13,33 +13,21 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from evotrain.limits import (  # noqa: F401 - the bounds, re-exported
+    MAX_ACTIVATE_TIME,
+    MAX_CONNS,
+    MAX_COUNT,
+    MAX_ENV_SIZE,
+    MAX_EPISODE_STEPS,
+    MAX_EPISODES,
+    MAX_LAYER_WIDTH,
+    MAX_NET_DEPTH,
+    MAX_NODES,
+    MAX_POP_SIZE,
+    MAX_POPULATION_ELEMENTS,
+    MAX_TEXT,
+)
 from evotrain.persistence.integrity import is_safe_relative_path, is_sha256_hex
-
-MAX_ENV_SIZE = 1 << 16
-"""Observation size and number of action outputs (``env_spec``)."""
-MAX_POP_SIZE = 1 << 20
-"""``pop_size`` and the counts bounded by it (``pop_batch_size``, ``max_species``, ...)."""
-MAX_NET_DEPTH = 64
-"""Hidden layers of ``policy_kwargs["net_arch"]``."""
-MAX_LAYER_WIDTH = 1 << 16
-"""Units of one hidden layer."""
-MAX_NODES = 1 << 16
-"""NEAT ``max_nodes``."""
-MAX_CONNS = 1 << 20
-"""NEAT ``max_conns``."""
-MAX_EPISODES = 1 << 16
-"""``n_episodes`` per individual."""
-MAX_EPISODE_STEPS = 1 << 24
-"""``max_episode_steps`` and ``env_kwargs["episode_length"]``."""
-MAX_ACTIVATE_TIME = 1 << 10
-"""NEAT ``activate_time``."""
-MAX_POPULATION_ELEMENTS = 1 << 31
-"""``pop_size`` times the numbers of one individual (MLP parameters, NEAT node plus
-connection capacity)."""
-MAX_COUNT = 1 << 62
-"""``num_generations``, ``num_timesteps`` and the magnitude of ``seed``."""
-MAX_TEXT = 4096
-"""Length of a text field (ids, names)."""
 
 SIZE_KWARGS = {
     "pop_size": MAX_POP_SIZE,

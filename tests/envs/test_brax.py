@@ -24,5 +24,5 @@ def test_brax_envs_adapt(name, obs, act):
 
 
 def test_bad_episode_length():
-    with pytest.raises(ValueError, match="episode_length must be positive"):
+    with pytest.raises(ValueError, match="episode_length must be an integer from 1 to"):
         make_env("brax:hopper", episode_length=0)
