@@ -9,6 +9,7 @@ Python generation loop.
 from __future__ import annotations
 
 import abc
+import contextvars
 import functools
 import os
 import time
@@ -45,6 +46,14 @@ from evotrain.types import PyTree, nonfinite_setting, positive_float, positive_i
 
 PolicyBuilder = Callable[..., Network]
 """``build(num_inputs, num_outputs, **options) -> Network``: what a policy alias names."""
+
+
+ABSTRACT_STATE: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "evotrain_abstract_state", default=False
+)
+"""While True, constructors give the model only the shapes and dtypes of its initial
+:class:`TrainState` (``jax.ShapeDtypeStruct`` leaves), allocating none of it: a load
+compares them with the saved arrays before restoring any (see ``persistence.checkpoint``)."""
 
 
 POSITIVE_SETTINGS = frozenset(
@@ -222,7 +231,10 @@ class BaseEvolver(LoggedModel, abc.ABC):
             ),
             self.fast_compile,
         )
-        self.train_state: TrainState = init(jax.random.key(self.seed))
+        if ABSTRACT_STATE.get():  # a load: shapes only, checked against the saved arrays
+            self.train_state: TrainState = jax.eval_shape(init, jax.random.key(self.seed))
+        else:
+            self.train_state = init(jax.random.key(self.seed))
         self._predict_key = jax.random.key(self.seed ^ 0x5EED)
         self._build_step()
 

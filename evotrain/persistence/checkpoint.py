@@ -66,7 +66,9 @@ def _raw_keys(tree: Any) -> Any:
 def _typed_keys(raw: Any, like: Any) -> Any:
     def back(r: Any, template: Any) -> Any:
         if jnp.issubdtype(template.dtype, jax.dtypes.prng_key):
-            return jax.random.wrap_key_data(jnp.asarray(r), impl=jax.random.key_impl(template))
+            # The saved data holds no impl; the model's keys use the default one (keys made
+            # by jax.random.key), which a shape-only template still is.
+            return jax.random.wrap_key_data(jnp.asarray(r))
         return jnp.asarray(r, template.dtype)
 
     return jax.tree_util.tree_map(back, raw, like)
@@ -358,6 +360,9 @@ def load_model(cls: type, path: str | os.PathLike[str], env: Any = None, **overr
                 f"({meta['env_spec']['env_id']}); pass env=... to {cls.__name__}.load."
             )
     kwargs = {**cls.upgrade_saved_kwargs(dict(meta["kwargs"])), **overrides}
+    from evotrain.algorithms.base import ABSTRACT_STATE
+
+    token = ABSTRACT_STATE.set(True)  # the model's arrays are only described, not made
     try:
         with warnings.catch_warnings():
             # Settings are the saved model's; the warning is for choosing them (see NEAT).
@@ -368,6 +373,8 @@ def load_model(cls: type, path: str | os.PathLike[str], env: Any = None, **overr
             f"{cls.__name__} refuses the settings of the model at {path} (with the overrides "
             f"given, if any): {err}"
         ) from err
+    finally:
+        ABSTRACT_STATE.reset(token)
     saved, spec = meta["env_spec"], model.env.spec
     if (saved["obs_size"], saved["action"], saved["num_outputs"]) != spec.interface:
         raise CheckpointError(
@@ -375,9 +382,11 @@ def load_model(cls: type, path: str | os.PathLike[str], env: Any = None, **overr
             f"{saved['describe']}: observation size, action kind and action size must be equal."
         )
     like = {"train_state": model.train_state, "predict_key": model._predict_key}
+    expected = jax.eval_shape(_raw_keys, like)
+    check_saved_arrays(path, expected, meta)
     try:
         # Restored as host arrays, whatever the devices and processes that saved them.
-        target = jax.tree_util.tree_map(lambda x: np.zeros(x.shape, x.dtype), _raw_keys(like))
+        target = jax.tree_util.tree_map(lambda x: np.zeros(x.shape, x.dtype), expected)
         raw = ocp.StandardCheckpointer().restore(os.path.join(path, STATE_DIR), target)
         state = _typed_keys(raw, like)
         with open(os.path.join(path, HISTORY_FILE), encoding="utf-8") as f:
@@ -392,6 +401,66 @@ def load_model(cls: type, path: str | os.PathLike[str], env: Any = None, **overr
     model.num_timesteps = int(meta["num_timesteps"])
     model.history = history
     return model
+
+
+def _described(tree: Any) -> dict[str, tuple[tuple[int, ...], str]]:
+    """``{"train_state.strategy_state.mean": (shape, dtype name), ...}`` of a tree of
+    arrays, shape-dtype structs or Orbax array metadata."""
+    leaves = jax.tree_util.tree_flatten_with_path(tree)[0]
+    return {
+        jax.tree_util.keystr(key, simple=True, separator="."): (
+            tuple(int(n) for n in leaf.shape),
+            np.dtype(leaf.dtype).name,
+        )
+        for key, leaf in leaves
+    }
+
+
+def check_saved_arrays(path: str, expected: Any, meta: dict[str, Any]) -> None:
+    """Refuses a saved model whose arrays are not those its metadata implies: every array
+    of ``state/`` must exist with the shape and dtype of ``expected`` (the state a model
+    built from ``meta``'s settings has), and no other array may be there. Reads only the
+    checkpoint's array metadata, none of the arrays.
+
+    Raises:
+        CheckpointError: naming the array, its saved shape and dtype and the expected ones.
+    """
+    import orbax.checkpoint as ocp
+
+    try:
+        saved_tree = ocp.StandardCheckpointer().metadata(os.path.join(path, STATE_DIR))
+        saved = _described(saved_tree.item_metadata.tree)
+    except Exception as err:  # noqa: BLE001 - any failure here means a damaged save
+        raise CheckpointError(
+            f"The saved model at {path} is corrupted or incomplete: its array metadata "
+            f"cannot be read ({type(err).__name__}: {err})."
+        ) from err
+    want = _described(expected)
+    settings = (
+        f"the settings its {META_FILE} records ({meta['algorithm']}, policy {meta['policy']!r}, "
+        f"env {meta['env_spec']['describe']})"
+    )
+    for name in sorted(want.keys() | saved.keys()):
+        if want.get(name) == saved.get(name):
+            continue
+        if name not in saved:
+            found = "is missing from the saved arrays"
+        elif name not in want:
+            found = f"is saved ({_shape_text(saved[name])}) but the model has no such array"
+        else:
+            found = (
+                f"is saved as {_shape_text(saved[name])} but {settings} make it "
+                f"{_shape_text(want[name])}"
+            )
+        raise CheckpointError(
+            f"The saved model at {path} does not match its {META_FILE}: array {name} {found}. "
+            f"The file was edited or belongs to other arrays; the model is not loaded."
+        )
+
+
+def _shape_text(described: tuple[tuple[int, ...], str]) -> str:
+    shape, dtype = described
+    return f"{dtype}{list(shape)}"
 
 
 _RENAMED_FIELDS = {"total_env_steps": "num_timesteps"}

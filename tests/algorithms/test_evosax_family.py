@@ -164,6 +164,6 @@ def test_named_classes_map_learning_rates_to_evosax_optimizers():
     pgpe = PGPE("MlpPolicy", "xor", std_lr=0.3, std_max_change=0.1, **SMALL)
     params = pgpe.strategy.default_params
     assert (float(params.std_lr), float(params.std_max_change)) == pytest.approx((0.3, 0.1))
-    with pytest.raises(ValueError, match="sigma_init must be positive"):
+    with pytest.raises(ValueError, match="sigma_init must be a finite positive number"):
         CMAES("MlpPolicy", "xor", sigma_init=0.0)
     assert issubclass(CMAES, evosax_family.EvosaxFamily)
