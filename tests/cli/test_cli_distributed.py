@@ -84,11 +84,14 @@ def test_only_process_zero_prints_and_writes_one_run(two_processes):
     assert len((run / "progress.csv").read_text().splitlines()) == 3  # header + 2 generations
     assert (run / "config.json").is_file() and (run / "evaluations.npz").is_file()
     assert sorted(p.name for p in (run / "checkpoints").iterdir()) == [
+        ".evotrain-run.json",  # one owner record and lock, written by process 0
+        ".evotrain-run.lock",
         "evotrain_model_1_generations",
         "evotrain_model_2_generations",
     ]
+    owned = {".evotrain-run.json", ".evotrain-run.lock"}
     for folder in (run, run / "checkpoints", root / "zoo"):
-        assert not [p.name for p in folder.iterdir() if p.name.startswith(".")]
+        assert not [p.name for p in folder.iterdir() if p.name.startswith(".") and p.name not in owned]
     agent = root / "zoo" / "neat-gymnax-CartPole-v1"
     assert (agent / "README.md").is_file() and (agent / "model" / "evotrain.json").is_file()
 

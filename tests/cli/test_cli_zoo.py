@@ -69,7 +69,9 @@ def trained(tmp_path_factory):
 def test_train_writes_run_model_checkpoints_and_agent(trained, capsys):
     run = trained / "runs" / "neat" / "gymnax-CartPole-v1_1"
     assert (run / "model" / "evotrain.json").is_file()
-    assert sorted(p.name for p in (run / "checkpoints").iterdir())[:2] == [
+    checkpoints = sorted(p.name for p in (run / "checkpoints").iterdir())
+    assert checkpoints[:2] == [".evotrain-run.json", ".evotrain-run.lock"]  # the run's own
+    assert checkpoints[2:4] == [
         "evotrain_model_1_generations",
         "evotrain_model_2_generations",
     ]
