@@ -141,6 +141,7 @@ class CheckpointCallback(BaseCallback):
             # Never overwrite: a checkpoint that exists was written by this folder's run.
             path = self.model.save(self.checkpoint_path(self.num_generations))
             self._written.append(path)
+            distributed.note_checkpoint(path, type(self.model).__name__)
             if self.verbose >= 1:
                 print_main(f"Saved checkpoint {path}")
             if self.max_to_keep is not None:
