@@ -518,8 +518,18 @@ class BaseEvolver(LoggedModel, abc.ABC):
     # ----------------------------------------------------------------- acting
     @property
     def policy_params(self) -> PyTree:
-        """The parameters the model acts with (see the algorithm's docs)."""
+        """The parameters the model acts with: "the model" that :meth:`predict`, saves,
+        exports and the zoo use. For distribution-based strategies (OpenES, CMA-ES, ...)
+        the distribution's mean; for population-based ones (GA, NEAT, HyperNEAT, ...) the
+        fittest individual of the last evaluated generation. :attr:`best_ever_params` is
+        the fittest individual of any generation."""
         return self.strategy.policy_params(self.train_state.strategy_state)
+
+    @property
+    def best_ever_params(self) -> PyTree:
+        """The fittest individual evaluated in any generation so far (its fitness is
+        ``train_state.best_fitness``); not the one the model acts with (:attr:`policy_params`)."""
+        return self.train_state.best_params
 
     def predict(
         self,

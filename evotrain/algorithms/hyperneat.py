@@ -96,22 +96,35 @@ class HyperNEAT(NEATFamily):
     # ------------------------------------------------------------ the best substrate
     @property
     def best_substrate(self) -> dict[str, Any]:
-        """The substrate network the best CPPN generates, readable and JSON-serializable:
-        the exported-genome format (run it without JAX with
-        :class:`~evotrain.networks.numpy_network.NumpyNetwork`) plus every neuron's
+        """The substrate network the model acts with, readable and JSON-serializable: the
+        one the CPPN of :attr:`best_genome` (the last generation's fittest, which
+        :meth:`predict` uses) generates, in the exported-genome format (run it without JAX
+        with :class:`~evotrain.networks.numpy_network.NumpyNetwork`) plus every neuron's
         coordinates (see :func:`evotrain.hyperneat.export.substrate_to_dict`)."""
+        from evotrain.hyperneat.export import substrate_to_dict
+
+        return substrate_to_dict(self.policy, self.policy_params, self.acting_fitness)
+
+    @property
+    def best_ever_substrate(self) -> dict[str, Any]:
+        """The substrate of :attr:`best_ever_genome`'s CPPN (the fittest of any generation),
+        in the format of :attr:`best_substrate`."""
         from evotrain.hyperneat.export import substrate_to_dict
 
         ts = self.train_state
         return substrate_to_dict(self.policy, ts.best_params, float(ts.best_fitness))
 
-    def export_substrate(self, path: str | os.PathLike[str], overwrite: bool = False) -> None:
-        """Writes :attr:`best_substrate` as JSON.
+    def export_substrate(
+        self, path: str | os.PathLike[str], overwrite: bool = False, best_ever: bool = False
+    ) -> None:
+        """Writes :attr:`best_substrate` (or, with ``best_ever``,
+        :attr:`best_ever_substrate`) as JSON.
 
         Raises:
             FileExistsError: if ``path`` exists and ``overwrite`` is False.
         """
-        write_json(path, self.best_substrate, overwrite)
+        data = self.best_ever_substrate if best_ever else self.best_substrate
+        write_json(path, data, overwrite)
 
     def plot_substrate(self, path: str | os.PathLike[str], **kwargs: Any) -> Path:
         """Draws :attr:`best_substrate` at its neurons' coordinates, connections by sign

@@ -215,31 +215,52 @@ class NEATFamily(BaseEvolver, abc.ABC):
         )
 
     # ------------------------------------------------------------ the best genome
+    # "The model" is the genome predict acts with: the fittest of the last generation. The
+    # exports, drawings and formulas below show that one; the fittest of every generation
+    # so far is ``best_ever_genome``.
     @property
     def best_genome(self) -> dict[str, Any]:
-        """The best genome found so far, readable and JSON-serializable.
+        """The genome the model acts with, readable and JSON-serializable: the fittest of
+        the last evaluated generation, which :meth:`predict`, the exports, drawings and
+        formulas and the zoo use (:attr:`best_ever_genome` is the fittest of any generation).
 
         Nodes (key = historical marker, type, bias, response, activation, aggregation),
         connections (``in``/``out`` node keys, weight, enabled) and its fitness. Run it
         without JAX with :class:`evotrain.networks.numpy_network.NumpyNetwork`.
         """
+        return self._genome_dict(self.policy_params, self.acting_fitness)
+
+    @property
+    def best_ever_genome(self) -> dict[str, Any]:
+        """The fittest genome of any generation so far (its fitness measured in the
+        generation it was evaluated in), in the format of :attr:`best_genome`."""
         ts = self.train_state
-        genome = ts.best_params
+        return self._genome_dict(ts.best_params, float(ts.best_fitness))
+
+    @property
+    def acting_fitness(self) -> float:
+        """The fitness of the individual the model acts with, in its generation."""
+        return float(np.max(np.asarray(self.train_state.strategy_state.fitness)))
+
+    def _genome_dict(self, genome: Any, fitness: float) -> dict[str, Any]:
         return genome_to_dict(
             np.asarray(genome.nodes),
             np.asarray(genome.conns),
             self.policy.genome_config,
-            float(ts.best_fitness),
+            fitness,
             self.activate_time,
         )
 
-    def export_genome(self, path: str | os.PathLike[str], overwrite: bool = False) -> None:
-        """Writes :attr:`best_genome` as JSON.
+    def export_genome(
+        self, path: str | os.PathLike[str], overwrite: bool = False, best_ever: bool = False
+    ) -> None:
+        """Writes :attr:`best_genome` (or, with ``best_ever``, :attr:`best_ever_genome`) as
+        JSON.
 
         Raises:
             FileExistsError: if ``path`` exists and ``overwrite`` is False.
         """
-        write_json(path, self.best_genome, overwrite)
+        write_json(path, self.best_ever_genome if best_ever else self.best_genome, overwrite)
 
     def network_summary(self) -> str:
         """A readable summary of :attr:`best_genome`."""

@@ -1,8 +1,8 @@
 """Recording the best genome of every generation, for drawings of a NEAT run's history.
 
 :class:`RecordTopology` appends one JSON line per generation to ``topology.jsonl`` in the
-run folder: the generation, the best fitness so far, and the best genome (as
-``model.best_genome`` exports it). :func:`evotrain.viz.animate_topology` turns the file
+run folder: the generation, the best fitness so far, and the genome that reached it
+(``model.best_ever_genome``, in the format ``model.export_genome`` writes). :func:`evotrain.viz.animate_topology` turns the file
 into a GIF or a self-contained HTML page.
 """
 
@@ -36,7 +36,8 @@ def read_topology(path: str | os.PathLike[str]) -> list[dict]:
 
 
 class RecordTopology(BaseCallback):
-    """Appends the best genome of each generation to ``<folder>/topology.jsonl``.
+    """Appends the best genome so far (``model.best_ever_genome``) after each generation to
+    ``<folder>/topology.jsonl``.
 
     Args:
         folder: the run folder (default: the model's logger folder, e.g. the one
@@ -58,7 +59,7 @@ class RecordTopology(BaseCallback):
         return os.path.join(self.folder or "", TOPOLOGY_FILE)
 
     def _init_callback(self) -> None:
-        if not hasattr(self.model, "best_genome"):
+        if not hasattr(self.model, "best_ever_genome"):
             raise TypeError(
                 f"RecordTopology records NEAT genomes; {type(self.model).__name__} has none."
             )
@@ -85,7 +86,7 @@ class RecordTopology(BaseCallback):
             record = {
                 "generation": self.num_generations,
                 "best_fitness": float(self.info.best_fitness),
-                "genome": self.model.best_genome,
+                "genome": self.model.best_ever_genome,
             }
             with open(self.path, "a", encoding="utf-8") as f:
                 f.write(json.dumps(record) + "\n")

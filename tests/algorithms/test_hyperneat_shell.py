@@ -114,7 +114,7 @@ def test_the_best_substrate_exports_runs_with_numpy_and_draws(trained, tmp_path)
     substrate = trained.best_substrate
     assert substrate["kind"] == "hyperneat-substrate" and len(substrate["positions"]) == 6
     obs = np.array([0.1, -0.2, 0.05, 0.3], np.float32)
-    raw = trained.policy.apply(trained.train_state.best_params, obs)
+    raw = trained.policy.apply(trained.policy_params, obs)  # the CPPN predict acts with
     np.testing.assert_allclose(NumpyNetwork(substrate).activate(obs), raw, rtol=1e-5, atol=1e-6)
     trained.export_substrate(tmp_path / "substrate.json")
     with pytest.raises(FileExistsError):

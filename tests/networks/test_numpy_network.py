@@ -82,8 +82,8 @@ def test_export_genome_writes_json_and_never_overwrites(evolved, tmp_path):
         evolved.export_genome(path)
     data = json.loads(path.read_text())
     assert data["format"] == "evotrain.neat.genome/1"
-    assert data["fitness"] == pytest.approx(float(evolved.train_state.best_fitness))
-    params = evolved.train_state.best_params
+    assert data["fitness"] == pytest.approx(evolved.acting_fitness)
+    params = evolved.policy_params  # the genome predict acts with
     x = np.array([0.1, -0.2, 0.3, 0.05])
     expected = evolved.policy.apply(params, jnp.asarray(x, jnp.float32))
     np.testing.assert_allclose(

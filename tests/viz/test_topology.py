@@ -30,7 +30,7 @@ def test_every_generation_is_recorded_with_its_best_genome(run):
     folder, model = run
     records = read_topology(folder)
     assert [r["generation"] for r in records] == list(range(1, 7))
-    assert records[-1]["genome"] == model.best_genome
+    assert records[-1]["genome"] == model.best_ever_genome
     assert records[-1]["best_fitness"] == pytest.approx(float(model.train_state.best_fitness))
     first = records[0]["genome"]  # it starts from every input wired to the output
     n_in = first["num_inputs"]
