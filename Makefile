@@ -8,30 +8,40 @@ export JAX_COMPILATION_CACHE_DIR ?= $(CURDIR)/.cache/jax
 export WANDB_MODE ?= offline
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export NO_MKDOCS_2_WARNING ?= 1
+# Each phase of the install and of `make test` says how long it took (scripts/timed.sh);
+# `make test` ends with the table of them.
+ifndef PHASES
+PHASES := $(CURDIR)/.cache/phases-$(shell date +%s).txt
+endif
+export PHASES
+TIMED := sh scripts/timed.sh
 
 .PHONY: demo test test-unit test-integration install bench lint docs clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c requirements.lock -e ".[test,bench,video,ray,docs]"
+	$(TIMED) "install" $(PY) -m pip install -q -c requirements.lock \
+		-e ".[test,bench,video,ray,docs]"
 	sh scripts/install_gl.sh
 	touch $(STAMP)
 
 install: $(STAMP)
 
 $(BROWSER):
-	sh scripts/install_browser.sh
+	$(TIMED) "browser install" sh scripts/install_browser.sh
 	touch $(BROWSER)
 
 demo: $(STAMP)
 	$(PY) -m evotrain.cli.demo
 
 test: $(STAMP) $(BROWSER)
-	$(VENV)/bin/ruff check evotrain tests tests_integration benchmarks examples
-	$(VENV)/bin/mkdocs build --strict --quiet
-	$(PY) -m pytest -q -n 2 --dist loadfile --durations=15 tests
-	$(PY) -m pytest -q -n 2 --dist loadfile --durations=15 -m slow tests_integration
+	$(TIMED) "lint" $(VENV)/bin/ruff check evotrain tests tests_integration benchmarks examples
+	$(TIMED) "docs" $(VENV)/bin/mkdocs build --strict --quiet
+	$(TIMED) "unit tests" $(PY) -m pytest -q -n 2 --dist loadfile --durations=15 tests
+	$(TIMED) "integration tests" \
+		$(PY) -m pytest -q -n 2 --dist loadfile --durations=15 -m slow tests_integration
+	@echo "== phases of this make (the install only when it ran):"; cat $(PHASES); rm -f $(PHASES)
 
 test-unit: $(STAMP) $(BROWSER)
 	$(PY) -m pytest -q -n 2 --dist loadfile --durations=15 tests
