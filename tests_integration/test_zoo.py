@@ -60,6 +60,8 @@ def test_agent_loads_and_reproduces_its_manifest(agent_id):
     assert m["evaluation"]["n_episodes"] == EVAL_EPISODES and m["evaluation"]["deterministic"]
     model = zoo.load(agent_id)
     assert model.num_generations == m["generations"] and model.seed == m["seed"]
+    if m["algorithm"] in ("neat", "hyperneat"):
+        _exports_are_the_acting_genome(model, agent.path)
     result = zoo.evaluate_agent(agent)
     # The recorded mean (which the floor below holds) is that of the recorded episodes.
     np.testing.assert_allclose(
@@ -129,3 +131,23 @@ def test_on_another_platform_the_zoo_checks_use_their_tolerances(agent_id, monke
     assert ok and not tol.same_platform
     if agent.manifest["evaluation"]["std"] == 0.0:  # a spread-free agent replays exactly anywhere
         assert tol.length == 0
+
+
+def _exports_are_the_acting_genome(model, folder):
+    """network.py and substrate.json are the genome ``predict`` acts with (not the best
+    genome ever seen, which differs for 10 of the 12 NEAT-family agents); that those
+    exports compute what ``predict`` does is tests/algorithms/test_acting_individual.py's."""
+    from evotrain.networks.numpy_network import NumpyNetwork
+
+    if (folder / "substrate.json").is_file():  # queried from the CPPN: float32 arithmetic
+        obs = np.random.default_rng(0).normal(size=(16, model.env.spec.obs_size))
+        saved = NumpyNetwork.from_json(folder / "substrate.json")
+        acting = NumpyNetwork(model.best_substrate)
+        np.testing.assert_allclose(
+            [saved.activate(x) for x in obs],
+            [acting.activate(x) for x in obs],
+            rtol=1e-5,
+            atol=1e-6,
+        )
+    elif (folder / "network.py").is_file():  # written from the saved genome's numbers alone
+        assert (folder / "network.py").read_text() == model.to_python()

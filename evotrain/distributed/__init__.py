@@ -60,8 +60,14 @@ def initialize(
         coordinator_address: ``host:port`` of process 0 (None: detected, e.g. from SLURM).
         num_processes: how many processes take part (None: detected).
         process_id: this process's index in ``[0, num_processes)`` (None: detected).
-        timeout_s: how long to wait for the other processes (and, later, how long a
-            process waits for one that stopped answering before it fails).
+        timeout_s: how long to wait for the other processes at start, and the time
+            within which every process stops once one of them stopped answering.
+
+    With more than one process, this process's stderr then passes through the guard of
+    :mod:`evotrain.distributed.guard`: when JAX's runtime ends the process because another
+    one was lost (or because not every process joined within ``timeout_s``), the last
+    line on stderr is one ``evotrain: error: ...`` line naming the lost process and the
+    checkpoint to resume from, and the exit status is that of an abort (134 in a shell).
 
     Raises:
         ValueError: ``num_processes`` below 1, ``process_id`` out of range, a bad timeout.

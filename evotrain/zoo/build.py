@@ -249,7 +249,6 @@ def build_agent(model: Any, run: Path, record: dict[str, Any], root: Path | None
     Raises:
         FileExistsError: the agent folder exists (it is never replaced; remove it first).
     """
-    from evotrain.algorithms.neat_family import NEATFamily
     from evotrain.viz import plot_learning_curve
 
     root = root if root is not None else zoo.zoo_root()
@@ -278,18 +277,7 @@ def build_agent(model: Any, run: Path, record: dict[str, Any], root: Path | None
         video = _rollout_video(model, tmp / "rollout.gif")
         extras["video"] = video["file"]
         extras["video_return"] = f"{video['episode_return']:.1f}"
-        if isinstance(model, NEATFamily):  # a genome to draw and export
-            model.plot_network(tmp / "network.svg")
-            extras["network"] = "network.svg"
-            if hasattr(model, "best_substrate"):  # the genome is a CPPN: draw its substrate
-                model.export_substrate(tmp / "substrate.json")
-                model.plot_substrate(tmp / "substrate.svg", title=f"{agent}: substrate")
-                extras["substrate"] = "substrate.svg"
-            elif model.best_genome["feedforward"]:
-                latex = model.to_latex()
-                if len(latex) < 4000:
-                    extras["formula"] = latex
-                (tmp / "network.py").write_text(model.to_python())
+        extras.update(_genome_files(model, tmp, agent))
         env_kwargs = dict(record["hyperparams"].get("env_kwargs") or {})
         manifest = {
             "id": agent,
@@ -322,6 +310,52 @@ def build_agent(model: Any, run: Path, record: dict[str, Any], root: Path | None
         raise
     distributed.sync(f"evotrain-zoo-built:{agent}")
     return folder
+
+
+def _genome_files(model: Any, folder: Path, agent: str) -> dict[str, str]:
+    """For the NEAT family: draws and exports the genome the model acts with
+    (``best_genome``, the one ``predict`` uses) into ``folder``; returns the card's extras.
+
+    Writes ``network.svg``, and ``substrate.json`` and ``substrate.svg`` for HyperNEAT, or
+    ``network.py`` (and the formula, when short) for a feedforward NEAT network."""
+    from evotrain.algorithms.neat_family import NEATFamily
+
+    if not isinstance(model, NEATFamily):
+        return {}
+    model.plot_network(folder / "network.svg", overwrite=True)
+    extras = {"network": "network.svg"}
+    if hasattr(model, "best_substrate"):  # the genome is a CPPN: draw its substrate
+        model.export_substrate(folder / "substrate.json", overwrite=True)
+        model.plot_substrate(folder / "substrate.svg", title=f"{agent}: substrate", overwrite=True)
+        extras["substrate"] = "substrate.svg"
+    elif model.best_genome["feedforward"]:
+        latex = model.to_latex()
+        if len(latex) < 4000:
+            extras["formula"] = latex
+        (folder / "network.py").write_text(model.to_python())
+    return extras
+
+
+def refresh_genome_files(folder: str | Path) -> None:
+    """Redraws and re-exports a NEAT-family zoo agent's genome files from its saved model,
+    rewrites its card and reseals its manifest; its evaluation and video stay as they were.
+
+    For agents built before the exports showed the genome ``predict`` acts with (evotrain
+    0.2 drew the best genome ever seen). The model itself is not changed.
+    """
+    folder = Path(folder)
+    manifest = zoo.get(folder.name, folder.parent).manifest
+    model = zoo.load(folder.name, folder.parent)
+    extras = _genome_files(model, folder, folder.name)
+    if (folder / "learning_curve.png").is_file():
+        extras["curve"] = "learning_curve.png"
+    if manifest.get("video"):
+        extras["video"] = manifest["video"]["file"]
+        extras["video_return"] = f"{manifest['video']['episode_return']:.1f}"
+    extras["comparison"] = "\n".join(_comparison_lines(manifest, folder.parent))
+    (folder / "README.md").write_text(_card(folder.name, manifest, extras), encoding="utf-8")
+    kept = {k: v for k, v in manifest.items() if k not in ("format", "files")}
+    zoo.write_manifest(folder, kept)
 
 
 def _duration(seconds: float) -> str:
