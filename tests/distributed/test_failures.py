@@ -91,6 +91,7 @@ def _lose_one(tmp_path: Path, n: int, victim: int) -> tuple[list[str], list[int]
                 break
             time.sleep(0.1)
         outputs.append(log.read_text())
+    print(f"{n} processes, process {victim} killed: the others stopped {waited:.1f} s later")
     return outputs, codes, waited
 
 

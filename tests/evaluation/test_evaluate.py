@@ -112,7 +112,7 @@ def test_pop_batch_size_must_divide():
     ("kwargs", "match"),
     [
         ({"n_episodes": 0}, "n_episodes"),
-        ({"max_steps": 0}, "max_steps"),
+        ({"max_steps": 0}, "max_(episode_)?steps must be an integer from 1"),
         ({"pop_batch_size": 0}, "pop_batch_size"),
     ],
 )
