@@ -15,6 +15,10 @@ PHASES := $(CURDIR)/.cache/phases-$(shell date +%s).txt
 endif
 export PHASES
 TIMED := sh scripts/timed.sh
+# The unit tests compile many small programs and run each briefly: LLVM's optimizations
+# cost more there than they save (21% less time on the NEAT capacity and strategy tests,
+# BENCHMARKS.md). Integration tests, benchmarks and the zoo keep XLA's defaults.
+UNIT := env XLA_FLAGS="--xla_backend_optimization_level=0 $${XLA_FLAGS:-}" $(PY) -m pytest
 
 .PHONY: demo test test-unit test-integration install bench lint docs clean
 
@@ -38,13 +42,13 @@ demo: $(STAMP)
 test: $(STAMP) $(BROWSER)
 	$(TIMED) "lint" $(VENV)/bin/ruff check evotrain tests tests_integration benchmarks examples
 	$(TIMED) "docs" $(VENV)/bin/mkdocs build --strict --quiet
-	$(TIMED) "unit tests" $(PY) -m pytest -q -n 2 --dist loadfile --durations=15 tests
+	$(TIMED) "unit tests" $(UNIT) -q -n 2 --dist loadfile --durations=15 tests
 	$(TIMED) "integration tests" \
 		$(PY) -m pytest -q -n 2 --dist loadfile --durations=15 -m slow tests_integration
 	@echo "== phases of this make (the install only when it ran):"; cat $(PHASES); rm -f $(PHASES)
 
 test-unit: $(STAMP) $(BROWSER)
-	$(PY) -m pytest -q -n 2 --dist loadfile --durations=15 tests
+	$(TIMED) "unit tests" $(UNIT) -q -n 2 --dist loadfile --durations=15 tests
 
 test-integration: $(STAMP)
 	$(PY) -m pytest -q -n 2 --dist loadfile --durations=15 -m slow tests_integration
