@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import jax.numpy as jnp
 
 from evotrain.envs import Box, Discrete, EnvSpec, EnvState, JaxEnv
@@ -91,3 +93,10 @@ class DelayedRecallEnv(JaxEnv):
         reward = jnp.where(past, jnp.where(correct, 1.0, 0.0), 0.0).astype(jnp.float32)
         obs = jnp.stack([jnp.float32(0.0), jnp.where(at_query, 1.0, 0.0).astype(jnp.float32)])
         return EnvState(inner=(t, cue), obs=obs, reward=reward, done=past)
+
+
+def with_devices(n: int) -> str:
+    """``XLA_FLAGS`` for a child process with ``n`` forced CPU devices that otherwise
+    compiles as this process does (``make test`` sets flags of its own: a child that
+    dropped them could compute other last bits than the test it is compared with)."""
+    return f"{os.environ.get('XLA_FLAGS', '')} --xla_force_host_platform_device_count={n}".strip()

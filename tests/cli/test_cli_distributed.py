@@ -12,6 +12,7 @@ import pytest
 from evotrain import NEAT
 from evotrain.cli import main
 from tests.cli.test_cli_zoo import TINY, _train_argv
+from tests.helpers import with_devices
 from tests.training.test_sharding import _free_port
 
 
@@ -39,7 +40,7 @@ def two_processes(tmp_path_factory):
     root = tmp_path_factory.mktemp("distributed")
     (root / "neat.yaml").write_text(TINY)
     port = _free_port()
-    env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
+    env = {**os.environ, "XLA_FLAGS": with_devices(2)}
     argv = _argv(root, root / "runs", root / "zoo")
     logs = [(root / f"out{i}.txt", root / f"err{i}.txt") for i in range(2)]
     procs = []

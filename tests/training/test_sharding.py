@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from evotrain.training.sharding import check_split, resolve_devices
+from tests.helpers import with_devices
 
 # Runs in a child process with 4 forced CPU devices: every algorithm on 1, 2 and 4 devices.
 CHILD = r"""
@@ -62,7 +63,7 @@ def four_device_runs(tmp_path_factory):
     """The child's results and a 4-device OpenES save after 2 generations."""
     folder = tmp_path_factory.mktemp("devices")
     out, saved = folder / "runs.npz", folder / "openes-4-devices"
-    env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=4"}
+    env = {**os.environ, "XLA_FLAGS": with_devices(4)}
     subprocess.run([sys.executable, "-c", CHILD, str(out), str(saved)], check=True, env=env)
     return np.load(out), saved
 
@@ -86,7 +87,7 @@ def test_one_two_and_four_devices_give_bitwise_identical_runs(four_device_runs):
 # (a collective Orbax save) and resuming CHILD's 4-device single-process save.
 PROCESS = r"""
 import os, sys
-os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=2"
+os.environ["XLA_FLAGS"] = os.environ.get("XLA_FLAGS", "") + " --xla_force_host_platform_device_count=2"
 import jax, numpy as np
 import evotrain.distributed
 pid, port, out, saved, single = int(sys.argv[1]), sys.argv[2], *sys.argv[3:6]
@@ -122,7 +123,7 @@ def two_process_run(four_device_runs, tmp_path_factory):
     _, single = four_device_runs
     folder = tmp_path_factory.mktemp("processes")
     port, saved = _free_port(), folder / "openes-2-processes"
-    env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
+    env = dict(os.environ)  # the children compile with this process's XLA flags
     outs = [folder / f"process{i}.npz" for i in range(2)]
     procs = [
         subprocess.Popen(
