@@ -126,13 +126,18 @@ def _start_guard(
         f"--num-processes={-1 if num_processes is None else num_processes}",
         f"--coordinator={address or 'the detected coordinator'}",
         f"--timeout={timeout_s}",
-    ] + (["--debug"] if os.environ.get(DEBUG_ENV, "") not in ("", "0") else [])
+    ] + (["--debug"] if _debug() else [])
     proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=2, close_fds=True)
     assert proc.stdin is not None
     os.dup2(proc.stdin.fileno(), 2)  # the guard's stdout is the old stderr
     proc.stdin.close()
     _guard.update(proc=proc, timeout_s=timeout_s, previous_hook=sys.excepthook)
     sys.excepthook = _excepthook
+
+
+def _debug() -> bool:
+    """Whether ``EVOTRAIN_DEBUG`` asks for JAX's own reports."""
+    return os.environ.get(DEBUG_ENV, "") not in ("", "0")
 
 
 def _tell_guard(line: str) -> None:
@@ -162,7 +167,7 @@ def _excepthook(kind: type[BaseException], error: BaseException, tb: Any) -> Non
     if not isinstance(error, jax.errors.JaxRuntimeError) or not is_multi_process():
         _guard["previous_hook"](kind, error, tb)
         return
-    if os.environ.get(DEBUG_ENV, "") not in ("", "0"):
+    if _debug():
         _guard["previous_hook"](kind, error, tb)
     sys.stderr.flush()
     time.sleep(_guard["timeout_s"] + 5)  # JAX's runtime stops this process before then
