@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 
 from evotrain.envs.base import EnvState, JaxEnv
@@ -60,10 +61,20 @@ class BraxEnv(JaxEnv):
         self.spec = EnvSpec(
             env_id=f"brax:{env_id}",
             family="brax",
-            obs_size=int(env.observation_size),
+            obs_size=self._obs_size(),
             action=Box((-1.0,) * env.action_size, (1.0,) * env.action_size),
             max_steps=int(episode_length),
         )
+
+    def _obs_size(self) -> int:
+        """The flat observation's length, from the shapes of a traced reset.
+
+        Brax's own ``observation_size`` runs a reset op by op, which compiles each of its
+        several hundred operations separately (half a minute for the hopper on a CPU);
+        tracing it once for shapes compiles nothing.
+        """
+        shape = jax.eval_shape(self.reset, jax.random.PRNGKey(0)).obs.shape
+        return int(shape[0])
 
     def _wrap(self, inner: Any) -> EnvState:
         return EnvState(

@@ -135,23 +135,16 @@ def _unsupported(what: str, why: str) -> ValueError:
 
 
 @functools.cache
-def _default_env(name: str) -> tuple[Any, int]:
-    """The brax env ``name`` with default arguments and its observation size."""
-    import jax
+def _default_env(name: str) -> Any:
+    """The :class:`~evotrain.envs.brax.BraxEnv` ``name`` with default arguments (built once)."""
+    from evotrain.envs.brax import BraxEnv
 
-    from evotrain.runtime.quiet import quiet_brax
-
-    with quiet_brax():
-        from brax import envs
-
-        raw = envs.get_environment(name)
-    return raw, int(np.prod(jax.eval_shape(raw.reset, jax.random.PRNGKey(0)).obs.shape))
+    return BraxEnv(name)
 
 
 def _resolve(env: Any) -> tuple[str, str, Any, int, int]:
     """``(brax name, env id, brax env, obs size, num actions)``. An id string builds (once)
-    the bare brax env and sizes its observation with ``jax.eval_shape``: a ``BraxEnv`` would
-    run a reset eagerly, tens of seconds."""
+    the env with default arguments."""
     from evotrain.envs.brax import BraxEnv
 
     if isinstance(env, str):
@@ -160,8 +153,7 @@ def _resolve(env: Any) -> tuple[str, str, Any, int, int]:
             raise _unsupported(repr(env), "not a Brax env")
         if name not in _OBS_LAYOUT:
             raise _unsupported(repr(env), "no mapping from its observations to bodies")
-        raw, obs_size = _default_env(name)
-        return name, f"brax:{name}", raw, obs_size, int(raw.action_size)
+        env = _default_env(name)
     if not isinstance(env, BraxEnv):
         spec = getattr(env, "spec", None)
         what = repr(spec.env_id) if spec is not None else f"an object of type {type(env).__name__}"

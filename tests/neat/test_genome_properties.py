@@ -79,6 +79,28 @@ def _evolved(seed, params, rounds, config=FF) -> Genome:
     return _evolve_fn(config)(jax.random.key(seed), params, mask)
 
 
+@jax.jit
+def _distances_and_self_child(key, pop: Genome, params: NEATParams):
+    """d(a, a), d(a, b), d(b, a) for the population's first two genomes, and a child of
+    ``a`` crossed with itself (one compiled program for every example)."""
+    a = jax.tree_util.tree_map(lambda x: x[0], pop)
+    b = jax.tree_util.tree_map(lambda x: x[1], pop)
+    u, z = Draws.population(key, 1, 200, 1)
+    child = crossover(Draws(u[0], z[0]), a, a)
+    return (
+        distance(a, a, params, FF.num_inputs),
+        distance(a, b, params, FF.num_inputs),
+        distance(b, a, params, FF.num_inputs),
+        child,
+    )
+
+
+@jax.jit
+def _forward_population(pop: Genome, inputs):
+    """``(POP, num_outputs)``: each genome of ``pop`` on the ``(num_inputs,)`` inputs."""
+    return jax.vmap(lambda g: forward(make_plan(g, FF), inputs, FF))(pop)
+
+
 def _genomes(pop: Genome):
     nodes, conns = np.asarray(pop.nodes), np.asarray(pop.conns)
     return [(nodes[i], conns[i]) for i in range(nodes.shape[0])]
@@ -133,13 +155,10 @@ def test_structure_invariants_hold_after_mutation_and_crossover(seed, params, ro
 def test_distance_identity_symmetry_and_self_crossover(seed, params, rounds):
     pop = _evolved(seed, params, rounds)
     a = jax.tree_util.tree_map(lambda x: x[0], pop)
-    b = jax.tree_util.tree_map(lambda x: x[1], pop)
-    assert float(distance(a, a, params, FF.num_inputs)) == 0.0
-    d_ab = float(distance(a, b, params, FF.num_inputs))
-    d_ba = float(distance(b, a, params, FF.num_inputs))
+    d_aa, d_ab, d_ba, child = _distances_and_self_child(jax.random.key(seed), pop, params)
+    assert float(d_aa) == 0.0
+    d_ab, d_ba = float(d_ab), float(d_ba)
     assert d_ab >= 0.0 and abs(d_ab - d_ba) <= 1e-5 * max(1.0, d_ab)
-    u, z = Draws.population(jax.random.key(seed), 1, 200, 1)
-    child = crossover(Draws(u[0], z[0]), a, a)
     np.testing.assert_array_equal(np.asarray(child.nodes), np.asarray(a.nodes))
     np.testing.assert_array_equal(np.asarray(child.conns), np.asarray(a.conns))
 
@@ -152,8 +171,7 @@ def test_distance_identity_symmetry_and_self_crossover(seed, params, rounds):
     inputs=st.lists(st.floats(-10, 10), min_size=3, max_size=3),
 )
 def test_outputs_are_finite_for_finite_inputs(seed, params, rounds, inputs):
-    pop = _evolved(seed, params, rounds)
-    outputs = jax.vmap(lambda g: forward(make_plan(g, FF), jnp.asarray(inputs), FF))(pop)
+    outputs = _forward_population(_evolved(seed, params, rounds), jnp.asarray(inputs))
     assert np.all(np.isfinite(np.asarray(outputs)))
 
 
