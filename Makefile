@@ -18,6 +18,9 @@ TIMED := sh scripts/timed.sh
 # The unit tests compile many small programs and run each briefly: LLVM's optimizations
 # cost more there than they save (21% less time on the NEAT capacity and strategy tests,
 # BENCHMARKS.md). Integration tests, benchmarks and the zoo keep XLA's defaults.
+# Unit test files share module fixtures (trained models, child runs), so each file stays on
+# one worker (loadfile); integration tests share none, and one file (the zoo's) holds half
+# their time, so idle workers take tests from the busy one (worksteal).
 UNIT := env XLA_FLAGS="--xla_backend_optimization_level=0 $${XLA_FLAGS:-}" $(PY) -m pytest
 
 .PHONY: demo test test-unit test-integration install bench lint docs clean
@@ -44,14 +47,14 @@ test: $(STAMP) $(BROWSER)
 	$(TIMED) "docs" $(VENV)/bin/mkdocs build --strict --quiet
 	$(TIMED) "unit tests" $(UNIT) -q -n 2 --dist loadfile --durations=15 tests
 	$(TIMED) "integration tests" \
-		$(PY) -m pytest -q -n 2 --dist loadfile --durations=15 -m slow tests_integration
+		$(PY) -m pytest -q -n 2 --dist worksteal --durations=15 -m slow tests_integration
 	@echo "== phases of this make (the install only when it ran):"; cat $(PHASES); rm -f $(PHASES)
 
 test-unit: $(STAMP) $(BROWSER)
 	$(TIMED) "unit tests" $(UNIT) -q -n 2 --dist loadfile --durations=15 tests
 
 test-integration: $(STAMP)
-	$(PY) -m pytest -q -n 2 --dist loadfile --durations=15 -m slow tests_integration
+	$(PY) -m pytest -q -n 2 --dist worksteal --durations=15 -m slow tests_integration
 
 docs: $(STAMP)
 	$(VENV)/bin/mkdocs build --strict

@@ -29,8 +29,17 @@ def test_the_examples_readme_lists_every_script():
 
 def run_python(args: list[str], cwd: Path, **env: str) -> None:
     """Runs ``python *args`` in ``cwd`` as a user would (no forced devices, ``env`` added)
-    and fails with its stderr unless it succeeds."""
-    full = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"} | env
+    and fails with its stderr unless it succeeds. Other XLA flags stay (``make test``'s
+    unit phase compiles without LLVM's optimizations, a third faster for Brax)."""
+    flags = " ".join(
+        f
+        for f in os.environ.get("XLA_FLAGS", "").split()
+        if not f.startswith("--xla_force_host_platform_device_count")
+    )
+    full = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
+    if flags:
+        full["XLA_FLAGS"] = flags
+    full |= env
     out = subprocess.run(
         [sys.executable, *args], cwd=cwd, env=full, capture_output=True, text=True, timeout=600
     )

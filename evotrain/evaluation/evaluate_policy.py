@@ -156,8 +156,9 @@ def stepped_episodes(
     """
     reset = jax.jit(jax.vmap(env.reset))
     step = jax.jit(jax.vmap(env.step))
+    fold_in = jax.jit(jax.vmap(jax.random.fold_in, in_axes=(0, None)))  # traced once
     n = keys.shape[0]
-    states = reset(jax.vmap(lambda k: jax.random.fold_in(k, 0))(keys))
+    states = reset(fold_in(keys, 0))
     yield states
     memory, starts = None, np.ones(n, bool)
     for t in range(env.spec.max_steps):
@@ -165,8 +166,7 @@ def stepped_episodes(
             np.asarray(states.obs), memory, starts, deterministic=deterministic
         )
         starts = np.zeros(n, bool)
-        step_keys = jax.vmap(jax.random.fold_in, in_axes=(0, None))(keys, t + 1)
-        states = step(step_keys, states, jnp.asarray(actions))
+        states = step(fold_in(keys, t + 1), states, jnp.asarray(actions))
         yield states
 
 

@@ -92,7 +92,9 @@ def test_only_process_zero_prints_and_writes_one_run(two_processes):
     ]
     owned = {".evotrain-run.json", ".evotrain-run.lock"}
     for folder in (run, run / "checkpoints", root / "zoo"):
-        assert not [p.name for p in folder.iterdir() if p.name.startswith(".") and p.name not in owned]
+        assert not [
+            p.name for p in folder.iterdir() if p.name.startswith(".") and p.name not in owned
+        ]
     agent = root / "zoo" / "neat-gymnax-CartPole-v1"
     assert (agent / "README.md").is_file() and (agent / "model" / "evotrain.json").is_file()
 

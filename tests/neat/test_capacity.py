@@ -78,23 +78,32 @@ def test_shrink_then_grow_restores_genomes_and_pads_with_nan():
     np.testing.assert_array_equal(np.asarray(back["x"]), np.arange(3))
 
 
+@jax.jit
+def _mutated_and_crossed(key, pop: Genome, params) -> tuple[Genome, Genome]:
+    """``pop`` after one mutation, and each genome crossed with its mirror in ``pop`` (one
+    compiled program for every example)."""
+    k_mut, k_cross = jax.random.split(key)
+    mutated, _ = mutate_population(
+        *population_draws(k_mut, POP, FF), pop, jnp.float32(100.0), params, FF
+    )
+    u, z = Draws.population(k_cross, POP, 200, 1)
+    partners = jax.tree_util.tree_map(lambda x: x[::-1], pop)
+    children = jax.vmap(lambda a, b, x, y: crossover(Draws(a, b), x, y))(u, z, pop, partners)
+    return mutated, children
+
+
 @SETTINGS
 @given(seed=st.integers(0, 2**16), params=params_strategy, rounds=st.integers(0, 8))
 def test_one_generation_grows_rows_by_at_most_the_bound(seed, params, rounds):
     pop = _evolved(seed, params, rounds)
     nodes0, conns0 = (int(x) for x in rows_used(pop))
-    mutated, _ = mutate_population(
-        *population_draws(jax.random.key(seed + 1), POP, FF), pop, jnp.float32(100.0), params, FF
-    )
+    mutated, children = _mutated_and_crossed(jax.random.key(seed), pop, params)
     nodes1, conns1 = (int(x) for x in rows_used(mutated))
     room_n = FF.max_nodes - nodes0
     room_c = FF.max_conns - conns0
     if room_n >= NODE_GROWTH and room_c >= CONN_GROWTH:
         assert nodes1 <= nodes0 + NODE_GROWTH and conns1 <= conns0 + CONN_GROWTH
     # A child of crossover uses no row its fitter parent does not.
-    u, z = Draws.population(jax.random.key(seed + 2), POP, 200, 1)
-    partners = jax.tree_util.tree_map(lambda x: x[::-1], pop)
-    children = jax.vmap(lambda a, b, x, y: crossover(Draws(a, b), x, y))(u, z, pop, partners)
     for i in range(POP):
         child = jax.tree_util.tree_map(lambda x, i=i: x[i], children)
         parent = jax.tree_util.tree_map(lambda x, i=i: x[i], pop)

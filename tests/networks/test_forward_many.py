@@ -7,23 +7,17 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from evotrain.neat.genome import GenomeConfig
+from evotrain.neat import NEATParams
+from evotrain.neat.genome import Genome, GenomeConfig
 from evotrain.networks.neat_forward import forward, forward_many, make_plan
-from evotrain.strategies.neat import NEATConfig, NEATStrategy
+from tests.neat.test_genome_properties import POP
+from tests.neat.test_genome_properties import _evolved as evolved
 
 
-def _evolved(config: GenomeConfig, generations: int = 6):
-    """A population grown by a few generations of random-fitness NEAT (hidden nodes, depth)."""
-    strategy = NEATStrategy(NEATConfig(genome=config, pop_size=24))
-    params = strategy.default_params.replace(node_add=0.5, conn_add=0.5)
-    ask, tell = jax.jit(strategy.ask), jax.jit(strategy.tell)
-    state = strategy.init(jax.random.key(0), params)
-    key = jax.random.key(1)
-    for _ in range(generations):
-        key, k_ask, k_tell = jax.random.split(key, 3)
-        population, state = ask(k_ask, state, params)
-        state, _ = tell(k_tell, population, jax.random.normal(k_ask, (24,)), state, params)
-    return ask(key, state, params)[0]
+def _evolved(config: GenomeConfig) -> Genome:
+    """A population grown by 8 rounds of structural mutation and crossover (hidden nodes,
+    depth)."""
+    return evolved(0, NEATParams(node_add=0.5, conn_add=0.5), 8, config)
 
 
 @pytest.mark.parametrize(
@@ -50,7 +44,7 @@ def test_forward_many_equals_vmapped_forward(layout):
         )
 
     many, single = jax.jit(jax.vmap(both))(population)
-    assert many.shape == (24, 40, 2)
+    assert many.shape == (POP, 40, 2)
     depth = jax.vmap(lambda g: make_plan(g, config).num_layers)(population)
     assert int(jnp.max(depth)) >= 3  # the check covers hidden layers, not just in -> out
     np.testing.assert_allclose(np.asarray(many), np.asarray(single), rtol=1e-5, atol=1e-5)
