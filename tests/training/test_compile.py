@@ -10,4 +10,3 @@ def test_fast_compile_options_on_the_cpu_and_xla_defaults_otherwise(monkeypatch)
     monkeypatch.setenv("XLA_FLAGS", "--xla_backend_optimization_level=0")
     assert compiler_options(True) == CPU_COMPILER_OPTIONS
     assert compiler_options(False) == {}
-
