@@ -1,8 +1,12 @@
-"""Small jittable envs whose returns are known in closed form."""
+"""Small jittable envs whose returns are known in closed form, and helpers for tests that
+start child processes."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import time
+from pathlib import Path
 
 import jax.numpy as jnp
 
@@ -100,3 +104,32 @@ def with_devices(n: int) -> str:
     compiles as this process does (``make test`` sets flags of its own: a child that
     dropped them could compute other last bits than the test it is compared with)."""
     return f"{os.environ.get('XLA_FLAGS', '')} --xla_force_host_platform_device_count={n}".strip()
+
+
+WAIT_FOR_GO = """
+def wait_for_go(sync):
+    import os, pathlib, time
+    sync = pathlib.Path(sync)
+    (sync / f"ready-{os.getpid()}").touch()
+    while not (sync / "go").exists():
+        time.sleep(0.005)
+    time.sleep(max(0.0, float((sync / "go").read_text()) - time.time()))
+"""
+"""Code for a child script: ``wait_for_go(sync)`` says the child is ready, then returns at
+the instant :func:`release_together` sets."""
+
+
+def release_together(
+    procs: list[subprocess.Popen], sync: Path, timeout_s: float = 180.0, lead_s: float = 0.2
+) -> None:
+    """Waits until each child has called ``wait_for_go(sync)`` (or one has exited, or
+    ``timeout_s`` passed), then lets them all go ``lead_s`` seconds later, at one instant:
+    a barrier instead of a start time guessed long enough for the slowest import."""
+    deadline = time.monotonic() + timeout_s
+    while len(list(sync.glob("ready-*"))) < len(procs):
+        if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
+            break  # the caller's checks of the children's exit report it
+        time.sleep(0.01)
+    part = sync / "go.part"
+    part.write_text(repr(time.time() + lead_s))
+    part.replace(sync / "go")  # atomic: a child reads the whole time or no file

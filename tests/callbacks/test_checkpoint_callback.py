@@ -16,6 +16,7 @@ import pytest
 
 from evotrain import NEAT
 from evotrain.callbacks import CheckpointCallback, latest_checkpoint
+from tests.helpers import WAIT_FOR_GO, release_together
 
 CONFIG = {"pop_size": 20, "max_nodes": 8, "max_conns": 12, "seed": 7}
 
@@ -159,23 +160,28 @@ def test_resuming_into_the_folder_continues_the_numbering(tmp_path):
         np.testing.assert_array_equal(a, b)
 
 
-TWO_RUNS_CHILD = """
-import sys, time
+TWO_RUNS_CHILD = (
+    WAIT_FOR_GO
+    + """
+import sys
 from evotrain import NEAT
 from evotrain.callbacks import CheckpointCallback
-config, folder, go = eval(sys.argv[1]), sys.argv[2], float(sys.argv[3])
+config, folder, sync = eval(sys.argv[1]), sys.argv[2], sys.argv[3]
 model = NEAT("FeedForward", "xor", **config)
-time.sleep(max(0.0, go - time.time()))
+wait_for_go(sync)
 try:
     model.learn(3, callback=CheckpointCallback(1, folder))
 except FileExistsError as err:
     print("REFUSED", err)
     sys.exit(3)
 """
+)
 
 
 def test_two_runs_started_together_in_one_folder_one_trains_the_other_is_refused(tmp_path):
-    go = time.time() + 25  # both processes have imported and built by then
+    folder, sync = tmp_path / "runs", tmp_path / "sync"
+    folder.mkdir()
+    sync.mkdir()
     procs = [
         subprocess.Popen(
             [
@@ -183,18 +189,19 @@ def test_two_runs_started_together_in_one_folder_one_trains_the_other_is_refused
                 "-c",
                 TWO_RUNS_CHILD,
                 repr({**CONFIG, "seed": s}),
-                str(tmp_path),
-                str(go),
+                str(folder),
+                str(sync),
             ],
             stdout=subprocess.PIPE,
             text=True,
         )
         for s in (1, 2)
     ]
+    release_together(procs, sync)
     outs = [p.communicate(timeout=240)[0] for p in procs]
     codes = sorted(p.returncode for p in procs)
     assert codes == [0, 3], outs
     assert any("REFUSED" in o and "belongs to run" in o for o in outs)
-    assert sorted(_visible(tmp_path)) == [f"evotrain_model_{g}_generations" for g in (1, 2, 3)]
-    seeds = {NEAT.load(tmp_path / p).seed for p in _visible(tmp_path)}
+    assert sorted(_visible(folder)) == [f"evotrain_model_{g}_generations" for g in (1, 2, 3)]
+    seeds = {NEAT.load(folder / p).seed for p in _visible(folder)}
     assert len(seeds) == 1  # every checkpoint is the winning run's

@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 
 import jax
 import numpy as np
@@ -16,6 +15,7 @@ import pytest
 
 from evotrain import GA, NEAT, OpenES
 from evotrain.persistence.checkpoint import CheckpointError
+from tests.helpers import WAIT_FOR_GO, release_together
 
 SMALL = {"pop_size": 8, "policy_kwargs": {"net_arch": [4]}, "max_episode_steps": 30}
 NEAT_SMALL = {"pop_size": 20, "max_nodes": 8, "max_conns": 12}
@@ -157,31 +157,36 @@ def test_symbolic_links_and_paths_below_files_get_a_clear_error(saved, tmp_path)
     assert not [p for p in os.listdir(tmp_path) if p.startswith(".")]
 
 
-CONCURRENT_SAVE_CHILD = """
-import sys, time
+CONCURRENT_SAVE_CHILD = (
+    WAIT_FOR_GO
+    + """
+import sys
 from evotrain import OpenES
 model = OpenES("MlpPolicy", "xor", seed=int(sys.argv[1]), pop_size=8, policy_kwargs={"net_arch": [4]})
-time.sleep(max(0.0, float(sys.argv[3]) - time.time()))
+wait_for_go(sys.argv[3])
 try:
     model.save(sys.argv[2])
 except FileExistsError as err:
     print("REFUSED", err)
     sys.exit(3)
 """
+)
 
 
 def test_of_two_processes_saving_to_one_new_path_exactly_one_wins(tmp_path):
     target = tmp_path / "model"
-    for _attempt in range(2):  # each attempt starts both saves at one instant
-        go = time.time() + 12
+    for attempt in range(2):  # each attempt starts both saves at one instant
+        sync = tmp_path / f"sync{attempt}"
+        sync.mkdir()
         procs = [
             subprocess.Popen(
-                [sys.executable, "-c", CONCURRENT_SAVE_CHILD, str(s), str(target), str(go)],
+                [sys.executable, "-c", CONCURRENT_SAVE_CHILD, str(s), str(target), str(sync)],
                 stdout=subprocess.PIPE,
                 text=True,
             )
             for s in (1, 2)
         ]
+        release_together(procs, sync)
         outs = [p.communicate(timeout=120)[0] for p in procs]
         assert sorted(p.returncode for p in procs) == [0, 3], outs
         refused = next(o for o in outs if "REFUSED" in o)
