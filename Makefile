@@ -28,7 +28,7 @@ UNIT := env XLA_FLAGS="--xla_backend_optimization_level=0 $${XLA_FLAGS:-}" $(PY)
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(TIMED) "install" $(PY) -m pip install -q -c requirements.lock \
+	$(TIMED) "install" $(PY) -m pip install -q --no-compile -c requirements.lock \
 		-e ".[test,bench,video,ray,docs]"
 	sh scripts/install_gl.sh
 	touch $(STAMP)
