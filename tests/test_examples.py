@@ -30,7 +30,7 @@ def test_the_examples_readme_lists_every_script():
 def run_python(args: list[str], cwd: Path, **env: str) -> None:
     """Runs ``python *args`` in ``cwd`` as a user would (no forced devices, ``env`` added)
     and fails with its stderr unless it succeeds. Other XLA flags stay (``make test``'s
-    unit phase compiles without LLVM's optimizations, a third faster for Brax)."""
+    unit phase compiles without LLVM's optimizations: the examples run at smoke size)."""
     flags = " ".join(
         f
         for f in os.environ.get("XLA_FLAGS", "").split()
