@@ -7,6 +7,7 @@ between NumPy observations/memories and the network's batched carry.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -47,24 +48,7 @@ class Predictor:
         self.obs_normalization = obs_normalization
         self._jit = jit
         actor = Actor(network, None if raw_outputs else env.spec.action)
-
-        def act(params, norm, obs, carry, reset, key, deterministic):
-            plan, fresh = actor.start(params)
-            carry = jax.tree_util.tree_map(
-                lambda c, f: jnp.where(reset.reshape((-1,) + (1,) * f.ndim), f, c), carry, fresh
-            )
-            norm = norm if obs_normalization else None
-            outputs, carry = jax.vmap(actor.outputs, in_axes=(None, 0, 0, None))(
-                plan, carry, obs, norm
-            )
-            return actor.to_action(outputs, key, deterministic), carry
-
-        def fresh_carry(params, n):
-            _, one = actor.start(params)
-            return jax.tree_util.tree_map(lambda f: jnp.broadcast_to(f, (n,) + f.shape), one)
-
-        self._act = jax.jit(act, static_argnames=("deterministic",))
-        self._fresh_carry = jax.jit(fresh_carry, static_argnums=1)
+        self._act, self._fresh_carry = _acting_programs(actor, obs_normalization)
         self._rollouts: dict[int, tuple[JaxEnv, Callable[..., Any]]] = {}
 
     def predict(
@@ -160,6 +144,44 @@ class Predictor:
             cached = (env, self._jit(run))
             self._rollouts[id(env)] = cached
         return cached[1](params, norm, keys)
+
+
+def _acting_programs(actor: Actor, obs_normalization: bool) -> tuple[Any, Any]:
+    """The jitted ``act(params, norm, obs (n, obs_size), carry, reset (n,), key,
+    deterministic)`` and ``fresh_carry(params, n)`` of ``actor``: shared by the predictors
+    of equal actors (frozen dataclasses compare by configuration), so models of one
+    configuration (many loads of one save, agents of one env and size) trace and compile
+    ``predict`` once; an actor holding unhashable settings gets its own."""
+    try:
+        return _shared_acting_programs(actor, obs_normalization)
+    except TypeError:
+        return _build_acting_programs(actor, obs_normalization)
+
+
+@functools.lru_cache(maxsize=32)
+def _shared_acting_programs(actor: Actor, obs_normalization: bool) -> tuple[Any, Any]:
+    return _build_acting_programs(actor, obs_normalization)
+
+
+def _build_acting_programs(actor: Actor, obs_normalization: bool) -> tuple[Any, Any]:
+
+    def act(params, norm, obs, carry, reset, key, deterministic):
+        plan, fresh = actor.start(params)
+        carry = jax.tree_util.tree_map(
+            lambda c, f: jnp.where(reset.reshape((-1,) + (1,) * f.ndim), f, c), carry, fresh
+        )
+        norm = norm if obs_normalization else None
+        outputs, carry = jax.vmap(actor.outputs, in_axes=(None, 0, 0, None))(plan, carry, obs, norm)
+        return actor.to_action(outputs, key, deterministic), carry
+
+    def fresh_carry(params, n):
+        _, one = actor.start(params)
+        return jax.tree_util.tree_map(lambda f: jnp.broadcast_to(f, (n,) + f.shape), one)
+
+    return (
+        jax.jit(act, static_argnames=("deterministic",)),
+        jax.jit(fresh_carry, static_argnums=1),
+    )
 
 
 def _as_carry(state: Any, single: bool) -> Any:
