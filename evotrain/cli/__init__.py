@@ -17,21 +17,25 @@ Bad arguments print a message and exit with status 2.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from evotrain.algorithms import registry
-from evotrain.cli.commands import (
-    cmd_animate,
-    cmd_eval,
-    cmd_render,
-    cmd_zoo_eval,
-    cmd_zoo_list,
-    cmd_zoo_render,
-    cmd_zoo_show,
-)
 from evotrain.cli.errors import EXIT_USAGE, UsageError
-from evotrain.cli.train import cmd_train
+
+
+def _command(target: str, jax: bool = True) -> dict[str, object]:
+    """``set_defaults`` for a subcommand whose function (``"module:name"``) is imported
+    only when it runs, so ``--help`` and the JAX-free commands never import JAX. ``jax``:
+    the command compiles, so it gets the persistent compilation cache."""
+    module, _, name = target.partition(":")
+
+    def run(args: argparse.Namespace) -> int:
+        func: Callable[[argparse.Namespace], int] = getattr(importlib.import_module(module), name)
+        return func(args)
+
+    return {"func": run, "uses_jax": jax}
 
 
 # ----------------------------------------------------------------- parser
@@ -84,14 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="seconds to wait for the others, at start and when one stops answering",
     )
-    train.set_defaults(func=cmd_train)
+    train.set_defaults(**_command("evotrain.cli.train:cmd_train"))
 
     ev = sub.add_parser("eval", help="evaluate a saved model or zoo agent")
     ev.add_argument("target", help="a saved model's folder or a zoo id")
     ev.add_argument("--episodes", type=_positive, default=10)
     ev.add_argument("--seed", type=int, default=0)
     ev.add_argument("--stochastic", action="store_true", help="sample actions")
-    ev.set_defaults(func=cmd_eval)
+    ev.set_defaults(**_command("evotrain.cli.commands:cmd_eval"))
 
     ren = sub.add_parser(
         "render",
@@ -101,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     ren.add_argument("target", help="a saved model's folder or a zoo id")
     ren.add_argument("-o", "--out", required=True, help="the .gif or .mp4 file to write")
     _render_options(ren)
-    ren.set_defaults(func=cmd_render)
+    ren.set_defaults(**_command("evotrain.cli.commands:cmd_render"))
 
     anim = sub.add_parser(
         "animate",
@@ -114,23 +118,25 @@ def build_parser() -> argparse.ArgumentParser:
     anim.add_argument("-o", "--out", required=True, help="the .gif or .html file to write")
     anim.add_argument("--fps", type=float, default=4.0, help="generations per second")
     anim.add_argument("--force", action="store_true", help="replace an existing file")
-    anim.set_defaults(func=cmd_animate)
+    anim.set_defaults(**_command("evotrain.cli.commands:cmd_animate"))
 
     zoo = sub.add_parser("zoo", help="list, show, evaluate and render zoo agents")
     zoo.add_argument("--zoo-dir", help="zoo root (default: $EVOTRAIN_ZOO or the package's zoo/)")
     zsub = zoo.add_subparsers(dest="zoo_command", required=True, metavar="ZOO_COMMAND")
-    zsub.add_parser("list", help="table of all agents").set_defaults(func=cmd_zoo_list)
+    zsub.add_parser("list", help="table of all agents").set_defaults(
+        **_command("evotrain.cli.commands:cmd_zoo_list", jax=False)
+    )
     show = zsub.add_parser("show", help="an agent's manifest")
     show.add_argument("id")
-    show.set_defaults(func=cmd_zoo_show)
+    show.set_defaults(**_command("evotrain.cli.commands:cmd_zoo_show", jax=False))
     zev = zsub.add_parser("eval", help="verify hashes and reproduce the manifest's score")
     zev.add_argument("id")
-    zev.set_defaults(func=cmd_zoo_eval)
+    zev.set_defaults(**_command("evotrain.cli.commands:cmd_zoo_eval"))
     zren = zsub.add_parser("render", help="write a GIF/MP4 of one deterministic episode")
     zren.add_argument("id")
     zren.add_argument("-o", "--out", help="the .gif or .mp4 file to write (default: ID.gif)")
     _render_options(zren)
-    zren.set_defaults(func=cmd_zoo_render)
+    zren.set_defaults(**_command("evotrain.cli.commands:cmd_zoo_render"))
     return parser
 
 
@@ -161,12 +167,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.argv = argv
-    from evotrain.persistence.checkpoint import CheckpointError
+    from evotrain.persistence.metadata import CheckpointError
     from evotrain.runtime.host import use_compilation_cache
     from evotrain.zoo import ZooError
 
-    # $JAX_COMPILATION_CACHE_DIR, if set, is split per CPU model (evotrain.runtime.host).
-    use_compilation_cache()
+    if args.uses_jax:  # $JAX_COMPILATION_CACHE_DIR, split per CPU model (runtime.host)
+        use_compilation_cache()
 
     try:
         return int(args.func(args))
