@@ -24,6 +24,17 @@ def registered_ids() -> list[str]:
     return sorted(envs._envs)  # noqa: SLF001 - brax exposes no public listing
 
 
+def from_id(name: str, **kwargs: Any) -> BraxEnv | None:
+    """The adapter for a ``brax.envs`` name (None when Brax has no such env); the env
+    registry's hook (:mod:`evotrain.envs.registry`)."""
+    return BraxEnv(name, **kwargs) if name in registered_ids() else None
+
+
+def from_object(env: Any, **kwargs: Any) -> BraxEnv | None:
+    """The adapter for a Brax env object (None for anything else); the env registry's hook."""
+    return BraxEnv(env=env, **kwargs) if type(env).__module__.split(".")[0] == "brax" else None
+
+
 class BraxEnv(JaxEnv):
     """Adapter over a Brax environment, without Brax's episode or auto-reset wrappers.
 

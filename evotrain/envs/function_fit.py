@@ -8,6 +8,7 @@ higher is better, like a return.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -122,3 +123,35 @@ class FunctionFit(Env):
     def score(self, outputs: Array) -> Array:
         """Fitness of one individual's outputs ``(n, out)`` on all samples, ``()``."""
         return self.metric(outputs, jnp.asarray(self.targets))
+
+
+PROBLEMS: dict[str, Callable[[], FunctionFit]] = {"xor": FunctionFit.xor}
+"""The function problems an id names (``"xor"``, or ``"function:xor"``)."""
+
+
+def registered_ids() -> list[str]:
+    """Every function problem's id; the env registry's hook (:mod:`evotrain.envs.registry`)."""
+    return list(PROBLEMS)
+
+
+def from_id(name: str, **kwargs: Any) -> FunctionFit | None:
+    """The function problem ``name`` (any case; None when there is none); the env
+    registry's hook.
+
+    Raises:
+        ValueError: for env options: a function problem has none.
+    """
+    make = PROBLEMS.get(name.lower())
+    if make is None:
+        return None
+    if kwargs:
+        raise ValueError(
+            f"The function problem {name!r} takes no env options; got {sorted(kwargs)}. "
+            "Leave env_kwargs out."
+        )
+    return make()
+
+
+def from_object(env: Any, **kwargs: Any) -> None:
+    """None: a :class:`FunctionFit` is already an adapter; the env registry's hook."""
+    del env, kwargs

@@ -63,6 +63,20 @@ def registered_ids() -> list[str]:
     return list(gymnasium.registry.keys())
 
 
+def from_id(name: str, **kwargs: Any) -> GymnasiumEnv | None:
+    """The adapter for a Gymnasium id (None when Gymnasium has no such id); the env
+    registry's hook (:mod:`evotrain.envs.registry`)."""
+    return GymnasiumEnv(name, **kwargs) if name in registered_ids() else None
+
+
+def from_object(env: Any, **kwargs: Any) -> GymnasiumEnv | None:
+    """The adapter for a ``gymnasium.Env`` (None for anything else); the env registry's
+    hook."""
+    import gymnasium
+
+    return GymnasiumEnv(env=env, **kwargs) if isinstance(env, gymnasium.Env) else None
+
+
 def _flat_obs_size(space: Any, env_id: str) -> int:
     from gymnasium import spaces
 

@@ -20,6 +20,24 @@ def registered_ids() -> list[str]:
     return list(gymnax.registered_envs)
 
 
+def from_id(name: str, **kwargs: Any) -> GymnaxEnv | None:
+    """The adapter for a gymnax id (None when gymnax has no such id); the env registry's
+    hook (:mod:`evotrain.envs.registry`)."""
+    return GymnaxEnv(name, **kwargs) if name in registered_ids() else None
+
+
+def from_object(env: Any, **kwargs: Any) -> GymnaxEnv | None:
+    """The adapter for a gymnax env, or an ``(env, env_params)`` pair (None for anything
+    else); the env registry's hook."""
+    if isinstance(env, tuple) and len(env) == 2 and _is_gymnax(env[0]):
+        return GymnaxEnv(env=env[0], env_params=env[1], **kwargs)
+    return GymnaxEnv(env=env, **kwargs) if _is_gymnax(env) else None
+
+
+def _is_gymnax(obj: Any) -> bool:
+    return type(obj).__module__.split(".")[0] == "gymnax"
+
+
 def _spec_from(env_id: str, env: Any, params: Any, max_steps: int | None) -> EnvSpec:
     from gymnax.environments import spaces
 

@@ -1,108 +1,113 @@
-"""Turns env ids and env objects into adapters.
+"""Turns env ids and env objects into adapters, from one table of env families.
 
 Ids: ``"brax:hopper"``, ``"gymnax:CartPole-v1"``, ``"gymnasium:CartPole-v1"``, ``"xor"``.
-An id with no prefix resolves to gymnax when gymnax has it, else to Gymnasium. Env objects
-of each family (a gymnax env, a brax env, a gymnasium env, a :class:`FunctionFit`, or an
+An id with no prefix resolves to the first family, in :data:`FAMILIES` order, that takes
+bare ids and has it (the function problems, then gymnax, then Gymnasium). Env objects of
+each family (a gymnax env, a brax env, a gymnasium env, a :class:`FunctionFit`, or an
 adapter) are accepted as they are.
+
+Adding an env family is one module and one :class:`EnvFamily` row: the module defines
+
+- ``registered_ids() -> list[str]``: every id it knows (for suggestions);
+- ``from_id(name, **kwargs) -> Env | None``: the adapter for one of its ids (None: not its);
+- ``from_object(obj, **kwargs) -> Env | None``: the adapter for one of its env objects
+  (None: not its).
+
+The table imports nothing: a family's module is imported when an id or object may be its.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import importlib
+from types import ModuleType
 from typing import Any
 
 from evotrain.envs.base import Env
 
-FAMILIES = ("gymnax", "brax", "gymnasium", "function")
-_FUNCTION_IDS = ("xor",)
+
+@dataclasses.dataclass(frozen=True)
+class EnvFamily:
+    """One env family: the prefix of its ids and the module that adapts them.
+
+    Attributes:
+        prefix: the id prefix (``"brax"`` in ``"brax:hopper"``), lower case.
+        module: the module with ``registered_ids``, ``from_id`` and ``from_object``.
+        title: how messages name the family (``"Brax"``).
+        example: an id to show in messages (``"brax:hopper"``).
+        bare_ids: whether an id without a prefix may resolve to this family.
+    """
+
+    prefix: str
+    module: str
+    title: str
+    example: str
+    bare_ids: bool = False
+
+    def load(self) -> ModuleType:
+        """The family's module (imported on first use)."""
+        return importlib.import_module(self.module)
+
+    def qualified(self, name: str) -> str:
+        """The full id of one of the family's names (the function problems' are bare)."""
+        return name if self.prefix == "function" else f"{self.prefix}:{name}"
+
+
+FAMILIES: list[EnvFamily] = [
+    EnvFamily("function", "evotrain.envs.function_fit", "the function problems", "xor", True),
+    EnvFamily("gymnax", "evotrain.envs.gymnax", "gymnax", "gymnax:CartPole-v1", True),
+    EnvFamily("brax", "evotrain.envs.brax", "Brax", "brax:hopper"),
+    EnvFamily("gymnasium", "evotrain.envs.gymnasium", "Gymnasium", "gymnasium:CartPole-v1", True),
+]
+"""Every env family, in the order bare ids and env objects are tried."""
 
 
 class UnknownEnvError(ValueError):
     """An env id that no family knows."""
 
 
-def _ids_of(family: str) -> list[str]:
-    if family == "gymnax":
-        from evotrain.envs import gymnax
-
-        return gymnax.registered_ids()
-    if family == "brax":
-        from evotrain.envs import brax
-
-        return brax.registered_ids()
-    if family == "gymnasium":
-        from evotrain.envs import gymnasium
-
-        return gymnasium.registered_ids()
-    return list(_FUNCTION_IDS)
+def family(prefix: str) -> EnvFamily | None:
+    """The family of an id prefix (any case), or None."""
+    return next((f for f in FAMILIES if f.prefix == prefix.lower()), None)
 
 
-def _unknown(env_id: str, family: str | None) -> UnknownEnvError:
-    families = [family] if family else list(FAMILIES)
+def _unknown(env_id: str, only: EnvFamily | None) -> UnknownEnvError:
+    families = [only] if only else FAMILIES
     candidates: dict[str, str] = {}
     for fam in families:
-        for name in _ids_of(fam):
-            full = name if fam == "function" else f"{fam}:{name}"
+        for name in fam.load().registered_ids():
+            full = fam.qualified(name)
             candidates[name.lower()] = full
             candidates[full.lower()] = full
     bare = env_id.split(":", 1)[-1].lower()
     close = difflib.get_close_matches(bare, candidates.keys(), n=5, cutoff=0.5)
     suggestions = list(dict.fromkeys(candidates[c] for c in close))
-    where = f"in {family}" if family else "in gymnax, brax, Gymnasium or the function problems"
+    titles = [f.title for f in FAMILIES]
+    where = f"in {only.title}" if only else f"in {', '.join(titles[:-1])} or {titles[-1]}"
     hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+    examples = [repr(f.example) for f in FAMILIES]
     return UnknownEnvError(
         f"Unknown env id {env_id!r}: no such environment {where}.{hint} "
-        "Ids look like 'gymnax:CartPole-v1', 'brax:hopper', 'gymnasium:CartPole-v1' or 'xor'."
+        f"Ids look like {', '.join(examples[:-1])} or {examples[-1]}."
     )
 
 
 def _from_id(env_id: str, kwargs: dict[str, Any]) -> Env:
-    family, sep, name = env_id.partition(":")
-    if not sep:
-        family, name = "", env_id
-    family = family.lower()
-    if family and family not in FAMILIES:
-        raise _unknown(env_id, None)
-    if family in ("", "function") and name.lower() in _FUNCTION_IDS:
-        from evotrain.envs.function_fit import FunctionFit
-
-        return FunctionFit.xor()
-    if family == "function":
-        raise _unknown(env_id, "function")
-    if family in ("", "gymnax") and name in _ids_of("gymnax"):
-        from evotrain.envs.gymnax import GymnaxEnv
-
-        return GymnaxEnv(name, **kwargs)
-    if family == "brax" and name in _ids_of("brax"):
-        from evotrain.envs.brax import BraxEnv
-
-        return BraxEnv(name, **kwargs)
-    if family in ("", "gymnasium") and name in _ids_of("gymnasium"):
-        from evotrain.envs.gymnasium import GymnasiumEnv
-
-        return GymnasiumEnv(name, **kwargs)
-    raise _unknown(env_id, family or None)
-
-
-def _adapter_for_object(env: Any, kwargs: dict[str, Any]) -> Env | None:
-    module = type(env).__module__.split(".")[0]
-    if module == "gymnax":
-        from evotrain.envs.gymnax import GymnaxEnv
-
-        return GymnaxEnv(env=env, **kwargs)
-    if module == "brax":
-        from evotrain.envs.brax import BraxEnv
-
-        return BraxEnv(env=env, **kwargs)
-    try:
-        import gymnasium
-    except ImportError:  # pragma: no cover - gymnasium is a dependency
-        return None
-    if isinstance(env, gymnasium.Env):
-        from evotrain.envs.gymnasium import GymnasiumEnv
-
-        return GymnasiumEnv(env=env, **kwargs)
-    return None
+    prefix, sep, name = env_id.partition(":")
+    if sep:
+        only = family(prefix)
+        if only is None:
+            raise _unknown(env_id, None)
+        candidates = [only]
+    else:
+        only, name = None, env_id
+        candidates = [f for f in FAMILIES if f.bare_ids]
+    for fam in candidates:
+        env = fam.load().from_id(name, **kwargs)
+        if env is not None:
+            return env
+    raise _unknown(env_id, only)
 
 
 def make_env(env: Any, **kwargs: Any) -> Env:
@@ -130,14 +135,12 @@ def make_env(env: Any, **kwargs: Any) -> Env:
         return env
     if isinstance(env, str):
         return _from_id(env, kwargs)
-    if isinstance(env, tuple) and len(env) == 2 and type(env[0]).__module__.startswith("gymnax"):
-        from evotrain.envs.gymnax import GymnaxEnv
-
-        return GymnaxEnv(env=env[0], env_params=env[1], **kwargs)
-    adapter = _adapter_for_object(env, kwargs)
-    if adapter is None:
-        raise TypeError(
-            f"Cannot use an object of type {type(env).__name__} as an environment: pass an id "
-            "string, a gymnax/brax/Gymnasium env, or evotrain.envs.FunctionFit."
-        )
-    return adapter
+    for fam in FAMILIES:
+        adapter = fam.load().from_object(env, **kwargs)
+        if adapter is not None:
+            return adapter
+    titles = ", ".join(f.title for f in FAMILIES if f.prefix != "function")
+    raise TypeError(
+        f"Cannot use an object of type {type(env).__name__} as an environment: pass an id "
+        f"string, an env of {titles}, or evotrain.envs.FunctionFit."
+    )

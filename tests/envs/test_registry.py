@@ -1,5 +1,6 @@
 import gymnasium
 import gymnax
+import numpy as np
 import pytest
 
 from evotrain.envs import FunctionFit, UnknownEnvError, make_env
@@ -73,3 +74,33 @@ def test_non_env_object_is_rejected():
 def test_options_on_adapter_are_rejected():
     with pytest.raises(ValueError, match="already adapted"):
         make_env(FunctionFit.xor(), max_steps=3)
+
+
+def test_a_new_env_family_is_one_module_and_one_table_row(monkeypatch, tmp_path):
+    """tests/envs/toy_family.py and the row below are all a family needs: ids, objects,
+    suggestions, training, saving and loading."""
+    from evotrain import OpenES
+    from evotrain.envs import registry
+    from tests.envs.toy_family import Line, ToyEnv
+
+    row = registry.EnvFamily("toy", "tests.envs.toy_family", "the toys", "toy:Line-v0")
+    monkeypatch.setattr(registry, "FAMILIES", [*registry.FAMILIES, row])
+    env = make_env("toy:Line-v0", max_steps=5)
+    assert isinstance(env, ToyEnv) and env.spec.max_steps == 5
+    assert isinstance(make_env(Line()), ToyEnv)
+    with pytest.raises(UnknownEnvError, match=r"in the toys\. Did you mean: toy:Line-v0\?"):
+        make_env("toy:Lime-v0")
+    with pytest.raises(UnknownEnvError, match="no such environment in"):
+        make_env("Line-v0")  # the row takes no bare ids
+    model = OpenES("MlpPolicy", "toy:Line-v0", pop_size=8, seed=0, env_kwargs={"max_steps": 5})
+    model.learn(2)
+    loaded = OpenES.load(model.save(tmp_path / "toy"))
+    assert loaded.get_env().spec.env_id == "toy:Line-v0"
+    obs = np.array([0.0, 1.0], np.float32)
+    np.testing.assert_array_equal(loaded.predict(obs)[0], model.predict(obs)[0])
+
+
+def test_the_function_problems_take_no_env_options():
+    assert make_env("function:XOR").spec.env_id == "xor"
+    with pytest.raises(ValueError, match="takes no env options; got \\['max_steps'\\]"):
+        make_env("xor", max_steps=3)
