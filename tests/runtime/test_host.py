@@ -44,7 +44,10 @@ def test_use_compilation_cache_sets_the_model_folder(tmp_path, monkeypatch, rest
 def test_the_cli_splits_the_environment_cache_per_cpu(
     tmp_path, monkeypatch, capsys, restore_cache_dir
 ):
+    """A command that compiles (here ``eval``, stopping at its missing model) sets the cache
+    up before it runs; ``zoo list`` compiles nothing and leaves JAX unloaded
+    (tests/cli/test_cli_startup.py)."""
     monkeypatch.setenv(host.CACHE_ENV, str(tmp_path))
-    assert cli.main(["zoo", "list"]) == 0
+    assert cli.main(["eval", str(tmp_path / "no-model")]) == 2
     assert jax.config.jax_compilation_cache_dir == str(tmp_path / host.cpu_slug())
-    assert "neat-brax-hopper" in capsys.readouterr().out
+    assert "No saved model at" in capsys.readouterr().err
