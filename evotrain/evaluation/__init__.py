@@ -1,14 +1,15 @@
 """Population evaluation: rollouts, chunking, observation normalization."""
 
-from evotrain.evaluation.evaluate import EvalConfig, EvalResult, Evaluator, make_evaluator
+from evotrain.evaluation.evaluate import EvalConfig, Evaluator, make_evaluator
 from evotrain.evaluation.host import EnvEvaluationError, HostEvaluator
 from evotrain.evaluation.normalization import NormState, ObsBatchStats, init_norm, merge, normalize
+from evotrain.evaluation.result import Evaluation, combine
 from evotrain.evaluation.rollout import RolloutResult, rollout_batch
 
 __all__ = [
     "EnvEvaluationError",
     "EvalConfig",
-    "EvalResult",
+    "Evaluation",
     "Evaluator",
     "HostEvaluator",
     "NormState",
@@ -18,5 +19,6 @@ __all__ = [
     "make_evaluator",
     "merge",
     "normalize",
+    "combine",
     "rollout_batch",
 ]

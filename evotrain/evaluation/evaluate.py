@@ -14,12 +14,12 @@ from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp
-from flax import struct
 
 from evotrain.envs.base import Env, JaxEnv
 from evotrain.envs.function_fit import FunctionFit
 from evotrain.evaluation.act import Actor
-from evotrain.evaluation.normalization import NormState, ObsBatchStats
+from evotrain.evaluation.normalization import NormState
+from evotrain.evaluation.result import STACKED, Evaluation, combine
 from evotrain.evaluation.rollout import episode_keys, rollout_batch
 from evotrain.limits import check_episode_steps
 from evotrain.networks.base import Network
@@ -91,24 +91,7 @@ class EvalConfig:
             )
 
 
-@struct.dataclass
-class EvalResult:
-    """What evaluating a population returns.
-
-    Attributes:
-        fitness: ``(pop_size,)`` reduced episode returns (may hold non-finite values).
-        env_steps: ``()`` int32 env steps actually taken.
-        episode_length_max: ``()`` int32 longest episode (loop iterations of the rollout).
-        obs_stats: observation sums for the running normalizer (None if off).
-    """
-
-    fitness: Array
-    env_steps: Array
-    episode_length_max: Array
-    obs_stats: ObsBatchStats | None
-
-
-Evaluator = Callable[[PRNGKey, PyTree, NormState], EvalResult]
+Evaluator = Callable[[PRNGKey, PyTree, NormState], Evaluation]
 
 
 def leading(tree: PyTree) -> int:
@@ -116,14 +99,8 @@ def leading(tree: PyTree) -> int:
     return int(jax.tree_util.tree_leaves(tree)[0].shape[0])
 
 
-def _sum_stats(stats: ObsBatchStats | None) -> ObsBatchStats | None:
-    if stats is None:
-        return None
-    return ObsBatchStats(count=stats.count.sum(0), sum=stats.sum.sum(0), sumsq=stats.sumsq.sum(0))
-
-
-def _chunked(eval_chunk: Callable[[PyTree], EvalResult], config: EvalConfig) -> Callable:
-    def evaluate(population: PyTree) -> EvalResult:
+def _chunked(eval_chunk: Callable[[PyTree], Evaluation], config: EvalConfig) -> Callable:
+    def evaluate(population: PyTree) -> Evaluation:
         pop_size = leading(population)
         bs = config.pop_batch_size
         if bs is None or bs >= pop_size:
@@ -131,13 +108,7 @@ def _chunked(eval_chunk: Callable[[PyTree], EvalResult], config: EvalConfig) -> 
         chunks = jax.tree_util.tree_map(
             lambda x: x.reshape((pop_size // bs, bs) + x.shape[1:]), population
         )
-        res = jax.lax.map(eval_chunk, chunks)
-        return EvalResult(
-            fitness=res.fitness.reshape(pop_size),
-            env_steps=res.env_steps.sum(),
-            episode_length_max=res.episode_length_max.max(),
-            obs_stats=_sum_stats(res.obs_stats),
-        )
+        return combine(jax.lax.map(eval_chunk, chunks), STACKED)
 
     return evaluate
 
@@ -156,7 +127,7 @@ def make_evaluator(env: Env, network: Network, config: EvalConfig) -> Evaluator:
         config: evaluation settings.
 
     Returns:
-        ``evaluate(key, population, norm) -> EvalResult``; ``population`` has a leading
+        ``evaluate(key, population, norm) -> Evaluation``; ``population`` has a leading
         ``pop_size`` axis.
 
     Raises:
@@ -170,11 +141,11 @@ def _episode_evaluator(env: JaxEnv, network: Network, config: EvalConfig) -> Eva
     horizon = config.horizon(env)
     n_ep = config.n_episodes
 
-    def evaluate(key: PRNGKey, population: PyTree, norm: NormState) -> EvalResult:
+    def evaluate(key: PRNGKey, population: PyTree, norm: NormState) -> Evaluation:
         keys = episode_keys(key, n_ep)
         use_norm = norm if config.obs_normalization else None
 
-        def eval_chunk(chunk: PyTree) -> EvalResult:
+        def eval_chunk(chunk: PyTree) -> Evaluation:
             b = leading(chunk)
             params = jax.tree_util.tree_map(lambda x: jnp.repeat(x, n_ep, axis=0), chunk)
             res = rollout_batch(
@@ -186,7 +157,7 @@ def _episode_evaluator(env: JaxEnv, network: Network, config: EvalConfig) -> Eva
                 use_norm,
                 config.obs_normalization,
             )
-            return EvalResult(
+            return Evaluation(
                 fitness=config.fitness(res.returns, res.lengths),
                 env_steps=res.lengths.sum(),
                 episode_length_max=res.lengths.max(),
@@ -215,16 +186,16 @@ def _function_evaluator(env: FunctionFit, network: Network, config: EvalConfig) 
         outputs = jax.vmap(lambda x: actor.step(plan, carry, x, None)[0])(inputs)
         return env.score(outputs)
 
-    def eval_chunk(chunk: PyTree) -> EvalResult:
+    def eval_chunk(chunk: PyTree) -> Evaluation:
         fitness = jax.vmap(one)(chunk)
-        return EvalResult(
+        return Evaluation(
             fitness=fitness,
             env_steps=jnp.asarray(fitness.shape[0] * n, jnp.int32),
             episode_length_max=jnp.ones((), jnp.int32),
             obs_stats=None,
         )
 
-    def evaluate(key: PRNGKey, population: PyTree, norm: NormState) -> EvalResult:
+    def evaluate(key: PRNGKey, population: PyTree, norm: NormState) -> Evaluation:
         del key, norm  # deterministic and unnormalized
         return _chunked(eval_chunk, config)(population)
 

@@ -4,14 +4,14 @@
 lane per (individual, episode), and steps only the lanes whose episode is still running;
 the batched policy is one jitted call per step. Each lane's return, length and
 observation sums depend only on its own parameters and episode seed, and slices of a
-population are combined in population order (:func:`combine`), so a population split
+population are combined in population order
+(:func:`~evotrain.evaluation.result.combine`), so a population split
 into slices (``pop_batch_size`` chunks, or Ray workers: :mod:`evotrain.evaluation.ray_pool`)
 gives bitwise the same result as one pass.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,8 +21,9 @@ import numpy as np
 
 from evotrain.envs.base import HostEnv
 from evotrain.evaluation.act import Actor
-from evotrain.evaluation.evaluate import EvalConfig, EvalResult, leading
+from evotrain.evaluation.evaluate import EvalConfig, leading
 from evotrain.evaluation.normalization import NormState, ObsBatchStats
+from evotrain.evaluation.result import HOST_SLICES, Evaluation, combine
 from evotrain.networks.base import Network
 from evotrain.types import Array, PRNGKey, PyTree
 
@@ -44,50 +45,6 @@ class EnvEvaluationError(RuntimeError):
 
     def __reduce__(self) -> tuple[Any, ...]:  # keeps its fields across processes (Ray)
         return (type(self), (str(self), self.env_id, self.individual, self.seed))
-
-
-@dataclasses.dataclass
-class SliceResult:
-    """One slice of a population, evaluated.
-
-    Attributes:
-        fitness: ``(b,)`` float64 per-individual fitness.
-        env_steps: env steps taken.
-        longest: the longest episode's length.
-        obs_sum: ``(b * n_episodes, obs_size)`` float64 per-lane observation sums, or
-            None without observation normalization (``obs_sq`` likewise).
-        obs_count: ``(b * n_episodes,)`` observations per lane, or None.
-    """
-
-    fitness: np.ndarray
-    env_steps: int
-    longest: int
-    obs_sum: np.ndarray | None = None
-    obs_sq: np.ndarray | None = None
-    obs_count: np.ndarray | None = None
-
-
-def combine(parts: Sequence[SliceResult]) -> EvalResult:
-    """The population's :class:`EvalResult` from its slices, in population order.
-
-    Observation sums are added over all lanes at once, in lane order, so the result does
-    not depend on how the population was sliced."""
-    fitness = np.concatenate([p.fitness for p in parts])
-    stats = None
-    if parts[0].obs_sum is not None:
-        stats = ObsBatchStats(
-            count=jnp.asarray(
-                float(np.concatenate([p.obs_count for p in parts]).sum()), jnp.float32
-            ),
-            sum=jnp.asarray(np.concatenate([p.obs_sum for p in parts]).sum(0), jnp.float32),
-            sumsq=jnp.asarray(np.concatenate([p.obs_sq for p in parts]).sum(0), jnp.float32),
-        )
-    return EvalResult(
-        fitness=jnp.asarray(fitness, jnp.float32),
-        env_steps=jnp.asarray(sum(p.env_steps for p in parts), jnp.int32),
-        episode_length_max=jnp.asarray(max(p.longest for p in parts), jnp.int32),
-        obs_stats=stats,
-    )
 
 
 def episode_base_seed(key: PRNGKey) -> int:
@@ -200,16 +157,21 @@ class HostEvaluator:
 
     def evaluate_slice(
         self, population: PyTree, base_seed: int, norm: NormState, first: int = 0
-    ) -> SliceResult:
+    ) -> Evaluation:
         """Evaluates ``population`` (a leading axis of ``b`` individuals) in chunks of
-        ``pop_batch_size``; ``first`` is the population index of its first individual."""
+        ``pop_batch_size``; ``first`` is the population index of its first individual.
+
+        Returns:
+            The slice's evaluation in NumPy (float64 fitness ``(b,)``; observation sums
+            per episode lane, ``(b * n_episodes, ...)``), for :func:`combine` with
+            :data:`~evotrain.evaluation.result.HOST_SLICES`."""
         size = leading(population)
         n_ep = self.config.n_episodes
         bs = self.config.pop_batch_size or size
         fitness, steps, longest = [], 0, 0
         sums: list[np.ndarray] = []
         squares: list[np.ndarray] = []
-        counts: list[np.ndarray] = []
+        counts: list[np.ndarray] = []  # float64: summed exactly, as the lanes' sums are
         for start in range(0, size, bs):
             chunk = jax.tree_util.tree_map(lambda x, s=start: x[s : s + bs], population)
             b = leading(chunk)
@@ -224,25 +186,28 @@ class HostEvaluator:
             if obs_sum is not None:
                 sums.append(obs_sum)
                 squares.append(obs_sq)
-                counts.append(lengths)
-        collect = bool(sums)
-        return SliceResult(
+                counts.append(lengths.astype(np.float64))
+        stats = None
+        if sums:
+            stats = ObsBatchStats(
+                count=np.concatenate(counts),
+                sum=np.concatenate(sums),
+                sumsq=np.concatenate(squares),
+            )
+        return Evaluation(
             fitness=np.concatenate(fitness),
-            env_steps=steps,
-            longest=longest,
-            obs_sum=np.concatenate(sums) if collect else None,
-            obs_sq=np.concatenate(squares) if collect else None,
-            obs_count=np.concatenate(counts) if collect else None,
+            env_steps=np.asarray(steps, np.int64),
+            episode_length_max=np.asarray(longest, np.int64),
+            obs_stats=stats,
         )
 
-    def __call__(self, key: PRNGKey, population: PyTree, norm: NormState) -> EvalResult:
-        return combine([self.evaluate_slice(population, episode_base_seed(key), norm)])
+    def __call__(self, key: PRNGKey, population: PyTree, norm: NormState) -> Evaluation:
+        slice_ = self.evaluate_slice(population, episode_base_seed(key), norm)
+        return combine([slice_], HOST_SLICES)
 
 
 __all__ = [
     "EnvEvaluationError",
     "HostEvaluator",
-    "SliceResult",
-    "combine",
     "episode_base_seed",
 ]

@@ -31,15 +31,10 @@ from typing import Any
 import jax
 import numpy as np
 
-from evotrain.evaluation.evaluate import EvalConfig, EvalResult, leading
-from evotrain.evaluation.host import (
-    EnvEvaluationError,
-    HostEvaluator,
-    SliceResult,
-    combine,
-    episode_base_seed,
-)
+from evotrain.evaluation.evaluate import EvalConfig, leading
+from evotrain.evaluation.host import EnvEvaluationError, HostEvaluator, episode_base_seed
 from evotrain.evaluation.normalization import NormState
+from evotrain.evaluation.result import HOST_SLICES, Evaluation, combine
 from evotrain.types import PRNGKey, PyTree
 
 PAYLOADS = ("seeds", "params")
@@ -94,7 +89,7 @@ class EvalWorker:
         stop: int,
         base_seed: int,
         norm: NormState,
-    ) -> SliceResult:
+    ) -> Evaluation:
         """Rebuilds individuals ``first:stop`` from the strategy's state and the
         generation's key (raw PRNG key data), then evaluates them."""
         population, _ = self.ask(jax.random.wrap_key_data(key), strategy_state)
@@ -188,7 +183,7 @@ class RayEvaluator:
         self._workers.clear()
 
     # ------------------------------------------------------------------ evaluation
-    def __call__(self, key: PRNGKey, population: PyTree, norm: NormState) -> EvalResult:
+    def __call__(self, key: PRNGKey, population: PyTree, norm: NormState) -> Evaluation:
         """Evaluates ``population``, sending each worker its slice (``"params"``)."""
         self.start()
         base, norm = episode_base_seed(key), _host(norm)
@@ -201,7 +196,7 @@ class RayEvaluator:
 
     def evaluate_seeds(
         self, ask_key: PRNGKey, strategy_state: PyTree, pop_size: int, key: PRNGKey, norm: NormState
-    ) -> EvalResult:
+    ) -> Evaluation:
         """Evaluates the population that ``ask(ask_key, strategy_state)`` builds, sending
         each worker the state and the key, not parameters (``"seeds"``)."""
         self.start()
@@ -213,13 +208,13 @@ class RayEvaluator:
         ]
         return self._run(tasks)
 
-    def _run(self, tasks: list[tuple[str, tuple[Any, ...]]]) -> EvalResult:
+    def _run(self, tasks: list[tuple[str, tuple[Any, ...]]]) -> Evaluation:
         """Runs one task per worker; failed tasks go again to a new worker."""
         ray = _import_ray()
         self.sent_bytes = sum(payload_bytes(args) for _, args in tasks)
         failures = [0] * len(tasks)
         pending = {self._submit(i, tasks[i]): i for i in range(len(tasks))}
-        results: dict[int, SliceResult] = {}
+        results: dict[int, Evaluation] = {}
         while pending:
             ready, _ = ray.wait(list(pending), num_returns=1)
             i = pending.pop(ready[0])
@@ -237,7 +232,7 @@ class RayEvaluator:
                 raise _final_error(cause, failures[i]) from cause
             self._replace(i)
             pending[self._submit(i, tasks[i])] = i
-        return combine([results[i] for i in range(len(tasks))])
+        return combine([results[i] for i in range(len(tasks))], HOST_SLICES)
 
     def _submit(self, i: int, task: tuple[str, tuple[Any, ...]]) -> Any:
         method, args = task

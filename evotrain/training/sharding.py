@@ -26,8 +26,9 @@ import jax
 import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
-from evotrain.evaluation.evaluate import EvalResult, Evaluator
+from evotrain.evaluation.evaluate import Evaluator
 from evotrain.evaluation.normalization import NormState
+from evotrain.evaluation.result import Evaluation, across_devices, combine
 from evotrain.types import PRNGKey, PyTree
 
 AXIS = "pop"
@@ -119,22 +120,13 @@ def shard_evaluator(evaluate: Evaluator, mesh: Mesh) -> Evaluator:
     if n == 1:
         return evaluate
 
-    def local(key: PRNGKey, population: PyTree, norm: NormState) -> EvalResult:
+    def local(key: PRNGKey, population: PyTree, norm: NormState) -> Evaluation:
         share = jax.tree_util.tree_leaves(population)[0].shape[0] // n
         start = jax.lax.axis_index(AXIS) * share
         mine = jax.tree_util.tree_map(
             lambda x: jax.lax.dynamic_slice_in_dim(x, start, share), population
         )
-        res = evaluate(key, mine, norm)
-        stats = res.obs_stats
-        if stats is not None:
-            stats = jax.tree_util.tree_map(lambda x: jax.lax.psum(x, AXIS), stats)
-        return EvalResult(
-            fitness=jax.lax.all_gather(res.fitness, AXIS, tiled=True),
-            env_steps=jax.lax.psum(res.env_steps, AXIS),
-            episode_length_max=jax.lax.pmax(res.episode_length_max, AXIS),
-            obs_stats=stats,
-        )
+        return combine(evaluate(key, mine, norm), across_devices(AXIS))
 
     return local
 

@@ -14,8 +14,9 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from evotrain.evaluation.evaluate import EvalResult, Evaluator, leading
+from evotrain.evaluation.evaluate import Evaluator, leading
 from evotrain.evaluation.normalization import merge
+from evotrain.evaluation.result import Evaluation
 from evotrain.strategies.base import Strategy
 from evotrain.strategies.fitness_shaping import sanitize
 from evotrain.training.compile import jit_program
@@ -55,7 +56,7 @@ def _tell(
     params: PyTree,
     ts: TrainState,
     population: PyTree,
-    result: EvalResult,
+    result: Evaluation,
     tell_key: PRNGKey,
 ) -> tuple[TrainState, Metrics]:
     fitness, nonfinite = sanitize(result.fitness)
@@ -125,7 +126,7 @@ class HostGenerationStep:
     Args:
         strategy: a :class:`~evotrain.strategies.base.Strategy`.
         params: the strategy's ``*Params``.
-        evaluate: a host evaluator ``evaluate(key, population, norm) -> EvalResult``.
+        evaluate: a host evaluator ``evaluate(key, population, norm) -> Evaluation``.
         fast_compile: see :func:`~evotrain.training.compile.jit_program`.
         seeds: ``evaluate`` rebuilds the population itself from the strategy's state and
             the ask key (``evaluate.evaluate_seeds``), so parameters need not travel.

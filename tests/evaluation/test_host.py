@@ -13,7 +13,8 @@ import pytest
 
 from evotrain.envs import make_env
 from evotrain.evaluation import EvalConfig, HostEvaluator, init_norm
-from evotrain.evaluation.host import EnvEvaluationError, combine, episode_base_seed
+from evotrain.evaluation.host import EnvEvaluationError, episode_base_seed
+from evotrain.evaluation.result import HOST_SLICES, combine
 from evotrain.networks import MLP
 from tests.evaluation import flaky_envs
 from tests.evaluation.test_evaluate import _population
@@ -37,7 +38,7 @@ def test_slices_combine_to_the_whole_population_bit_for_bit(key):
         s = res.obs_stats
         return (res.fitness, res.env_steps, res.episode_length_max, s.count, s.sum, s.sumsq)
 
-    for got, want in zip(fields(combine(parts)), fields(whole), strict=True):
+    for got, want in zip(fields(combine(parts, HOST_SLICES)), fields(whole), strict=True):
         np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
     host.close()
 
