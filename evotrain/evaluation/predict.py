@@ -153,9 +153,10 @@ def _acting_programs(actor: Actor, obs_normalization: bool) -> tuple[Any, Any]:
     configuration (many loads of one save, agents of one env and size) trace and compile
     ``predict`` once; an actor holding unhashable settings gets its own."""
     try:
-        return _shared_acting_programs(actor, obs_normalization)
+        hash(actor)
     except TypeError:
         return _build_acting_programs(actor, obs_normalization)
+    return _shared_acting_programs(actor, obs_normalization)
 
 
 @functools.lru_cache(maxsize=32)
@@ -164,7 +165,6 @@ def _shared_acting_programs(actor: Actor, obs_normalization: bool) -> tuple[Any,
 
 
 def _build_acting_programs(actor: Actor, obs_normalization: bool) -> tuple[Any, Any]:
-
     def act(params, norm, obs, carry, reset, key, deterministic):
         plan, fresh = actor.start(params)
         carry = jax.tree_util.tree_map(
