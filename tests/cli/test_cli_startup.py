@@ -1,5 +1,6 @@
 """The command line answers ``--help``, ``zoo list`` and ``zoo show`` without importing JAX
-(the commands that train, evaluate or render import it when they run: test_cli_zoo)."""
+(the commands that train, evaluate or render import it when they run; test_cli_zoo
+runs them)."""
 
 from __future__ import annotations
 
