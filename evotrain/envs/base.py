@@ -103,3 +103,9 @@ class HostEnv(Env):
     @abc.abstractmethod
     def recipe(self) -> Any:
         """A picklable ``() -> HostEnv`` that rebuilds this adapter in another process."""
+
+
+def from_package(obj: Any, package: str) -> bool:
+    """Whether ``obj``'s class comes from the top-level package ``package`` (how a family
+    recognises its own env objects without importing the package)."""
+    return type(obj).__module__.split(".")[0] == package

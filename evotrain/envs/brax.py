@@ -7,7 +7,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from evotrain.envs.base import EnvState, JaxEnv
+from evotrain.envs.base import EnvState, JaxEnv, from_package
 from evotrain.envs.spec import Box, EnvSpec
 from evotrain.limits import check_episode_steps
 from evotrain.runtime.quiet import quiet_brax
@@ -32,7 +32,7 @@ def from_id(name: str, **kwargs: Any) -> BraxEnv | None:
 
 def from_object(env: Any, **kwargs: Any) -> BraxEnv | None:
     """The adapter for a Brax env object (None for anything else); the env registry's hook."""
-    return BraxEnv(env=env, **kwargs) if type(env).__module__.split(".")[0] == "brax" else None
+    return BraxEnv(env=env, **kwargs) if from_package(env, "brax") else None
 
 
 class BraxEnv(JaxEnv):

@@ -7,7 +7,7 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 
-from evotrain.envs.base import EnvState, JaxEnv
+from evotrain.envs.base import EnvState, JaxEnv, from_package
 from evotrain.envs.spec import Box, Discrete, EnvSpec
 from evotrain.limits import check_episode_steps
 from evotrain.types import Array, PRNGKey
@@ -29,13 +29,9 @@ def from_id(name: str, **kwargs: Any) -> GymnaxEnv | None:
 def from_object(env: Any, **kwargs: Any) -> GymnaxEnv | None:
     """The adapter for a gymnax env, or an ``(env, env_params)`` pair (None for anything
     else); the env registry's hook."""
-    if isinstance(env, tuple) and len(env) == 2 and _is_gymnax(env[0]):
+    if isinstance(env, tuple) and len(env) == 2 and from_package(env[0], "gymnax"):
         return GymnaxEnv(env=env[0], env_params=env[1], **kwargs)
-    return GymnaxEnv(env=env, **kwargs) if _is_gymnax(env) else None
-
-
-def _is_gymnax(obj: Any) -> bool:
-    return type(obj).__module__.split(".")[0] == "gymnax"
+    return GymnaxEnv(env=env, **kwargs) if from_package(env, "gymnax") else None
 
 
 def _spec_from(env_id: str, env: Any, params: Any, max_steps: int | None) -> EnvSpec:
