@@ -75,3 +75,32 @@ def test_hyperneat_acts_with_the_substrate_it_exports():
     substrate = NumpyNetwork(model.best_substrate)
     np.testing.assert_array_equal([np.argmax(substrate.activate(x)) for x in obs], actions)
     assert model.best_ever_substrate != model.best_substrate
+
+
+def test_the_acting_individual_is_picked_once_per_state_and_follows_training():
+    """``predict`` called step by step reuses one pick of the acting individual; a new
+    generation (or any new train state) picks again."""
+    model = NEAT("FeedForward", "xor", pop_size=12, max_nodes=8, max_conns=12, seed=5)
+    picked = model.policy_params
+    assert model.policy_params is picked
+    model.learn(1)
+    fresh = model.strategy.policy_params(model.train_state.strategy_state)
+    assert model.policy_params is not picked
+    for a, b in zip(
+        jax.tree_util.tree_leaves(model.policy_params), jax.tree_util.tree_leaves(fresh)
+    ):
+        np.testing.assert_array_equal(a, b)
+    x = np.array([[1.0, 0.0]], np.float32)
+    before, _ = model.predict(x)
+    state = model.train_state.strategy_state
+    model.train_state = model.train_state.replace(
+        strategy_state=state.replace(fitness=-state.fitness)  # another individual is fittest
+    )
+    after_pick = model.strategy.policy_params(model.train_state.strategy_state)
+    assert any(
+        not np.array_equal(a, b)
+        for a, b in zip(jax.tree_util.tree_leaves(after_pick), jax.tree_util.tree_leaves(fresh))
+    )
+    expected = np.asarray(model.policy.apply(after_pick, x[0]))
+    np.testing.assert_allclose(model.predict(x)[0][0], expected, rtol=2e-4, atol=2e-5)
+    assert before.shape == (1, 1) and model.policy_params is model.policy_params
