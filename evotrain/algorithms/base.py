@@ -29,7 +29,7 @@ from evotrain.evaluation.predict import Predictor
 from evotrain.evaluation.ray_pool import PAYLOADS, RayEvaluator, WorkerPieces
 from evotrain.logging.metrics import Metric, record_generation, titles
 from evotrain.networks import MLP, Network
-from evotrain.training import HostGenerationStep, TrainState, init_train_state, make_generation_step
+from evotrain.training import HostGenerationStep, TrainState, make_generation_step
 from evotrain.training.compile import jit_program
 from evotrain.training.info import GenerationInfo, history_record
 from evotrain.training.memory import compile_checked
@@ -42,6 +42,7 @@ from evotrain.training.sharding import (
     resolve_devices,
     shard_evaluator,
 )
+from evotrain.training.state import init_program
 from evotrain.types import PyTree, nonfinite_setting, positive_float, positive_int
 
 PolicyBuilder = Callable[..., Network]
@@ -225,16 +226,12 @@ class BaseEvolver(LoggedModel, abc.ABC):
         self._set_evaluator(evaluator, n_workers, ray_address, ray_payload)
         self.policy = self._make_policy()
         self.strategy, self.strategy_params = self._make_strategy()
-        init = jit_program(
-            lambda key: init_train_state(
-                key, self.strategy, self.strategy_params, self.env.spec.obs_size
-            ),
-            self.fast_compile,
-        )
+        init = init_program(self.strategy, self.env.spec.obs_size, self.fast_compile)
+        key = jax.random.key(self.seed)
         if ABSTRACT_STATE.get():  # a load: shapes only, checked against the saved arrays
-            self.train_state: TrainState = jax.eval_shape(init, jax.random.key(self.seed))
+            self.train_state: TrainState = jax.eval_shape(init, key, self.strategy_params)
         else:
-            self.train_state = init(jax.random.key(self.seed))
+            self.train_state = init(key, self.strategy_params)
         self._predict_key = jax.random.key(self.seed ^ 0x5EED)
         self._acting: tuple[PyTree, PyTree] | None = None  # (strategy state, its policy params)
         self._build_step()

@@ -93,6 +93,13 @@ class NEATStrategy:
     def __init__(self, config: NEATConfig) -> None:
         self.config = config
 
+    def __eq__(self, other: object) -> bool:
+        """Equal settings make equal strategies (their programs are shared)."""
+        return type(other) is type(self) and other.config == self.config  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.config))
+
     @property
     def default_params(self) -> NEATParams:
         return NEATParams()

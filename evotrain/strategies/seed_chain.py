@@ -150,6 +150,13 @@ class SeedChainGA:
     def __init__(self, config: SeedChainConfig) -> None:
         self.config = config
 
+    def __eq__(self, other: object) -> bool:
+        """Equal settings make equal strategies (their programs are shared)."""
+        return type(other) is type(self) and other.config == self.config  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.config))
+
     @property
     def default_params(self) -> tuple[()]:
         """No tunable numbers: the mutation scale is the decoder's (it is part of the

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 import jax
 import jax.numpy as jnp
 from flax import struct
 
 from evotrain.evaluation.normalization import NormState, init_norm
 from evotrain.strategies.base import Strategy
+from evotrain.training.compile import jit_program
 from evotrain.types import Array, PRNGKey, PyTree
 
 
@@ -53,4 +57,25 @@ def init_train_state(
         obs_norm=init_norm(obs_size),
         best_params=jax.tree_util.tree_map(jnp.asarray, template),
         best_fitness=jnp.asarray(-jnp.inf, jnp.float32),
+    )
+
+
+def init_program(strategy: Strategy, obs_size: int, fast_compile: bool = False) -> Any:
+    """The jitted ``(key, strategy_params) -> TrainState`` of :func:`init_train_state`.
+
+    Strategies that compare equal by their settings (NEAT's, the seed-chain GA's) share one
+    program per settings, so a second model of the same settings, or a load's shape check
+    (``jax.eval_shape``), reuses the traced init instead of tracing NEAT's speciation again
+    (0.75 s a NEAT load). Strategies compared by identity (those holding an optimizer or
+    an initializer closure) get a program of their own.
+    """
+    if type(strategy).__eq__ is object.__eq__:
+        return _init_program.__wrapped__(strategy, obs_size, fast_compile)
+    return _init_program(strategy, obs_size, fast_compile)
+
+
+@functools.lru_cache(maxsize=32)
+def _init_program(strategy: Strategy, obs_size: int, fast_compile: bool) -> Any:
+    return jit_program(
+        lambda key, params: init_train_state(key, strategy, params, obs_size), fast_compile
     )
