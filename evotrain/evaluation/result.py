@@ -45,6 +45,26 @@ class Evaluation:
     descriptors: Array | None = None
 
 
+Scores = Evaluation | Array
+"""What a strategy's ``tell`` takes: an :class:`Evaluation`, or a bare fitness ``(n,)``."""
+
+
+def as_evaluation(scores: Scores) -> Evaluation:
+    """The record a strategy's ``tell`` reads.
+
+    ``tell`` takes an :class:`Evaluation` (the training step passes the population's, with
+    its fitness already sanitized) or, as a shorthand for the ask/tell API, a bare fitness
+    array ``(n,)``: that becomes a record with no descriptors and no env steps.
+
+    Args:
+        scores: an :class:`Evaluation`, or fitness ``(n,)``.
+    """
+    if isinstance(scores, Evaluation):
+        return scores
+    zero = jnp.zeros((), jnp.int32)
+    return Evaluation(fitness=jnp.asarray(scores), env_steps=zero, episode_length_max=zero)
+
+
 @dataclasses.dataclass(frozen=True)
 class Parts:
     """How the parts of a population's evaluation are held, as three reductions over one
@@ -146,4 +166,13 @@ HOST_SLICES = Parts(
 observation sums are added over all lanes at once, in lane order."""
 
 
-__all__ = ["HOST_SLICES", "STACKED", "Evaluation", "Parts", "across_devices", "combine"]
+__all__ = [
+    "HOST_SLICES",
+    "STACKED",
+    "Evaluation",
+    "Parts",
+    "Scores",
+    "across_devices",
+    "as_evaluation",
+    "combine",
+]

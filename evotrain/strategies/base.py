@@ -1,7 +1,9 @@
 """The strategy contract: pure ``init``/``ask``/``tell`` over typed state.
 
 A strategy is built from a frozen ``*Config`` (settings that fix shapes) and works with a
-``*Params`` pytree (numbers one may anneal or sweep). Fitness is always maximized.
+``*Params`` pytree (numbers one may anneal or sweep). ``tell`` reads the population's
+:class:`~evotrain.evaluation.result.Evaluation` (fitness, and behaviour descriptors when a
+run asks for them); fitness is always maximized.
 Strategies are jit-compatible but never jit themselves; the training step is the one jit.
 """
 
@@ -9,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol, runtime_checkable
 
-from evotrain.types import Fitness, Metrics, PRNGKey, PyTree
+from evotrain.evaluation.result import Scores
+from evotrain.types import Metrics, PRNGKey, PyTree
 
 
 @runtime_checkable
@@ -32,9 +35,20 @@ class Strategy(Protocol):
         ...
 
     def tell(
-        self, key: PRNGKey, population: PyTree, fitness: Fitness, state: PyTree, params: PyTree
+        self, key: PRNGKey, population: PyTree, evaluation: Scores, state: PyTree, params: PyTree
     ) -> tuple[PyTree, Metrics]:
-        """Updates the state from the population's finite-or-``-inf`` fitness (maximized)."""
+        """Updates the state from the population's evaluation.
+
+        Args:
+            key: the tell key.
+            population: what :meth:`ask` proposed (leading axis ``pop_size``).
+            evaluation: the population's :class:`~evotrain.evaluation.result.Evaluation`
+                (the training step's fitness is finite or ``-inf``, maximized; descriptors
+                when the run asked for them), or a bare fitness ``(pop_size,)``
+                (:func:`~evotrain.evaluation.result.as_evaluation` reads either).
+            state: the state :meth:`ask` returned.
+            params: the strategy's ``*Params``.
+        """
         ...
 
     def policy_params(self, state: PyTree) -> PyTree:

@@ -50,6 +50,7 @@ import jax.numpy as jnp
 from flax import struct
 from jax import flatten_util
 
+from evotrain.evaluation.result import Scores, as_evaluation
 from evotrain.strategies.evosax_catalog import (
     EVEN_POPULATION,
     constructor_keywords,
@@ -278,13 +279,14 @@ class EvosaxStrategy:
         self,
         key: PRNGKey,
         population: PyTree,
-        fitness: Fitness,
+        evaluation: Scores,
         state: EvosaxState,
         params: PyTree,
     ) -> tuple[EvosaxState, Metrics]:
         """evosax's ``tell`` with ``-fitness`` (non-finite entries replaced by the worst
         finite one); for a population-based strategy's first generation, evosax's ``init``
         with the evaluated seed population."""
+        fitness = as_evaluation(evaluation).fitness
         loss = -finite_fitness(fitness)
         old = state.inner
 

@@ -17,6 +17,7 @@ import jax
 import jax.numpy as jnp
 from flax import struct
 
+from evotrain.evaluation.result import Scores, as_evaluation
 from evotrain.types import Array, Fitness, Metrics, Population, PRNGKey
 
 Initializer = Callable[[PRNGKey], Array]
@@ -198,11 +199,12 @@ class GAStrategy:
         self,
         key: PRNGKey,
         population: Population,
-        fitness: Fitness,
+        evaluation: Scores,
         state: GAState,
         params: GAParams,
     ) -> tuple[GAState, Metrics]:
         """Keeps the evaluated population and its fitness for the next selection."""
+        fitness = as_evaluation(evaluation).fitness
         del key, params
         new_state = GAState(population=population, fitness=fitness, generation=state.generation + 1)
         return new_state, {}

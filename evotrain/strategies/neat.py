@@ -18,6 +18,7 @@ import jax
 import jax.numpy as jnp
 from flax import struct
 
+from evotrain.evaluation.result import Scores, as_evaluation
 from evotrain.neat.crossover import crossover
 from evotrain.neat.crossover import uniforms_needed as crossover_uniforms
 from evotrain.neat.draws import Draws
@@ -33,7 +34,7 @@ from evotrain.neat.species import (
     speciate,
     update_stagnation,
 )
-from evotrain.types import Array, Fitness, Metrics, PRNGKey
+from evotrain.types import Array, Metrics, PRNGKey
 
 
 @dataclasses.dataclass(frozen=True)
@@ -215,11 +216,12 @@ class NEATStrategy:
         self,
         key: PRNGKey,
         population: Genome,
-        fitness: Fitness,
+        evaluation: Scores,
         state: NEATState,
         params: NEATParams,
     ) -> tuple[NEATState, Metrics]:
         """Stores the evaluated population and its fitness."""
+        fitness = as_evaluation(evaluation).fitness
         del key, params
         sp = state.species_state
         node_count = jnp.sum(~jnp.isnan(population.nodes[..., 0]), axis=-1)

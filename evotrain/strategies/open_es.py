@@ -17,8 +17,9 @@ import jax.numpy as jnp
 import optax
 from flax import struct
 
+from evotrain.evaluation.result import Scores, as_evaluation
 from evotrain.strategies.fitness_shaping import SHAPINGS, shape
-from evotrain.types import Array, Fitness, Metrics, Population, PRNGKey
+from evotrain.types import Array, Metrics, Population, PRNGKey
 
 Initializer = Callable[[PRNGKey], Array]
 
@@ -154,11 +155,12 @@ class OpenESStrategy:
         self,
         key: PRNGKey,
         population: Population,
-        fitness: Fitness,
+        evaluation: Scores,
         state: OpenESState,
         params: OpenESParams,
     ) -> tuple[OpenESState, Metrics]:
         """One optimizer step along the shaped search gradient (ascent on fitness)."""
+        fitness = as_evaluation(evaluation).fitness
         del key
         z = (population - state.mean) / state.sigma
         shaped = shape(self.config.fitness_shaping, fitness)

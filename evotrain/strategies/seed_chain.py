@@ -23,6 +23,7 @@ import jax
 import jax.numpy as jnp
 from flax import struct
 
+from evotrain.evaluation.result import Scores, as_evaluation
 from evotrain.strategies.ga import GAConfig, Initializer, select_parents
 from evotrain.types import Array, Fitness, Metrics, PRNGKey
 
@@ -217,11 +218,12 @@ class SeedChainGA:
         self,
         key: PRNGKey,
         population: SeedChain,
-        fitness: Fitness,
+        evaluation: Scores,
         state: SeedChainState,
         params: tuple[()],
     ) -> tuple[SeedChainState, Metrics]:
         """Keeps the evaluated chains and their fitness for the next selection."""
+        fitness = as_evaluation(evaluation).fitness
         del key, params
         new_state = SeedChainState(
             population=population, fitness=fitness, generation=state.generation + 1

@@ -61,7 +61,7 @@ def _tell(
 ) -> tuple[TrainState, Metrics]:
     fitness, nonfinite = sanitize(result.fitness)
     strategy_state, strategy_metrics = strategy.tell(
-        tell_key, population, fitness, ts.strategy_state, params
+        tell_key, population, result.replace(fitness=fitness), ts.strategy_state, params
     )
     best_idx = jnp.argmax(fitness)
     gen_best = fitness[best_idx]

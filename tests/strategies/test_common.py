@@ -6,8 +6,10 @@ by this module's tests, so it compiles once per case.
 """
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
+from evotrain.evaluation.result import Evaluation
 from evotrain.strategies import Strategy
 from tests.strategies.conftest import assert_trees_equal, strong
 
@@ -83,3 +85,24 @@ def test_population_shape(case, key):
     population, _ = jax.eval_shape(case.strategy.ask, key, state, params)
     shapes = jax.tree_util.tree_map(lambda x: x.shape, population)
     assert shapes == case.population_shapes
+
+
+def test_tell_reads_an_evaluation_or_a_bare_fitness_alike(case, key):
+    """``tell`` takes the population's Evaluation (what the training step passes, here
+    with descriptors and env steps it may ignore) or the bare fitness (the ask/tell API's
+    shorthand); both give the same state."""
+    params = case.strategy.default_params
+    state = case.initial_state(key)
+    ask_key, tell_key = jax.random.split(key)
+    population, asked = case.strategy.ask(ask_key, state, params)
+    fitness = case.jit_fitness(population)
+    n = fitness.shape[0]
+    record = Evaluation(
+        fitness=fitness,
+        env_steps=jnp.asarray(7 * n, jnp.int32),
+        episode_length_max=jnp.asarray(7, jnp.int32),
+        descriptors=jnp.linspace(0.0, 1.0, 2 * n).reshape(n, 2),
+    )
+    bare, _ = case.strategy.tell(tell_key, population, fitness, asked, params)
+    told, _ = case.strategy.tell(tell_key, population, record, asked, params)
+    assert_trees_equal(bare, told)
