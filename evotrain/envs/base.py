@@ -9,10 +9,12 @@ Jittable families (gymnax, brax) implement :class:`JaxEnv`: ``reset(key) -> EnvS
 from __future__ import annotations
 
 import abc
+from collections.abc import Mapping
 from typing import Any
 
 from flax import struct
 
+from evotrain.envs.descriptors import Descriptor, choose
 from evotrain.envs.spec import EnvSpec
 from evotrain.types import Array, PRNGKey, PyTree
 
@@ -85,6 +87,19 @@ class JaxEnv(Env):
         Returns:
             The next state. Stepping past ``done`` is allowed; its values are ignored.
         """
+
+    def descriptors(self) -> Mapping[str, Descriptor]:
+        """The behaviour descriptors this env declares, by name (none unless its family
+        declares some; see :mod:`evotrain.envs.descriptors`)."""
+        return {}
+
+    def descriptor(self, name: str) -> Descriptor:
+        """The declared descriptor ``name``.
+
+        Raises:
+            ValueError: for a name this env does not declare (the others are listed).
+        """
+        return choose(self.descriptors(), name, self.spec.env_id)
 
 
 class HostEnv(Env):

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 
 from evotrain.envs.base import EnvState, JaxEnv, from_package
+from evotrain.envs.descriptors import Descriptor
 from evotrain.envs.spec import Box, EnvSpec
 from evotrain.limits import check_episode_steps
 from evotrain.runtime.quiet import quiet_brax
 from evotrain.types import Array, PRNGKey
 
 DEFAULT_EPISODE_LENGTH = 1000
+FEET: dict[str, tuple[str, ...] | None] = {
+    "hopper": ("foot",),
+    "walker2d": ("foot", "foot_left"),
+    "halfcheetah": ("bfoot", "ffoot"),
+    "humanoid": ("left_foot", "right_foot"),
+    "ant": None,
+}
+"""The links whose ground contact ``"feet_contact"`` measures, by Brax env name (None:
+every link without a child link, as for the ant, whose four feet are unnamed)."""
 
 
 def registered_ids() -> list[str]:
@@ -102,3 +113,55 @@ class BraxEnv(JaxEnv):
     def step(self, key: PRNGKey, state: EnvState, action: Array) -> EnvState:
         del key  # Brax transitions are deterministic given the state.
         return self._wrap(self.raw.step(state.inner, action))
+
+    def descriptors(self) -> Mapping[str, Descriptor]:
+        """``"final_xy"``: where the first body (a walker's torso) ended, ``(2,)``; and for
+        the walkers of :data:`FEET`, ``"feet_contact"``: the proportion of steps each foot
+        touched the ground, ``(feet,)`` in [0, 1] (contacts are recomputed from the state,
+        so only a run that asks for it pays for them)."""
+        table = {
+            "final_xy": Descriptor(
+                "final_xy",
+                2,
+                feature=lambda state: state.inner.pipeline_state.x.pos[0, :2],
+                reduce="last",
+                doc="the x-y position of the first body when the episode ended",
+            )
+        }
+        feet = self._feet()
+        if feet:
+            table["feet_contact"] = Descriptor(
+                "feet_contact",
+                len(feet),
+                feature=lambda state: self._touching(state, feet),
+                reduce="mean",
+                low=(0.0,) * len(feet),
+                high=(1.0,) * len(feet),
+                doc="the proportion of steps each foot touched the ground",
+            )
+        return table
+
+    def _feet(self) -> tuple[int, ...]:
+        """The link indices of this env's feet (empty when it declares none)."""
+        name = self.spec.env_id.split(":", 1)[1]
+        if name not in FEET:
+            return ()
+        sys = self.raw.sys
+        names = FEET[name]
+        if names is None:
+            parents = list(sys.link_parents)
+            return tuple(i for i in range(len(parents)) if i not in parents)
+        return tuple(sys.link_names.index(n) for n in names)
+
+    def _touching(self, state: EnvState, feet: tuple[int, ...]) -> Array:
+        """``(len(feet),)`` float32: 1 where a foot is in contact (penetration) this step."""
+        from brax import contact
+
+        found = contact.get(self.raw.sys, state.inner.pipeline_state.x)
+        if found is None:
+            return jnp.zeros((len(feet),), jnp.float32)
+        touching = found.dist < 0.0
+        a, b = found.link_idx
+        return jnp.stack([jnp.any(touching & ((a == f) | (b == f))) for f in feet]).astype(
+            jnp.float32
+        )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import jax.numpy as jnp
 import numpy as np
 
 from evotrain.envs.base import EnvState, JaxEnv, from_package
+from evotrain.envs.descriptors import Descriptor
 from evotrain.envs.spec import Box, Discrete, EnvSpec
 from evotrain.limits import check_episode_steps
 from evotrain.types import Array, PRNGKey
@@ -121,3 +123,27 @@ class GymnaxEnv(JaxEnv):
             reward=jnp.asarray(reward, jnp.float32).reshape(()),
             done=jnp.asarray(done, bool).reshape(()),
         )
+
+    def descriptors(self) -> Mapping[str, Descriptor]:
+        """``"final_obs"``: the observation the episode ended on, ``(obs_size,)``, bounded
+        by the observation space where it is finite."""
+        space = self.raw.observation_space(self.env_params)
+        size = self.spec.obs_size
+        shape = tuple(getattr(space, "shape", ())) or (1,)
+        bounds = [
+            np.broadcast_to(np.asarray(getattr(space, side, np.inf), np.float64), shape).ravel()
+            for side in ("low", "high")
+        ]
+        finite = all(b.size == size and np.isfinite(b).all() for b in bounds)
+        low, high = (tuple(map(float, b)) if finite else None for b in bounds)
+        return {
+            "final_obs": Descriptor(
+                "final_obs",
+                size,
+                feature=lambda state: state.obs,
+                reduce="last",
+                low=low,
+                high=high,
+                doc="the observation the episode ended on",
+            )
+        }

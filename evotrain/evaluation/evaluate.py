@@ -47,6 +47,9 @@ class EvalConfig:
         episode_reduce: how an individual's ``n_episodes`` returns become its fitness:
             ``"mean"``, or ``"min"`` (its worst episode, which favours policies that
             succeed from every start over ones that succeed on average).
+        descriptor: the name of a behaviour descriptor the env declares
+            (:meth:`~evotrain.envs.base.JaxEnv.descriptors`) to compute for every
+            individual (the mean over its episodes); None computes none and costs nothing.
     """
 
     n_episodes: int = 1
@@ -55,6 +58,7 @@ class EvalConfig:
     obs_normalization: bool = False
     reward_shift: float = 0.0
     episode_reduce: str = "mean"
+    descriptor: str | None = None
 
     def __post_init__(self) -> None:
         if self.n_episodes < 1:
@@ -140,6 +144,7 @@ def make_evaluator(env: Env, network: Network, config: EvalConfig) -> Evaluator:
 def _episode_evaluator(env: JaxEnv, network: Network, config: EvalConfig) -> Evaluator:
     horizon = config.horizon(env)
     n_ep = config.n_episodes
+    descriptor = None if config.descriptor is None else env.descriptor(config.descriptor)
 
     def evaluate(key: PRNGKey, population: PyTree, norm: NormState) -> Evaluation:
         keys = episode_keys(key, n_ep)
@@ -156,12 +161,17 @@ def _episode_evaluator(env: JaxEnv, network: Network, config: EvalConfig) -> Eva
                 horizon,
                 use_norm,
                 config.obs_normalization,
+                descriptor,
             )
+            described = res.descriptors
+            if described is not None:  # each individual's mean over its episodes
+                described = described.reshape(b, n_ep, -1).mean(axis=1)
             return Evaluation(
                 fitness=config.fitness(res.returns, res.lengths),
                 env_steps=res.lengths.sum(),
                 episode_length_max=res.lengths.max(),
                 obs_stats=res.obs_stats,
+                descriptors=described,
             )
 
         return _chunked(eval_chunk, config)(population)
@@ -171,6 +181,11 @@ def _episode_evaluator(env: JaxEnv, network: Network, config: EvalConfig) -> Eva
 
 @make_evaluator.register
 def _function_evaluator(env: FunctionFit, network: Network, config: EvalConfig) -> Evaluator:
+    if config.descriptor is not None:
+        raise ValueError(
+            f"{env.spec.env_id} is a function-fitting problem: it has no episodes to "
+            f"describe, so descriptor={config.descriptor!r} cannot be computed."
+        )
     if config.reward_shift:
         raise ValueError(
             f"reward_shift={config.reward_shift} has no meaning for the function-fitting "

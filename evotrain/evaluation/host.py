@@ -67,6 +67,12 @@ class HostEvaluator:
     """
 
     def __init__(self, env: HostEnv, network: Network, config: EvalConfig) -> None:
+        if config.descriptor is not None:
+            raise ValueError(
+                f"{env.spec.env_id} is stepped on the host, where behaviour descriptors are "
+                f"not computed (descriptor={config.descriptor!r}); use a jittable env "
+                "(gymnax, Brax) for descriptors."
+            )
         self.env = env
         self.config = config
         self._envs: list[Any] = []

@@ -12,6 +12,7 @@ import jax.numpy as jnp
 from flax import struct
 
 from evotrain.envs.base import JaxEnv
+from evotrain.envs.descriptors import Descriptor
 from evotrain.evaluation.act import Actor
 from evotrain.evaluation.normalization import NormState, ObsBatchStats
 from evotrain.networks.base import Network
@@ -26,11 +27,14 @@ class RolloutResult:
         returns: ``(batch,)`` undiscounted returns up to the first done.
         lengths: ``(batch,)`` int32 steps taken.
         obs_stats: sums over the observations the policies saw (None if not collected).
+        descriptors: ``(batch, d)`` each episode's behaviour descriptor (None if none was
+            asked for).
     """
 
     returns: Array
     lengths: Array
     obs_stats: ObsBatchStats | None
+    descriptors: Array | None = None
 
 
 def rollout_batch(
@@ -41,6 +45,7 @@ def rollout_batch(
     max_steps: int,
     norm: NormState | None,
     collect_obs_stats: bool,
+    descriptor: Descriptor | None = None,
 ) -> RolloutResult:
     """Runs one episode per batch lane.
 
@@ -52,6 +57,8 @@ def rollout_batch(
         max_steps: the horizon.
         norm: observation statistics to normalize with (None: raw observations).
         collect_obs_stats: whether to sum observations for the running normalizer.
+        descriptor: the behaviour descriptor to compute from each step's state (None: the
+            loop carries nothing for it).
 
     Returns:
         A :class:`RolloutResult`.
@@ -70,7 +77,7 @@ def rollout_batch(
         return (t < max_steps) & jnp.any(alive)
 
     def body(carry):
-        t, states, memory, alive, returns, lengths, obs_sum, obs_sq = carry
+        t, states, memory, alive, returns, lengths, obs_sum, obs_sq, described = carry
         actions, memory = policy(plans, memory, states.obs, norm)
         step_keys = jax.vmap(lambda k: jax.random.fold_in(k, t + 1))(keys)
         nxt = step(step_keys, states, actions)
@@ -79,10 +86,12 @@ def rollout_batch(
             seen = jnp.where(alive[:, None], states.obs, 0.0)
             obs_sum = obs_sum + seen.sum(0)
             obs_sq = obs_sq + jnp.square(seen).sum(0)
+        if descriptor is not None:
+            described = _accumulate(descriptor, described, nxt, alive)
         returns = returns + reward
         lengths = lengths + alive.astype(jnp.int32)
         alive = alive & ~nxt.done
-        return t + 1, nxt, memory, alive, returns, lengths, obs_sum, obs_sq
+        return t + 1, nxt, memory, alive, returns, lengths, obs_sum, obs_sq, described
 
     stat_shape = (obs_size,) if collect_obs_stats else (0,)
     init = (
@@ -94,12 +103,27 @@ def rollout_batch(
         jnp.zeros((batch,), jnp.int32),
         jnp.zeros(stat_shape, jnp.float32),
         jnp.zeros(stat_shape, jnp.float32),
+        () if descriptor is None else jnp.zeros((batch, descriptor.size), jnp.float32),
     )
-    _, _, _, _, returns, lengths, obs_sum, obs_sq = jax.lax.while_loop(cond, body, init)
+    *_, returns, lengths, obs_sum, obs_sq, described = jax.lax.while_loop(cond, body, init)
     stats = None
     if collect_obs_stats:
         stats = ObsBatchStats(count=lengths.sum().astype(jnp.float32), sum=obs_sum, sumsq=obs_sq)
-    return RolloutResult(returns=returns, lengths=lengths, obs_stats=stats)
+    if descriptor is None:
+        described = None
+    elif descriptor.reduce == "mean":
+        described = described / jnp.maximum(lengths, 1)[:, None].astype(jnp.float32)
+    return RolloutResult(returns=returns, lengths=lengths, obs_stats=stats, descriptors=described)
+
+
+def _accumulate(descriptor: Descriptor, described: Array, states: PyTree, alive: Array) -> Array:
+    """Adds (``"mean"``) or keeps (``"last"``) the feature of the states the alive lanes'
+    step led to; ``described`` is ``(batch, d)``."""
+    feature = jax.vmap(descriptor.feature)(states).astype(jnp.float32)
+    feature = feature.reshape(alive.shape[0], descriptor.size)
+    if descriptor.reduce == "mean":
+        return described + jnp.where(alive[:, None], feature, 0.0)
+    return jnp.where(alive[:, None], feature, described)
 
 
 def episode_keys(key: PRNGKey, n_episodes: int) -> Array:
