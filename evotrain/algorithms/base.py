@@ -24,23 +24,21 @@ from evotrain.algorithms.logged import LoggedModel
 from evotrain.callbacks import MaybeCallback, make_callback
 from evotrain.distributed import print_main
 from evotrain.envs import Env, make_env
-from evotrain.evaluation import EvalConfig, HostEvaluator, make_evaluator
+from evotrain.evaluation import EvalConfig, HostEvaluator
 from evotrain.evaluation.predict import Predictor
 from evotrain.evaluation.ray_pool import PAYLOADS, RayEvaluator, WorkerPieces
 from evotrain.logging.metrics import Metric, record_generation, titles
 from evotrain.networks import MLP, Network
-from evotrain.training import HostGenerationStep, TrainState, make_generation_step
+from evotrain.training import HostGenerationStep, TrainState
 from evotrain.training.compile import jit_program
 from evotrain.training.info import GenerationInfo, history_record
-from evotrain.training.memory import compile_checked
+from evotrain.training.program import Capacity, GenerationProgram, Recipe, make_program
 from evotrain.training.sharding import (
     Devices,
     check_split,
     population_mesh,
     replicate,
-    replicated_step,
     resolve_devices,
-    shard_evaluator,
 )
 from evotrain.training.state import init_program
 from evotrain.types import PyTree, nonfinite_setting, positive_float, positive_int
@@ -304,9 +302,9 @@ class BaseEvolver(LoggedModel, abc.ABC):
         """Returns the strategy object and its ``*Params`` for ``self.policy``."""
 
     def _build_step(self) -> None:
-        self._compiled_step: Any = None
+        self._step: GenerationProgram | HostGenerationStep
         if self.env.jittable:
-            self._step = self._jitted_step(self.eval_config)
+            self._step = make_program(self._recipe())
         else:
             self.close()  # the previous env's workers and envs, if any
             evaluate, seeds = self._host_evaluator()
@@ -473,36 +471,37 @@ class BaseEvolver(LoggedModel, abc.ABC):
 
         return load_model(cls, path, env=env, **overrides)
 
-    def _evaluator(self, network: Network, eval_config: EvalConfig) -> Any:
-        """The pure population evaluator of ``network`` on the model's jittable env, split
-        over the model's devices (:func:`~evotrain.training.sharding.shard_evaluator`)."""
-        evaluate = make_evaluator(self.env, network, eval_config)
-        return shard_evaluator(evaluate, self._mesh)
+    def _recipe(self) -> Recipe:
+        """What this model's generation program is made from (:mod:`evotrain.training.program`)."""
+        return Recipe(
+            strategy=self.strategy,
+            params=self.strategy_params,
+            network=self.policy,
+            env=self.env,
+            eval_config=self.eval_config,
+            mesh=self._mesh,
+            pop_size=self.pop_size,
+            fast_compile=self.fast_compile,
+            capacity=self._capacity(),
+        )
 
-    def _jitted_step(self, eval_config: EvalConfig) -> Any:
-        """The jitted generation step of a jittable env, evaluating with ``eval_config``."""
-        evaluate = self._evaluator(self.policy, eval_config)
-        step = make_generation_step(self.strategy, self.strategy_params, evaluate)
-        return jit_program(replicated_step(step, self._mesh), self.fast_compile)
+    def _capacity(self) -> Capacity | None:
+        """Capacity levels of a population of genomes (None: the population's shapes are
+        fixed)."""
+        return None
 
-    def _ready_step(self) -> Any:
-        """The generation step, compiled ahead of time once and checked against free memory
-        (:func:`~evotrain.training.memory.compile_checked`).
+    def _ready_step(self) -> GenerationProgram | HostGenerationStep:
+        """The generation program, with the current generation's level compiled ahead of
+        time and checked against free memory.
 
         Raises:
             PopulationTooLargeError: when one generation cannot fit in memory (the message
                 says which ``pop_batch_size`` would).
         """
-        if not self.env.jittable:
-            return self._step
-        self.train_state = replicate(self.train_state, self._mesh)
-        if self._compiled_step is None:
-            self._compiled_step = self._compile_step()
-        return self._compiled_step
-
-    def _compile_step(self) -> Any:
-        """Compiles :meth:`_jitted_step` for the current train state (memory-checked)."""
-        return compile_checked(self._jitted_step, self.eval_config, self.train_state, self.pop_size)
+        if isinstance(self._step, GenerationProgram):
+            self.train_state = replicate(self.train_state, self._mesh)
+            self._step.compiled(self.train_state)
+        return self._step
 
     def _record(self, metrics: dict[str, Any], gen_time: float, elapsed: float) -> dict[str, Any]:
         self.num_generations += 1

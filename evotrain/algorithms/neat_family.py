@@ -41,7 +41,6 @@ from typing import Any, ClassVar, Protocol
 import numpy as np
 
 from evotrain.algorithms.base import BaseEvolver
-from evotrain.evaluation import EvalConfig
 from evotrain.logging.metrics import algorithm_metric
 from evotrain.neat.capacity import capacity_levels
 from evotrain.neat.export import genome_to_dict, summary
@@ -50,11 +49,7 @@ from evotrain.neat.params import NEATParams, check_params
 from evotrain.neat.presets import get_preset, legacy_preset
 from evotrain.networks import Network
 from evotrain.strategies.neat import NEATConfig, NEATStrategy
-from evotrain.training import make_generation_step
-from evotrain.training.capacity_step import CapacityStep, at_level
-from evotrain.training.compile import jit_program
-from evotrain.training.memory import compile_checked
-from evotrain.training.sharding import replicated_step
+from evotrain.training.program import Capacity
 
 FAMILY_DEFAULTS: dict[str, Any] = {
     "pop_size": 150,
@@ -181,38 +176,17 @@ class NEATFamily(BaseEvolver, abc.ABC):
         return NEATStrategy(config), self.neat_params
 
     # ------------------------------------------------------------ capacity levels
-    def _level_step(self, level: int, eval_config: EvalConfig) -> Any:
-        """The jitted generation step at capacity level ``level``, on full-capacity states
-        (see :func:`evotrain.training.capacity_step.at_level`)."""
+    def _capacity(self) -> Capacity:
+        """Genomes run at the smallest capacity level they fit (:mod:`evotrain.neat.capacity`):
+        at each level, the NEAT strategy and the network for genomes of that many rows."""
         full = self.policy.genome_config
-        nodes, conns = capacity_levels(full)[level]
-        genome = dataclasses.replace(full, max_nodes=nodes, max_conns=conns)
-        strategy = NEATStrategy(dataclasses.replace(self.strategy.config, genome=genome))
-        network = self.policy.with_genome_config(genome)
-        inner = make_generation_step(
-            strategy, self.strategy_params, self._evaluator(network, eval_config)
-        )
-        step = at_level(inner, (nodes, conns), (full.max_nodes, full.max_conns))
-        return jit_program(replicated_step(step, self._mesh), self.fast_compile)
 
-    def _jitted_step(self, eval_config: EvalConfig) -> CapacityStep:
-        return CapacityStep(
-            capacity_levels(self.policy.genome_config),
-            lambda level, ts: self._level_step(level, eval_config),
-        )
+        def at(level: tuple[int, int]) -> tuple[NEATStrategy, Any]:
+            genome = dataclasses.replace(full, max_nodes=level[0], max_conns=level[1])
+            strategy = NEATStrategy(dataclasses.replace(self.strategy.config, genome=genome))
+            return strategy, self.policy.with_genome_config(genome)
 
-    def _compile_step(self) -> CapacityStep:
-        """Per capacity level: each level's step is compiled ahead of time and checked
-        against free memory when a generation first needs it."""
-        return CapacityStep(
-            capacity_levels(self.policy.genome_config),
-            lambda level, ts: compile_checked(
-                lambda config: self._level_step(level, config),
-                self.eval_config,
-                ts,
-                self.pop_size,
-            ),
-        )
+        return Capacity(capacity_levels(full), at)
 
     # ------------------------------------------------------------ the best genome
     # "The model" is the genome predict acts with: the fittest of the last generation. The
