@@ -19,7 +19,7 @@ import re
 import time
 
 import jax
-from _common import block, machine, median, setup_cache
+from _common import block, machine, median
 
 from evotrain.envs import make_env
 from evotrain.evaluation import EvalConfig, init_norm, make_evaluator
@@ -41,9 +41,17 @@ def loop_carries(lowered_text: str) -> int:
 
 def fingerprint(compiled_text: str) -> str:
     """A short hash of an optimized program with its source locations left out (they move
-    when code is edited; the program does not)."""
-    text = re.sub(r",? metadata=\{[^}]*\}", "", compiled_text)
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
+    when code is edited; the program does not): each instruction's metadata and the
+    file, function and stack-frame tables."""
+    kept, skipping = [], False
+    for line in compiled_text.splitlines():
+        if line in ("FileNames", "FunctionNames", "FileLocations", "StackFrames"):
+            skipping = True
+        elif not line.strip():
+            skipping = False
+        elif not skipping:
+            kept.append(re.sub(r",? metadata=\{[^}]*\}", "", line))
+    return hashlib.sha256("\n".join(kept).encode()).hexdigest()[:12]
 
 
 def main() -> None:
@@ -51,7 +59,7 @@ def main() -> None:
     parser.add_argument("--pop", type=int, default=256)
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
-    setup_cache()
+    # No persistent compilation cache: a program loaded from it prints differently.
     print(machine())
     print(f"population {args.pop}, one episode each, median of {args.repeats} evaluations\n")
     print(

@@ -31,9 +31,12 @@ np.savez(sys.argv[1], **out)
 @pytest.mark.slow
 def test_brax_hopper_on_one_and_two_devices_agrees_to_float_tolerance(tmp_path):
     out = tmp_path / "runs.npz"
-    # LLVM at -O0: the comparison is between device counts at one setting, and compiling
-    # the hopper twice at XLA's default level costs a minute more.
-    flags = "--xla_force_host_platform_device_count=2 --xla_backend_optimization_level=0"
+    # LLVM at -O0 and XLA's classic emitters: the comparison is between device counts at
+    # one setting, and compiling the hopper twice at XLA's defaults costs a minute more.
+    flags = (
+        "--xla_force_host_platform_device_count=2 --xla_backend_optimization_level=0 "
+        "--xla_cpu_use_fusion_emitters=false"
+    )
     env = {**os.environ, "XLA_FLAGS": flags}
     subprocess.run([sys.executable, "-c", CHILD, str(out)], check=True, env=env)
     runs = np.load(out)
