@@ -40,8 +40,21 @@ HEAVY_FIRST = (
 )
 
 
+# The zoo's checks of one agent share its loaded model (tests_integration/test_zoo.py):
+# collected next to each other, they run in one worker.
+BY_AGENT = "tests_integration/test_zoo.py"
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Collects :data:`HEAVY_FIRST`'s files first (in that order), the rest as found; the
-    tests of one file keep their order."""
+    tests of one file keep their order, except :data:`BY_AGENT`'s, grouped by agent."""
     rank = {path: i for i, path in enumerate(HEAVY_FIRST)}
-    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(HEAVY_FIRST)))
+
+    def key(item: pytest.Item) -> tuple[int, str]:
+        path = item.nodeid.split("::")[0]
+        agent = ""
+        if path == BY_AGENT and hasattr(item, "callspec"):
+            agent = str(item.callspec.params.get("agent_id", ""))
+        return rank.get(path, len(HEAVY_FIRST)), agent
+
+    items.sort(key=key)

@@ -1,6 +1,7 @@
 """Every agent in the repository's zoo loads, verifies its hashes and reproduces the score
 in its manifest on the manifest's evaluation episodes."""
 
+import functools
 import json
 
 import jax
@@ -42,6 +43,13 @@ ALGORITHM_FLOORS = {
 }
 
 
+@functools.cache
+def loaded(agent_id):
+    """The agent's model, loaded once per test process (the manifest, video and platform
+    checks only read it)."""
+    return zoo.load(agent_id)
+
+
 def floor(m):
     """The lowest acceptable score of the agent with manifest ``m`` (None: no floor)."""
     return ALGORITHM_FLOORS.get((m["algorithm"], m["env_id"]), FLOORS.get(m["env_id"]))
@@ -60,11 +68,11 @@ def test_agent_loads_and_reproduces_its_manifest(agent_id):
     m = agent.manifest
     assert agent_id == zoo.agent_id(m["algorithm"], m["env_id"])
     assert m["evaluation"]["n_episodes"] == EVAL_EPISODES and m["evaluation"]["deterministic"]
-    model = zoo.load(agent_id)
+    model = loaded(agent_id)
     assert model.num_generations == m["generations"] and model.seed == m["seed"]
     if m["algorithm"] in ("neat", "hyperneat"):
         _exports_are_the_acting_genome(model, agent.path)
-    result = zoo.evaluate_agent(agent)
+    result = zoo.evaluate_agent(agent, model=model)
     # The recorded mean (which the floor below holds) is that of the recorded episodes.
     np.testing.assert_allclose(
         np.mean(m["evaluation"]["episode_returns"]), m["evaluation"]["mean"], rtol=1e-6
@@ -106,7 +114,7 @@ def test_agent_rollout_gif_has_every_frame_and_is_not_blank(agent_id):
 def replay_video_episode(agent):
     """The return and length of the agent's video episode, stepped again from Python."""
     video = agent.manifest["video"]
-    model = zoo.load(agent.id)
+    model = loaded(agent.id)
     if model.get_env().jittable:
         keys = episode_keys(jax.random.key(video["seed"]), 1)
         returns, lengths = stepped_returns(model, model.get_env(), keys)
@@ -127,7 +135,9 @@ def test_on_another_platform_the_zoo_checks_use_their_tolerances(agent_id, monke
     )
     monkeypatch.setattr(zoo, "host_cpu", lambda: "FakeVendor family 0 model 0 stepping 0")
     assert not zoo.same_platform(agent.manifest)
-    check = zoo.compare_to_manifest(agent.manifest, zoo.evaluate_agent(agent))
+    check = zoo.compare_to_manifest(
+        agent.manifest, zoo.evaluate_agent(agent, model=loaded(agent_id))
+    )
     assert check.ok and not check.same_platform
     ok, tol = zoo.compare_video_replay(agent.manifest, *replay_video_episode(agent))
     assert ok and not tol.same_platform

@@ -215,12 +215,13 @@ def deterministic_returns(model: Any, n_episodes: int, seed: int) -> dict[str, A
 
 
 def evaluate_agent(
-    agent: ZooAgent | str, root: str | os.PathLike[str] | None = None
+    agent: ZooAgent | str, root: str | os.PathLike[str] | None = None, model: Any = None
 ) -> dict[str, Any]:
     """Loads an agent (verifying its hashes) and re-runs its manifest's evaluation: same
-    episodes, same seed (see :func:`deterministic_returns`)."""
+    episodes, same seed (see :func:`deterministic_returns`). ``model``: the agent already
+    loaded with :func:`load` (not loaded again)."""
     agent = agent if isinstance(agent, ZooAgent) else get(agent, root)
-    model = load(agent.id, agent.path.parent)
+    model = load(agent.id, agent.path.parent) if model is None else model
     spec = agent.manifest["evaluation"]
     return deterministic_returns(model, int(spec["n_episodes"]), int(spec["seed"]))
 
