@@ -367,6 +367,7 @@ class BaseEvolver(LoggedModel, abc.ABC):
         tb_log_name: str | None = None,
         reset_num_generations: bool = True,
         progress_bar: bool = False,
+        generations_per_dispatch: int | None = None,
     ) -> BaseEvolver:
         """Evolves for ``generations`` generations, continuing from the current population.
 
@@ -384,6 +385,12 @@ class BaseEvolver(LoggedModel, abc.ABC):
                 (the population itself always continues). With False the counters,
                 logs and TensorBoard steps continue, in the latest run folder.
             progress_bar: show a rich progress bar over generations.
+            generations_per_dispatch: the most generations one call to the compiled
+                program runs (jittable envs; host envs run one). None chooses: as many as
+                keep a dispatch near half a second, never past a generation at which a
+                callback reads the model (:meth:`~evotrain.callbacks.BaseCallback.
+                generations_until_read`); callbacks still see every generation, after
+                its dispatch. Results do not depend on it.
 
         Returns:
             self.
@@ -406,29 +413,50 @@ class BaseEvolver(LoggedModel, abc.ABC):
                 f"{type(self).__name__} on {self.env.spec.describe()}, pop {self.pop_size}, "
                 f"{self._policy_summary()}, {jax.default_backend()} device"
             )
-        step = self._ready_step()
+        program = self._ready_step()
+        if generations_per_dispatch is not None:
+            generations_per_dispatch = positive_int(
+                "generations_per_dispatch", generations_per_dispatch
+            )
         start = time.perf_counter()
         callback.on_training_start(locals(), globals(), total_generations=generations)
+        pace = _Pace(program, generations_per_dispatch)
         try:
-            for _ in range(generations):
+            left, go = generations, True
+            while left > 0 and go:
+                n = pace.next(left, callback.generations_until_read())
                 callback.on_generation_start()
-                gen_start = time.perf_counter()
-                self.train_state, metrics = step(self.train_state)
-                record = jax.device_get(metrics)
-                gen_time = time.perf_counter() - gen_start
-                record = self._record(record, gen_time, time.perf_counter() - start)
-                best = jax.device_get(self.train_state.best_params)
-                info = GenerationInfo.from_record(record, best)
-                record_generation(self.logger, record, self.columns)
-                go = callback.on_generation_end(info)
-                if self.num_generations % log_interval == 0 or not go:
-                    self.logger.dump(step=self.num_generations)
-                if not go:
-                    break
+                began = time.perf_counter()
+                generations_run = self._dispatch(program, n)
+                gen_time = (time.perf_counter() - began) / len(generations_run)
+                pace.ran(gen_time)
+                for i, (record, best) in enumerate(generations_run):
+                    if i > 0 and go:
+                        callback.on_generation_start()
+                    record = self._record(record, gen_time, time.perf_counter() - start)
+                    record_generation(self.logger, record, self.columns)
+                    if go:  # a callback that stopped mid-dispatch sees no later generation
+                        go = callback.on_generation_end(GenerationInfo.from_record(record, best))
+                    if self.num_generations % log_interval == 0 or not go:
+                        self.logger.dump(step=self.num_generations)
+                left -= len(generations_run)
         finally:
             callback.on_training_end()
             self.logger.flush()
         return self
+
+    def _dispatch(
+        self, program: GenerationProgram | HostGenerationStep, n: int
+    ) -> list[tuple[dict[str, Any], PyTree]]:
+        """Runs up to ``n`` generations in one call; each generation's host metrics and
+        best-so-far individual, in order."""
+        if isinstance(program, GenerationProgram):
+            self.train_state, chunk = program.run(self.train_state, n)
+            metrics, best, done = jax.device_get((chunk.metrics, chunk.best_params, chunk.done))
+            pick = lambda tree, i: jax.tree_util.tree_map(lambda x: x[i], tree)  # noqa: E731
+            return [(pick(metrics, i), pick(best, i)) for i in range(int(done))]
+        self.train_state, metrics = program(self.train_state)
+        return [(jax.device_get(metrics), jax.device_get(self.train_state.best_params))]
 
     # ----------------------------------------------------------------- persistence
     def save(self, path: str | os.PathLike[str], overwrite: bool = False) -> str:
@@ -566,6 +594,38 @@ class BaseEvolver(LoggedModel, abc.ABC):
             deterministic,
             key,
         )
+
+
+class _Pace:
+    """How many generations the next dispatch runs: the caller's fixed number, or as many
+    as keep a dispatch near :data:`DISPATCH_SECONDS` (one until a generation was timed);
+    never past the program's chunk size, the generations left or a callback's next read."""
+
+    def __init__(self, program: Any, fixed: int | None) -> None:
+        self.most = program.size if isinstance(program, GenerationProgram) else 1
+        if fixed is None and jax.process_count() > 1:
+            # Every process must run the same generations per dispatch (the program holds
+            # collectives), and their clocks differ: no timing, the callbacks' limit only.
+            fixed = self.most
+        self.fixed = fixed
+        self.gen_time: float | None = None
+
+    def next(self, left: int, until_read: int | None) -> int:
+        if self.fixed is not None:
+            n = self.fixed
+        elif self.gen_time is None:
+            n = 1
+        else:
+            n = max(1, int(DISPATCH_SECONDS / max(self.gen_time, 1e-9)))
+        return max(1, min(n, self.most, left, until_read or left))
+
+    def ran(self, gen_time: float) -> None:
+        self.gen_time = gen_time
+
+
+DISPATCH_SECONDS = 0.5
+"""The wall time a dispatch aims at when ``learn`` chooses the generations per dispatch:
+short enough that logs and progress bars stay live, long enough to amortize the host."""
 
 
 def worker_pieces(

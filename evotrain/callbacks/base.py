@@ -129,6 +129,19 @@ class BaseCallback:
     def on_training_end(self) -> None:
         self._on_training_end()
 
+    def generations_until_read(self) -> int | None:
+        """In how many generations this callback next reads or changes the model itself,
+        beyond the :class:`GenerationInfo` it is handed; ``learn`` runs no dispatch past
+        that generation (several generations may run per dispatch of the compiled
+        program, and their infos are handed over after it).
+
+        Returns:
+            1 (the default): every generation, as any callback may, and as one that may
+            stop training at any generation must; ``k``: the ``k``-th generation from now
+            (an evaluation or a checkpoint); None: never (it reads only the infos).
+        """
+        return 1
+
     # --------------------------------------------------------------- hooks
     def _init_callback(self) -> None:
         pass
@@ -160,6 +173,12 @@ def _continues(result: Any, callback: Any) -> bool:
         f"{type(callback).__name__} returned {result!r} from a generation hook; return True "
         "to continue training or False to stop it."
     )
+
+
+def _soonest(values: Iterable[int | None]) -> int | None:
+    """The smallest of ``values`` that are not None (None if all are)."""
+    known = [v for v in values if v is not None]
+    return min(known) if known else None
 
 
 class CallbackList(BaseCallback):
@@ -206,6 +225,10 @@ class CallbackList(BaseCallback):
     def _on_training_end(self) -> None:
         for cb in self.callbacks:
             cb.on_training_end()
+
+    def generations_until_read(self) -> int | None:
+        """The soonest of the callbacks' (None when none reads the model)."""
+        return _soonest(cb.generations_until_read() for cb in self.callbacks)
 
 
 class ConvertCallback(BaseCallback):
@@ -293,6 +316,12 @@ class EveryNGenerations(EventCallback):
             self.last_trigger = self.num_generations
             return self._on_event()
         return True
+
+    def generations_until_read(self) -> int | None:
+        """The generation that triggers the child (its reads happen only then)."""
+        if self.callback is not None and self.callback.generations_until_read() is None:
+            return None
+        return max(1, self.last_trigger + self.n_generations - self.model.num_generations)
 
 
 __all__ = [

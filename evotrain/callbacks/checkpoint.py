@@ -136,6 +136,10 @@ class CheckpointCallback(BaseCallback):
     def checkpoint_path(self, generation: int) -> str:
         return os.path.join(self.save_path, f"{self.name_prefix}_{generation}_generations")
 
+    def generations_until_read(self) -> int | None:
+        """The next generation that is a multiple of ``save_freq`` (it saves then)."""
+        return self.save_freq - self.model.num_generations % self.save_freq
+
     def _on_generation_end(self) -> bool:
         if self.num_generations % self.save_freq == 0:
             # Never overwrite: a checkpoint that exists was written by this folder's run.

@@ -100,6 +100,10 @@ class EvalCallback(EventCallback):
                 self.locals, self.globals, total_generations=self.total_generations
             )
 
+    def generations_until_read(self) -> int | None:
+        """The next generation that is a multiple of ``eval_freq`` (it evaluates then)."""
+        return self.eval_freq - self.model.num_generations % self.eval_freq
+
     def _on_generation_end(self) -> bool:
         if self.num_generations % self.eval_freq != 0:
             return True

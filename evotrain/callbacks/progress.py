@@ -43,6 +43,10 @@ class ProgressBarCallback(BaseCallback):
         self._task = self._bar.add_task("learn", total=total, best="-")
         self._bar.start()
 
+    def generations_until_read(self) -> int | None:
+        """Never: the bar shows the infos."""
+        return None
+
     def _on_generation_end(self) -> bool:
         assert self.info is not None
         if self._bar is not None:

@@ -114,16 +114,17 @@ def check_step_memory(
 
 
 def compile_checked(
-    build: Callable[[EvalConfig], Any], eval_config: EvalConfig, ts: Any, pop_size: int
+    build: Callable[[EvalConfig], Any], eval_config: EvalConfig, args: Any, pop_size: int
 ) -> Any:
-    """Compiles ``build(eval_config)`` ahead of time for ``ts`` and checks it fits in free
+    """Compiles ``build(eval_config)`` ahead of time for ``args`` and checks it fits in free
     memory.
 
     Args:
-        build: makes the jitted generation step for an :class:`EvalConfig`; the check calls
-            it again with smaller ``pop_batch_size`` values to find one that fits.
-        eval_config: the evaluation settings the step runs with.
-        ts: the train state the step will run on.
+        build: makes the jitted generation program for an :class:`EvalConfig`; the check
+            calls it again with smaller ``pop_batch_size`` values to find one that fits.
+        eval_config: the evaluation settings the program runs with.
+        args: what the program will be called with: a train state, or a tuple of
+            arguments (the train state first).
         pop_size: individuals per generation.
 
     Returns:
@@ -133,11 +134,12 @@ def compile_checked(
         PopulationTooLargeError: when one generation cannot fit (the message says which
             ``pop_batch_size`` would).
     """
-    compiled = build(eval_config).lower(ts).compile()
+    args = args if isinstance(args, tuple) else (args,)
+    compiled = build(eval_config).lower(*args).compile()
 
     def measure(batch: int) -> int:
         config = dataclasses.replace(eval_config, pop_batch_size=batch)
-        return step_bytes(build(config).lower(ts).compile())
+        return step_bytes(build(config).lower(*args).compile())
 
     check_step_memory(
         step_bytes(compiled),

@@ -8,6 +8,13 @@ jitted, compiled ahead of time and checked against free memory the first time a
 generation needs it, and dispatched to the smallest capacity level the population fits.
 Host envs (Gymnasium, Ray) get a :class:`~evotrain.training.step.HostGenerationStep`
 instead: their evaluation runs in Python between the jitted halves.
+
+One dispatch runs up to :data:`CHUNK` generations (:meth:`GenerationProgram.run`): a
+``lax.while_loop`` over the generation step that stops after ``n`` generations, or as
+soon as the population needs another capacity level, and hands back every generation's
+metrics and best-so-far individual. Every dispatch, of one generation or of many, runs
+that one compiled program, so the number of generations per dispatch never changes a
+result.
 """
 
 from __future__ import annotations
@@ -17,11 +24,13 @@ from collections.abc import Callable
 from typing import Any
 
 import jax
+import jax.numpy as jnp
+from flax import struct
 from jax.sharding import Mesh
 
 from evotrain.envs.base import Env
 from evotrain.evaluation.evaluate import EvalConfig, make_evaluator
-from evotrain.neat.capacity import grow, level_for, rows_used, shrink
+from evotrain.neat.capacity import CONN_GROWTH, NODE_GROWTH, grow, level_for, rows_used, shrink
 from evotrain.networks.base import Network
 from evotrain.strategies.base import Strategy
 from evotrain.training.compile import jit_program
@@ -29,12 +38,44 @@ from evotrain.training.memory import compile_checked
 from evotrain.training.sharding import replicated_step, shard_evaluator
 from evotrain.training.state import TrainState
 from evotrain.training.step import make_generation_step
-from evotrain.types import Metrics, PyTree
+from evotrain.types import Array, Metrics, PyTree
 
 Step = Callable[[TrainState], tuple[TrainState, Metrics]]
 Level = tuple[int, int]
 
 _rows_used = jax.jit(rows_used)
+
+CHUNK = 32
+"""The most generations one dispatch runs (fewer when each generation's best individual is
+large: :func:`chunk_size`)."""
+CHUNK_BYTES = 64 * 2**20
+"""What a dispatch's per-generation best individuals may take, at most."""
+
+
+def chunk_size(best_params: PyTree) -> int:
+    """Generations per dispatch for individuals like ``best_params``: :data:`CHUNK`, fewer
+    when :data:`CHUNK` copies would pass :data:`CHUNK_BYTES` (at least one)."""
+    nbytes = sum(
+        int(jnp.size(x)) * jnp.dtype(x.dtype).itemsize
+        for x in jax.tree_util.tree_leaves(best_params)
+    )
+    return int(max(1, min(CHUNK, CHUNK_BYTES // max(nbytes, 1))))
+
+
+@struct.dataclass
+class Chunk:
+    """What one dispatch of :meth:`GenerationProgram.run` gives back.
+
+    Attributes:
+        metrics: each generation's metrics, stacked ``(size, ...)``; rows from ``done`` on
+            are zeros.
+        best_params: the best individual so far after each generation, ``(size, ...)``.
+        done: ``()`` int32, the generations run (at least 1, at most the ``n`` asked for).
+    """
+
+    metrics: Metrics
+    best_params: PyTree
+    done: Array
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,6 +131,7 @@ class GenerationProgram:
         cap = recipe.capacity
         self.levels: tuple[Level, ...] = cap.levels if cap is not None else ()
         self._compiled: dict[int, Any] = {}
+        self._size: int | None = None
 
     def level(self, ts: TrainState) -> int:
         """Index of the capacity level the next generation from ``ts`` runs at (0 when the
@@ -99,13 +141,18 @@ class GenerationProgram:
         nodes, conns = jax.device_get(_rows_used(ts))
         return level_for(self.levels, int(nodes), int(conns))
 
-    def jitted(self, level: int = 0, eval_config: EvalConfig | None = None) -> Any:
-        """The jitted (not yet compiled) generation at capacity level ``level``, taking and
-        returning train states at full capacity.
+    def jitted(
+        self, level: int = 0, eval_config: EvalConfig | None = None, size: int | None = None
+    ) -> Any:
+        """The jitted (not yet compiled) ``run(train_state, n) -> (train_state, Chunk)`` at
+        capacity level ``level``, on train states at full capacity: up to ``n`` (at most
+        ``size``) generations, stopping early when the population needs another level.
 
         Args:
             level: an index into :attr:`levels` (ignored without levels).
             eval_config: evaluation settings (default: the recipe's).
+            size: generations one dispatch may run (default: :attr:`size`, set by the
+                first train state the program sees).
         """
         r = self.recipe
         config = r.eval_config if eval_config is None else eval_config
@@ -114,9 +161,21 @@ class GenerationProgram:
             strategy, network = r.capacity.at(self.levels[level])  # type: ignore[union-attr]
         evaluate = shard_evaluator(make_evaluator(r.env, network, config), r.mesh)
         step: Step = make_generation_step(strategy, r.params, evaluate)
-        if self.levels and level < len(self.levels) - 1:
+        if self.levels:
             step = _at_level(step, self.levels[level], self.levels[-1])
-        return jit_program(replicated_step(step, r.mesh), r.fast_compile)
+        stays = _stays_at(self.levels, level) if self.levels else None
+        run = _dispatch(step, self.size if size is None else size, stays)
+        return jit_program(replicated_step(run, r.mesh, n_args=2), r.fast_compile)
+
+    @property
+    def size(self) -> int:
+        """The most generations one dispatch runs (:func:`chunk_size` of the first train
+        state's best individual; 1 before the program has seen one)."""
+        return 1 if self._size is None else self._size
+
+    def _see(self, ts: TrainState) -> None:
+        if self._size is None:
+            self._size = chunk_size(ts.best_params)
 
     def compiled(self, ts: TrainState) -> Any:
         """The compiled generation for ``ts``'s level: compiled ahead of time and checked
@@ -126,20 +185,91 @@ class GenerationProgram:
             PopulationTooLargeError: when one generation cannot fit in memory (the message
                 says which ``pop_batch_size`` would).
         """
+        self._see(ts)
         i = self.level(ts)
         if i not in self._compiled:
             r = self.recipe
             self._compiled[i] = compile_checked(
-                lambda config: self.jitted(i, config), r.eval_config, ts, r.pop_size
+                lambda config: self.jitted(i, config), r.eval_config, (ts, _n(1)), r.pop_size
             )
         return self._compiled[i]
 
+    def run(self, ts: TrainState, n: int) -> tuple[TrainState, Chunk]:
+        """Up to ``n`` generations from ``ts`` in one dispatch (at most :attr:`size`; fewer
+        when the population needs another capacity level: ``chunk.done`` says how many)."""
+        if not 1 <= n <= self.size and self._size is not None:
+            raise ValueError(f"a dispatch runs 1 to {self.size} generations, not {n}.")
+        return self.compiled(ts)(ts, _n(n))
+
     def __call__(self, ts: TrainState) -> tuple[TrainState, Metrics]:
-        return self.compiled(ts)(ts)
+        """One generation: the new train state and its metrics."""
+        ts, chunk = self.run(ts, 1)
+        return ts, jax.tree_util.tree_map(lambda x: x[0], chunk.metrics)
 
     def lower(self, ts: TrainState) -> Any:
-        """``jax.jit``'s lowering of the generation at ``ts``'s level."""
-        return self.jitted(self.level(ts)).lower(ts)
+        """``jax.jit``'s lowering of one dispatch at ``ts``'s level."""
+        self._see(ts)
+        return self.jitted(self.level(ts)).lower(ts, _n(1))
+
+
+def _n(n: int) -> Array:
+    return jnp.asarray(n, jnp.int32)
+
+
+def _stays_at(levels: tuple[Level, ...], level: int) -> Callable[[TrainState], Array] | None:
+    """``stays(ts)``: whether the next generation from ``ts`` runs at ``level`` too (the
+    smallest level it fits, as :meth:`GenerationProgram.level` picks on the host); None
+    for the full capacity when no smaller level exists."""
+    if len(levels) == 1:
+        return None
+
+    def stays(ts: TrainState) -> Array:
+        nodes, conns = rows_used(ts)
+        fits = jnp.array(
+            [(nodes + NODE_GROWTH <= n) & (conns + CONN_GROWTH <= c) for n, c in levels[:-1]]
+            + [jnp.asarray(True)]
+        )
+        return jnp.argmax(fits) == level
+
+    return stays
+
+
+def _dispatch(
+    step: Step, size: int, stays: Callable[[TrainState], Array] | None
+) -> Callable[[TrainState, Array], tuple[TrainState, Chunk]]:
+    """``run(ts, n)``: ``step`` repeated up to ``n`` (<= ``size``) times in one
+    ``while_loop``, stopping before a generation that ``stays`` says belongs to another
+    capacity level; every generation's metrics and best-so-far individual are kept."""
+
+    traced = jax.jit(step)  # traced once: for the metrics' shapes and in the loop
+
+    def run(ts: TrainState, n: Array) -> tuple[TrainState, Chunk]:
+        shapes = jax.eval_shape(traced, ts)[1]
+        metrics = jax.tree_util.tree_map(lambda s: jnp.zeros((size, *s.shape), s.dtype), shapes)
+        best = jax.tree_util.tree_map(
+            lambda x: jnp.zeros((size, *x.shape), x.dtype), ts.best_params
+        )
+
+        def more(carry: tuple[Array, TrainState, Metrics, PyTree]) -> Array:
+            i, ts, _, _ = carry
+            go = i < jnp.minimum(n, size)
+            if stays is not None:
+                go = go & ((i == 0) | stays(ts))
+            return go
+
+        def generation(carry: tuple[Array, TrainState, Metrics, PyTree]) -> tuple:
+            i, ts, metrics, best = carry
+            ts, m = traced(ts)
+            metrics = jax.tree_util.tree_map(lambda b, x: b.at[i].set(x), metrics, m)
+            best = jax.tree_util.tree_map(lambda b, x: b.at[i].set(x), best, ts.best_params)
+            return i + 1, ts, metrics, best
+
+        done, ts, metrics, best = jax.lax.while_loop(
+            more, generation, (jnp.zeros((), jnp.int32), ts, metrics, best)
+        )
+        return ts, Chunk(metrics=metrics, best_params=best, done=done)
+
+    return run
 
 
 def _at_level(inner: Step, level: Level, full: Level) -> Step:
@@ -163,4 +293,13 @@ def make_program(recipe: Recipe) -> GenerationProgram:
     return GenerationProgram(recipe)
 
 
-__all__ = ["Capacity", "GenerationProgram", "Recipe", "make_program"]
+__all__ = [
+    "CHUNK",
+    "CHUNK_BYTES",
+    "Capacity",
+    "Chunk",
+    "GenerationProgram",
+    "Recipe",
+    "chunk_size",
+    "make_program",
+]

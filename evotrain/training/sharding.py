@@ -154,16 +154,17 @@ def _global_copy(x: Any, sharding: NamedSharding) -> Any:
     return jax.make_array_from_callback(local.shape, sharding, lambda index: local[index])
 
 
-def replicated_step(step: Any, mesh: Mesh) -> Any:
-    """``step(train_state) -> (train_state, metrics)`` as one program per device of
+def replicated_step(step: Any, mesh: Mesh, n_args: int = 1) -> Any:
+    """``step(train_state, ...) -> (train_state, ...)`` as one program per device of
     ``mesh``: every device runs ask and tell on the whole (replicated) state, exactly as one
     device would, and evaluates its slice of the population (:func:`shard_evaluator`).
-    Nothing outside evaluation is split, so no sum changes its order."""
+    Nothing outside evaluation is split, so no sum changes its order. ``n_args``: how many
+    (replicated) arguments ``step`` takes."""
     if mesh.size == 1:
         return step
     replicated = PartitionSpec()
     return jax.shard_map(
-        step, mesh=mesh, in_specs=(replicated,), out_specs=replicated, check_vma=False
+        step, mesh=mesh, in_specs=(replicated,) * n_args, out_specs=replicated, check_vma=False
     )
 
 

@@ -48,7 +48,7 @@ def test_genomes_run_at_their_capacity_level_and_host_envs_get_no_program():
     ts = model.train_state
     assert program.level(ts) == 0
     # The smallest level's program takes and gives full-capacity states.
-    out = jax.eval_shape(program.jitted(0), ts)[0]
+    out = jax.eval_shape(program.jitted(0), ts, jax.numpy.int32(1))[0]
     assert out.strategy_state.population.nodes.shape == (8, 40, 5)
     host = OpenES("MlpPolicy", "gymnasium:CartPole-v1", pop_size=4)
     recipe = dataclasses.replace(model._recipe(), env=host.env)
