@@ -17,6 +17,8 @@ capacity; the level is a function of the state alone, so runs stay deterministic
 
 from __future__ import annotations
 
+from typing import Any
+
 import jax
 import jax.numpy as jnp
 
@@ -73,10 +75,17 @@ def rows_used(tree: PyTree) -> tuple[Array, Array]:
     return nodes, conns
 
 
+def fits(level: tuple[int, int], nodes_used: Any, conns_used: Any) -> Any:
+    """Whether a generation from genomes using these rows can run at ``level`` without
+    running out of rows (Python ints give a bool, traced arrays a traced bool)."""
+    n, c = level
+    return (nodes_used + NODE_GROWTH <= n) & (conns_used + CONN_GROWTH <= c)
+
+
 def level_for(levels: tuple[tuple[int, int], ...], nodes_used: int, conns_used: int) -> int:
     """Index of the smallest level a generation can run at without running out of rows."""
-    for i, (n, c) in enumerate(levels[:-1]):
-        if nodes_used + NODE_GROWTH <= n and conns_used + CONN_GROWTH <= c:
+    for i, level in enumerate(levels[:-1]):
+        if fits(level, nodes_used, conns_used):
             return i
     return len(levels) - 1
 
@@ -115,6 +124,7 @@ __all__ = [
     "CONN_GROWTH",
     "NODE_GROWTH",
     "capacity_levels",
+    "fits",
     "grow",
     "level_for",
     "rows_used",

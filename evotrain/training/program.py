@@ -30,7 +30,7 @@ from jax.sharding import Mesh
 
 from evotrain.envs.base import Env
 from evotrain.evaluation.evaluate import EvalConfig, make_evaluator
-from evotrain.neat.capacity import CONN_GROWTH, NODE_GROWTH, grow, level_for, rows_used, shrink
+from evotrain.neat.capacity import fits, grow, level_for, rows_used, shrink
 from evotrain.networks.base import Network
 from evotrain.strategies.base import Strategy
 from evotrain.training.compile import jit_program
@@ -197,9 +197,10 @@ class GenerationProgram:
     def run(self, ts: TrainState, n: int) -> tuple[TrainState, Chunk]:
         """Up to ``n`` generations from ``ts`` in one dispatch (at most :attr:`size`; fewer
         when the population needs another capacity level: ``chunk.done`` says how many)."""
-        if not 1 <= n <= self.size and self._size is not None:
+        compiled = self.compiled(ts)  # knows the size from here on
+        if not 1 <= n <= self.size:
             raise ValueError(f"a dispatch runs 1 to {self.size} generations, not {n}.")
-        return self.compiled(ts)(ts, _n(n))
+        return compiled(ts, _n(n))
 
     def __call__(self, ts: TrainState) -> tuple[TrainState, Metrics]:
         """One generation: the new train state and its metrics."""
@@ -225,11 +226,8 @@ def _stays_at(levels: tuple[Level, ...], level: int) -> Callable[[TrainState], A
 
     def stays(ts: TrainState) -> Array:
         nodes, conns = rows_used(ts)
-        fits = jnp.array(
-            [(nodes + NODE_GROWTH <= n) & (conns + CONN_GROWTH <= c) for n, c in levels[:-1]]
-            + [jnp.asarray(True)]
-        )
-        return jnp.argmax(fits) == level
+        fitting = jnp.array([fits(lv, nodes, conns) for lv in levels[:-1]] + [True])
+        return jnp.argmax(fitting) == level  # level_for's choice, on the device
 
     return stays
 
