@@ -111,3 +111,69 @@ def test_the_cycle_finder_finds_a_cycle():
 def test_no_import_cycles():
     cycles = _cycles(_graph())
     assert not cycles, "import cycles among: " + "; ".join(" <-> ".join(c) for c in cycles)
+
+
+# The package layering docs/architecture.md states: a package imports only packages of an
+# earlier layer or of its own (peers in one layer may import each other; the cycle test
+# above keeps that acyclic). ``algorithms/`` is the composition root: it wires the host
+# services (callbacks, logging, persistence), which receive a model and never import it.
+LAYERS: tuple[frozenset[str], ...] = (
+    frozenset({"types", "limits", "runtime", "distributed", "networks", "neat", "hyperneat"}),
+    frozenset({"envs"}),
+    frozenset({"evaluation"}),
+    frozenset({"strategies"}),
+    frozenset({"training"}),
+    frozenset({"callbacks", "logging", "persistence"}),
+    frozenset({"algorithms"}),
+    frozenset({"evotrain", "__main__", "cli", "viz", "zoo"}),
+)
+
+
+def _package(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def _layer_of(package: str) -> int:
+    for i, layer in enumerate(LAYERS):
+        if package in layer:
+            return i
+    raise AssertionError(
+        f"package {package!r} is in no layer: add it to LAYERS here and to "
+        "docs/architecture.md's layering."
+    )
+
+
+def _against_layering(graph: dict[str, set[str]]) -> list[str]:
+    """``"a -> b"`` for every module-level import of a later layer's module."""
+    return sorted(
+        f"{a} -> {b}"
+        for a, targets in graph.items()
+        for b in targets
+        if _layer_of(_package(b)) > _layer_of(_package(a))
+    )
+
+
+def test_the_layering_check_finds_an_import_against_the_flow():
+    graph = {"evotrain.envs.x": {"evotrain.algorithms.base"}, "evotrain.cli.y": {"evotrain.envs.x"}}
+    assert _against_layering(graph) == ["evotrain.envs.x -> evotrain.algorithms.base"]
+
+
+def test_every_package_imports_only_its_own_or_earlier_layers():
+    wrong = _against_layering(_graph())
+    assert not wrong, "imports against the layering:\n" + "\n".join(wrong)
+
+
+def test_the_docs_state_the_layering_the_test_checks():
+    text = (ROOT.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    order = [
+        "types.py, limits.py, runtime/, distributed/, networks/, neat/, hyperneat/",
+        "envs",
+        "evaluation",
+        "strategies",
+        "training",
+        "callbacks, logging, persistence",
+        "algorithms",
+        "cli, viz, zoo",
+    ]
+    assert " -> ".join(order) in text.replace("\n", " ")
