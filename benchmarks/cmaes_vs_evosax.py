@@ -123,8 +123,8 @@ def whole_generation(gens: int, warmup: int) -> dict[str, float]:
         f"evotrain compile+warm-up {time.perf_counter() - t0:6.1f} s, best "
         f"{last['fitness_max']:.0f}, mean {last['fitness_mean']:.0f}"
     )
-    step = model._ready_step()
-    ts = model.train_state
+    step = model._step
+    ts = model.train_state = step.ready(model.train_state)
     times: dict[str, list[float]] = {"evosax": [], "evotrain": []}
     iters: list[int] = []
     for _ in range(gens):

@@ -59,8 +59,8 @@ def part_generation(args: argparse.Namespace) -> dict[str, Any]:
     for name, (algo, substrate) in runs.items():
         model = _hopper_model(algo, None if substrate == "line" else substrate, pop, steps)
         start = time.perf_counter()
-        steps_fn[name] = model._ready_step()
-        ts = model.train_state
+        steps_fn[name] = model._step
+        ts = model.train_state = model._step.ready(model.train_state)
         for _ in range(args.warmup):
             ts, _ = steps_fn[name](ts)
         states[name] = ts

@@ -9,7 +9,6 @@ Python generation loop.
 from __future__ import annotations
 
 import abc
-import contextvars
 import functools
 import os
 import time
@@ -18,82 +17,33 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 import jax
-import numpy as np
 
+from evotrain.algorithms.acting import ActingModel
+from evotrain.algorithms.host_evaluation import HostEvaluation
 from evotrain.algorithms.logged import LoggedModel
+from evotrain.algorithms.saved import ABSTRACT_STATE, SavedModel
+from evotrain.algorithms.settings import check_settings
 from evotrain.callbacks import MaybeCallback, make_callback
 from evotrain.distributed import print_main
 from evotrain.envs import Env, make_env
-from evotrain.evaluation import EvalConfig, HostEvaluator
+from evotrain.evaluation import EvalConfig
 from evotrain.evaluation.predict import Predictor
-from evotrain.evaluation.ray_pool import PAYLOADS, RayEvaluator, WorkerPieces
 from evotrain.logging.metrics import Metric, record_generation, titles
 from evotrain.networks import MLP, Network
 from evotrain.training import HostGenerationStep, TrainState
 from evotrain.training.compile import jit_program
 from evotrain.training.info import GenerationInfo, history_record
+from evotrain.training.pace import Pace
 from evotrain.training.program import Capacity, GenerationProgram, Recipe, make_program
-from evotrain.training.sharding import (
-    Devices,
-    check_split,
-    population_mesh,
-    replicate,
-    resolve_devices,
-)
+from evotrain.training.sharding import Devices, check_split, population_mesh, resolve_devices
 from evotrain.training.state import init_program
-from evotrain.types import PyTree, nonfinite_setting, positive_float, positive_int
+from evotrain.types import PyTree, positive_int
 
 PolicyBuilder = Callable[..., Network]
 """``build(num_inputs, num_outputs, **options) -> Network``: what a policy alias names."""
 
 
-ABSTRACT_STATE: contextvars.ContextVar[bool] = contextvars.ContextVar(
-    "evotrain_abstract_state", default=False
-)
-"""While True, constructors give the model only the shapes and dtypes of its initial
-:class:`TrainState` (``jax.ShapeDtypeStruct`` leaves), allocating none of it: a load
-compares them with the saved arrays before restoring any (see ``persistence.checkpoint``)."""
-
-
-POSITIVE_SETTINGS = frozenset(
-    {
-        "learning_rate",
-        "sigma",
-        "sigma_init",
-        "init_sigma",
-        "mutation_sigma",
-        "lr_std",
-        "lr_B",
-        "std_lr",
-        "max_velocity",
-        "std_max_change",
-        "max_weight",
-    }
-)
-"""Constructor keywords of any algorithm that are step sizes or scales: finite and > 0."""
-
-
-def check_settings(owner: str, kwargs: dict[str, Any]) -> None:
-    """Refuses, before anything is built, settings no algorithm can run with: any
-    non-finite float among the keywords (nested ones in ``policy_kwargs``, ``env_kwargs``
-    and an evosax strategy's options included), and a step size or scale
-    (:data:`POSITIVE_SETTINGS`) that is not > 0.
-
-    Raises:
-        ValueError: naming the keyword and its value.
-    """
-    for name, value in kwargs.items():
-        bad = nonfinite_setting(value, name)
-        if bad is not None:
-            raise ValueError(
-                f"{owner}: {bad} must be a finite number, got {value!r:.80}. Non-finite "
-                "settings would turn every parameter into NaN; give a finite value."
-            )
-        if name in POSITIVE_SETTINGS and value is not None:
-            positive_float(f"{owner}: {name}", value)
-
-
-class BaseEvolver(LoggedModel, abc.ABC):
+class BaseEvolver(LoggedModel, ActingModel, HostEvaluation, SavedModel, abc.ABC):
     """Common shell of evotrain's algorithms.
 
     Args:
@@ -235,55 +185,6 @@ class BaseEvolver(LoggedModel, abc.ABC):
         self._build_step()
 
     # ----------------------------------------------------------------- building
-    def _set_evaluator(
-        self,
-        evaluator: str,
-        n_workers: int | None,
-        ray_address: str | None,
-        ray_payload: str | None,
-    ) -> None:
-        if evaluator not in ("inprocess", "ray"):
-            raise ValueError(f"evaluator must be 'inprocess' or 'ray', got {evaluator!r}.")
-        if evaluator == "ray" and self.env.jittable:
-            raise ValueError(
-                f"evaluator='ray' is for host envs (Gymnasium); {self.env.spec.env_id} is "
-                "evaluated inside the jitted step, on the model's devices (devices=...)."
-            )
-        if ray_payload not in (None, *PAYLOADS):
-            raise ValueError(
-                f"ray_payload must be 'seeds', 'params' or None (the algorithm's choice), got "
-                f"{ray_payload!r}."
-            )
-        self.evaluator = evaluator
-        self.n_workers = None if n_workers is None else positive_int("n_workers", n_workers)
-        self.ray_address = ray_address
-        self.ray_payload = ray_payload or self.default_ray_payload
-
-    def _host_evaluator(self) -> tuple[Any, bool]:
-        """The host env's evaluator and whether it takes seeds (see ``ray_payload``)."""
-        if self.evaluator == "ray":
-            ray = RayEvaluator(self._worker_factory(), self.n_workers, self.ray_address)
-            return ray, self.ray_payload == "seeds"
-        return HostEvaluator(self.env, self.policy, self.eval_config), False
-
-    def _worker_factory(self) -> Callable[[], WorkerPieces]:
-        """A picklable recipe that builds this model's evaluation pieces in a Ray worker:
-        the same class and settings, on the worker's copy of the env."""
-        args, kwargs = self._init_args
-        policy = args[0] if args else kwargs["policy"]
-        settings = {k: v for k, v in kwargs.items() if k not in ("policy", "env", "env_kwargs")}
-        settings.update(
-            seed=self.seed, verbose=0, tensorboard_log=None, devices=1, evaluator="inprocess"
-        )
-        return functools.partial(worker_pieces, type(self), policy, self.env.recipe(), settings)
-
-    def close(self) -> None:
-        """Stops what the model started outside this process (its Ray workers) and closes
-        its host envs. The model stays usable: a later ``learn`` starts them again."""
-        close = getattr(getattr(self, "_step", None), "evaluate", None)
-        if close is not None and hasattr(close, "close"):
-            close.close()
-
     def _make_policy(self) -> Network:
         """The network the policy alias names, sized for ``self.env``."""
         build = self.policy_aliases[self.policy_name]
@@ -318,23 +219,6 @@ class BaseEvolver(LoggedModel, abc.ABC):
             raw_outputs=self.env.raw_outputs,
             jit=functools.partial(jit_program, fast_compile=self.fast_compile),
         )
-
-    def jitted_rollout(
-        self, keys: jax.Array, env: Env | None = None
-    ) -> tuple[jax.Array, jax.Array]:
-        """Deterministic episodes of the current policy, one per key, in one jitted call.
-
-        Args:
-            keys: ``(n,)`` episode keys.
-            env: a jittable env adapter with the model's sizes (default: the model's env).
-
-        Returns:
-            ``(returns (n,), lengths (n,))`` over the env's own horizon.
-
-        Raises:
-            TypeError: for envs that are not jittable rollouts (Gymnasium, function fitting).
-        """
-        return self._predictor.rollout(self.policy_params, self.train_state.obs_norm, keys, env)
 
     # ----------------------------------------------------------------- env access
     def get_env(self) -> Env:
@@ -413,21 +297,22 @@ class BaseEvolver(LoggedModel, abc.ABC):
                 f"{type(self).__name__} on {self.env.spec.describe()}, pop {self.pop_size}, "
                 f"{self._policy_summary()}, {jax.default_backend()} device"
             )
-        program = self._ready_step()
+        program = self._step
+        self.train_state = program.ready(self.train_state)
         if generations_per_dispatch is not None:
             generations_per_dispatch = positive_int(
                 "generations_per_dispatch", generations_per_dispatch
             )
         start = time.perf_counter()
         callback.on_training_start(locals(), globals(), total_generations=generations)
-        pace = _Pace(program, generations_per_dispatch)
+        pace = Pace(program.size, generations_per_dispatch)
         try:
             left, go = generations, True
             while left > 0 and go:
                 n = pace.next(left, callback.generations_until_read())
                 callback.on_generation_start()
                 began = time.perf_counter()
-                generations_run = self._dispatch(program, n)
+                self.train_state, generations_run = program.dispatch(self.train_state, n)
                 gen_time = (time.perf_counter() - began) / len(generations_run)
                 pace.ran(gen_time)
                 for i, (record, best) in enumerate(generations_run):
@@ -444,60 +329,6 @@ class BaseEvolver(LoggedModel, abc.ABC):
             callback.on_training_end()
             self.logger.flush()
         return self
-
-    def _dispatch(
-        self, program: GenerationProgram | HostGenerationStep, n: int
-    ) -> list[tuple[dict[str, Any], PyTree]]:
-        """Runs up to ``n`` generations in one call; each generation's host metrics and
-        best-so-far individual, in order."""
-        if isinstance(program, GenerationProgram):
-            self.train_state, chunk = program.run(self.train_state, n)
-            metrics, best, done = jax.device_get((chunk.metrics, chunk.best_params, chunk.done))
-            pick = lambda tree, i: jax.tree_util.tree_map(lambda x: x[i], tree)  # noqa: E731
-            return [(pick(metrics, i), pick(best, i)) for i in range(int(done))]
-        self.train_state, metrics = program(self.train_state)
-        return [(jax.device_get(metrics), jax.device_get(self.train_state.best_params))]
-
-    # ----------------------------------------------------------------- persistence
-    def save(self, path: str | os.PathLike[str], overwrite: bool = False) -> str:
-        """Saves the model to the folder ``path``: an Orbax checkpoint of the training state
-        plus JSON (constructor arguments, env sizes, counters, history, versions). No
-        pickle. Returns the absolute path.
-
-        Raises:
-            FileExistsError: a saved model is at ``path`` (pass ``overwrite=True``), or
-                something that is not a saved model (never replaced).
-        """
-        from evotrain.persistence.checkpoint import save_model
-
-        return save_model(self, path, overwrite=overwrite)
-
-    @classmethod
-    def upgrade_saved_kwargs(cls, kwargs: dict[str, Any]) -> dict[str, Any]:
-        """The keywords a save recorded, as this version must be given them to rebuild the
-        model the save holds (a subclass fills in defaults that have changed since)."""
-        return kwargs
-
-    @classmethod
-    def load(cls, path: str | os.PathLike[str], env: Any = None, **overrides: Any) -> BaseEvolver:
-        """Rebuilds a model saved with :meth:`save`, ready to ``predict`` or continue with
-        ``learn(..., reset_num_generations=False)`` exactly where it stopped.
-
-        Args:
-            path: the saved model's folder.
-            env: the env to use (default: the saved env id; required when the model was
-                trained on an env object).
-            **overrides: constructor arguments to change (``verbose``, ``tensorboard_log``,
-                ...), or ones that could not be stored (a custom optax ``optimizer``).
-
-        Raises:
-            FileNotFoundError: nothing at ``path``.
-            evotrain.persistence.checkpoint.CheckpointError: not a saved model, corrupted or incomplete,
-                saved by another algorithm or a newer evotrain, or an env of other sizes.
-        """
-        from evotrain.persistence.checkpoint import load_model
-
-        return load_model(cls, path, env=env, **overrides)
 
     def _recipe(self) -> Recipe:
         """What this model's generation program is made from (:mod:`evotrain.training.program`)."""
@@ -518,19 +349,6 @@ class BaseEvolver(LoggedModel, abc.ABC):
         fixed)."""
         return None
 
-    def _ready_step(self) -> GenerationProgram | HostGenerationStep:
-        """The generation program, with the current generation's level compiled ahead of
-        time and checked against free memory.
-
-        Raises:
-            PopulationTooLargeError: when one generation cannot fit in memory (the message
-                says which ``pop_batch_size`` would).
-        """
-        if isinstance(self._step, GenerationProgram):
-            self.train_state = replicate(self.train_state, self._mesh)
-            self._step.compiled(self.train_state)
-        return self._step
-
     def _record(self, metrics: dict[str, Any], gen_time: float, elapsed: float) -> dict[str, Any]:
         self.num_generations += 1
         self.num_timesteps += int(metrics["env_steps"])
@@ -539,101 +357,3 @@ class BaseEvolver(LoggedModel, abc.ABC):
         )
         self.history.append(record)
         return record
-
-    # ----------------------------------------------------------------- acting
-    @property
-    def policy_params(self) -> PyTree:
-        """The parameters the model acts with: "the model" that :meth:`predict`, saves,
-        exports and the zoo use. For distribution-based strategies (OpenES, CMA-ES, ...)
-        the distribution's mean; for population-based ones (GA, NEAT, HyperNEAT, ...) the
-        fittest individual of the last evaluated generation. :attr:`best_ever_params` is
-        the fittest individual of any generation.
-
-        Picked once per strategy state: ``predict`` called step by step reuses it (picking
-        an individual out of the population eagerly cost 3/4 of a NEAT ``predict`` call)."""
-        state = self.train_state.strategy_state
-        picked = self._acting
-        if picked is None or picked[0] is not state:
-            picked = self._acting = (state, self.strategy.policy_params(state))
-        return picked[1]
-
-    @property
-    def best_ever_params(self) -> PyTree:
-        """The fittest individual evaluated in any generation so far (its fitness is
-        ``train_state.best_fitness``); not the one the model acts with (:attr:`policy_params`)."""
-        return self.train_state.best_params
-
-    def predict(
-        self,
-        observation: np.ndarray,
-        state: Any = None,
-        episode_start: np.ndarray | None = None,
-        deterministic: bool = True,
-    ) -> tuple[np.ndarray, Any]:
-        """The policy's action for one observation ``(obs_size,)`` or a batch ``(n, obs_size)``.
-
-        Discrete actions are the argmax of the outputs (``deterministic=False`` samples from
-        their softmax); box actions are squashed into the bounds (the same either way). For
-        function-fitting problems the network's raw outputs are returned.
-
-        Recurrent policies carry their memory in ``state``, as SB3's recurrent policies do:
-        pass the returned state back with the next observation, and ``episode_start``
-        (``(n,)`` bool, or a bool for a single observation) to reset the memory of the envs
-        whose episode just began. ``state=None`` starts from a fresh memory.
-
-        Returns:
-            ``(action, state)``; ``state`` is None for policies without memory.
-        """
-        self._predict_key, key = jax.random.split(self._predict_key)
-        return self._predictor.predict(
-            self.policy_params,
-            self.train_state.obs_norm,
-            observation,
-            state,
-            episode_start,
-            deterministic,
-            key,
-        )
-
-
-class _Pace:
-    """How many generations the next dispatch runs: the caller's fixed number, or as many
-    as keep a dispatch near :data:`DISPATCH_SECONDS` (one until a generation was timed);
-    never past the program's chunk size, the generations left or a callback's next read."""
-
-    def __init__(self, program: Any, fixed: int | None) -> None:
-        self.most = program.size if isinstance(program, GenerationProgram) else 1
-        if fixed is None and jax.process_count() > 1:
-            # Every process must run the same generations per dispatch (the program holds
-            # collectives), and their clocks differ: no timing, the callbacks' limit only.
-            fixed = self.most
-        self.fixed = fixed
-        self.gen_time: float | None = None
-
-    def next(self, left: int, until_read: int | None) -> int:
-        if self.fixed is not None:
-            n = self.fixed
-        elif self.gen_time is None:
-            n = 1
-        else:
-            n = max(1, int(DISPATCH_SECONDS / max(self.gen_time, 1e-9)))
-        return max(1, min(n, self.most, left, until_read or left))
-
-    def ran(self, gen_time: float) -> None:
-        self.gen_time = gen_time
-
-
-DISPATCH_SECONDS = 0.5
-"""The wall time a dispatch aims at when ``learn`` chooses the generations per dispatch:
-short enough that logs and progress bars stay live, long enough to amortize the host."""
-
-
-def worker_pieces(
-    cls: type[BaseEvolver], policy: str, env_recipe: Callable[[], Env], settings: dict[str, Any]
-) -> WorkerPieces:
-    """Builds ``cls(policy, env, **settings)`` in a Ray worker and returns what evaluating
-    needs: the env, the policy network, the evaluation settings and the ask program."""
-    model = cls(policy, env_recipe(), **settings)
-    return WorkerPieces(
-        env=model.env, network=model.policy, eval_config=model.eval_config, ask=model._step.ask
-    )

@@ -360,7 +360,7 @@ def load_model(cls: type, path: str | os.PathLike[str], env: Any = None, **overr
                 f"({meta['env_spec']['env_id']}); pass env=... to {cls.__name__}.load."
             )
     kwargs = {**cls.upgrade_saved_kwargs(dict(meta["kwargs"])), **overrides}
-    from evotrain.algorithms.base import ABSTRACT_STATE
+    from evotrain.algorithms.saved import ABSTRACT_STATE
 
     token = ABSTRACT_STATE.set(True)  # the model's arrays are only described, not made
     try:

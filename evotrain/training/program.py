@@ -35,13 +35,15 @@ from evotrain.networks.base import Network
 from evotrain.strategies.base import Strategy
 from evotrain.training.compile import jit_program
 from evotrain.training.memory import compile_checked
-from evotrain.training.sharding import replicated_step, shard_evaluator
+from evotrain.training.sharding import replicate, replicated_step, shard_evaluator
 from evotrain.training.state import TrainState
 from evotrain.training.step import make_generation_step
 from evotrain.types import Array, Metrics, PyTree
 
 Step = Callable[[TrainState], tuple[TrainState, Metrics]]
 Level = tuple[int, int]
+Generation = tuple[Metrics, PyTree]
+"""One generation's metrics and best-so-far individual, on the host."""
 
 _rows_used = jax.jit(rows_used)
 
@@ -201,6 +203,25 @@ class GenerationProgram:
         if not 1 <= n <= self.size:
             raise ValueError(f"a dispatch runs 1 to {self.size} generations, not {n}.")
         return compiled(ts, _n(n))
+
+    def ready(self, ts: TrainState) -> TrainState:
+        """``ts`` placed on the program's devices, with the level it runs at next compiled
+        ahead of time and checked against free memory.
+
+        Raises:
+            PopulationTooLargeError: when one generation cannot fit in memory.
+        """
+        ts = replicate(ts, self.recipe.mesh)
+        self.compiled(ts)
+        return ts
+
+    def dispatch(self, ts: TrainState, n: int) -> tuple[TrainState, list[Generation]]:
+        """:meth:`run`, with each generation's metrics and best-so-far individual read back
+        to the host, in order."""
+        ts, chunk = self.run(ts, n)
+        metrics, best, done = jax.device_get((chunk.metrics, chunk.best_params, chunk.done))
+        pick = lambda tree, i: jax.tree_util.tree_map(lambda x: x[i], tree)  # noqa: E731
+        return ts, [(pick(metrics, i), pick(best, i)) for i in range(int(done))]
 
     def __call__(self, ts: TrainState) -> tuple[TrainState, Metrics]:
         """One generation: the new train state and its metrics."""

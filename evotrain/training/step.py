@@ -151,6 +151,23 @@ class HostGenerationStep:
         self.evaluate = evaluate
         self.seeds = seeds
 
+    size = 1
+    """Generations one dispatch runs: Python evaluates between the halves, one at a time."""
+
+    def ready(self, ts: TrainState) -> TrainState:
+        """``ts`` as it is: the halves compile on their first call."""
+        return ts
+
+    def dispatch(
+        self, ts: TrainState, n: int = 1
+    ) -> tuple[TrainState, list[tuple[Metrics, PyTree]]]:
+        """One generation (``n`` must be 1), its metrics and best-so-far individual read
+        back to the host."""
+        if n != 1:
+            raise ValueError(f"a host env's dispatch runs 1 generation, not {n}.")
+        ts, metrics = self(ts)
+        return ts, [jax.device_get((metrics, ts.best_params))]
+
     def __call__(self, ts: TrainState) -> tuple[TrainState, Metrics]:
         key, ask_key, eval_key, tell_key = self._split(ts.key)
         population, strategy_state = self.ask(ask_key, ts.strategy_state)

@@ -8,8 +8,8 @@ import math
 
 import pytest
 
-from evotrain.algorithms.base import POSITIVE_SETTINGS
 from evotrain.algorithms.registry import REGISTRY
+from evotrain.algorithms.settings import POSITIVE_SETTINGS
 from evotrain.limits import MAX_EPISODE_STEPS
 
 CLASSES = {e.name: e.load() for e in REGISTRY}
