@@ -1,24 +1,27 @@
-"""The NEAT-family shell: a population of NEAT genomes evolved by the NEAT strategy.
+"""The genome-population shell: a population of genomes, evolved by a search over genomes.
 
-What differs between the family's algorithms is only the network an individual's genome
-becomes: for :class:`~evotrain.algorithms.neat.NEAT` the genome *is* the network; an
-indirect encoding (HyperNEAT) would make the genome a CPPN that generates a substrate's
-weights. A subclass says which with its ``policy_aliases``: each builds a network that
-exposes ``genome_config`` (the layout of the genomes the strategy evolves) and
-``with_genome_config(config)`` (the same network at another genome capacity). Everything
-else (settings and presets, the strategy, capacity levels, genome export and drawing)
-lives here once.
+What differs between the family's algorithms is the network an individual's genome
+becomes and the search that evolves the genomes. For :class:`~evotrain.algorithms.neat.NEAT`
+the genome *is* the network; for :class:`~evotrain.algorithms.hyperneat.HyperNEAT` it is a
+CPPN that generates a substrate's weights. A subclass says which network with its
+``policy_aliases``: each builds a network that exposes ``genome_config`` (the layout of the
+genomes) and ``with_genome_config(config)`` (the same network at another genome capacity).
+It says which search with ``search``, a :class:`GenomeSearch`: speciated NEAT
+(:data:`SPECIATED_NEAT`) for both today, any other strategy over genomes tomorrow.
+Everything else (settings and presets, capacity levels, genome export and drawing) lives
+here once.
 
 The keywords (``help(NEAT)`` lists them all with their defaults):
 
-- the family's own (:data:`FAMILY_DEFAULTS`): ``pop_size``, ``max_species``,
-  ``allocation``, ``activate_time``;
+- the family's own (:data:`FAMILY_DEFAULTS`): ``pop_size``, ``activate_time``;
 - the genome layout (:class:`~evotrain.neat.genome.GenomeConfig`): ``max_nodes``,
   ``max_conns``, ``activation_options``, ``activation_default``, ``aggregation_options``,
   ``aggregation_default``, ``output_activation``;
-- the strategy's numbers (:class:`~evotrain.neat.params.NEATParams`, the TensorNEAT paper's
-  Appendix A names): ``node_add``, ``conn_add``, ``weight_mutate_rate``,
-  ``compatibility_threshold``, ``max_stagnation``, ...;
+- the search's: its shape-fixing options (speciated NEAT: ``max_species``,
+  ``allocation``) and the fields of its numbers (speciated NEAT:
+  :class:`~evotrain.neat.params.NEATParams`, the TensorNEAT paper's Appendix A names:
+  ``node_add``, ``conn_add``, ``weight_mutate_rate``, ``compatibility_threshold``, ...);
+- a subclass's own (``extra_defaults``: HyperNEAT's substrate options);
 - the shell's (:class:`~evotrain.algorithms.base.BaseEvolver`): ``n_episodes``,
   ``obs_normalization``, ``seed``, ...
 
@@ -34,29 +37,25 @@ import difflib
 import inspect
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
 from evotrain.algorithms.base import BaseEvolver
-from evotrain.logging.metrics import algorithm_metric
+from evotrain.logging.metrics import Metric, algorithm_metric
 from evotrain.neat.capacity import capacity_levels
 from evotrain.neat.export import genome_to_dict, summary
 from evotrain.neat.genome import GenomeConfig
 from evotrain.neat.params import NEATParams, check_params
 from evotrain.neat.presets import get_preset, legacy_preset
 from evotrain.networks import Network
+from evotrain.strategies.base import Strategy
 from evotrain.strategies.neat import NEATConfig, NEATStrategy
 from evotrain.training.program import Capacity
 
-FAMILY_DEFAULTS: dict[str, Any] = {
-    "pop_size": 150,
-    "max_species": 10,
-    "allocation": "fitness",
-    "activate_time": 1,
-}
+FAMILY_DEFAULTS: dict[str, Any] = {"pop_size": 150, "activate_time": 1}
 """The family's own keywords and their defaults."""
 
 _SIZE_FIELDS = ("num_inputs", "num_outputs", "feedforward")  # fixed by the env and policy
@@ -64,8 +63,66 @@ GENOME_DEFAULTS: dict[str, Any] = {
     f.name: f.default for f in dataclasses.fields(GenomeConfig) if f.name not in _SIZE_FIELDS
 }
 """Genome layout keywords (every :class:`GenomeConfig` field the user chooses)."""
-PARAM_DEFAULTS: dict[str, Any] = {f.name: f.default for f in dataclasses.fields(NEATParams)}
-"""The strategy's numbers (every :class:`NEATParams` field)."""
+
+GENOME_COLUMNS: tuple[Metric, ...] = (
+    algorithm_metric("nodes_mean", "nodes"),
+    algorithm_metric("conns_mean", "conns"),
+    algorithm_metric("best_nodes", "best n"),
+    algorithm_metric("best_conns", "best c"),
+)
+"""Log columns of the genomes' sizes (a search's ``tell`` reports them as
+:func:`evotrain.neat.genome.size_metrics` computes them)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class GenomeSearch:
+    """How a population of genomes is evolved: a strategy over genomes and its keywords.
+
+    The strategy must grow a genome by at most the rows :mod:`evotrain.neat.capacity`
+    allows per generation (as :func:`evotrain.neat.mutation.mutate_population` does), so
+    that capacity levels hold; its state may hold genomes anywhere (capacity levels cut
+    and pad every :class:`~evotrain.neat.genome.Genome` in it).
+
+    Attributes:
+        name: what messages call it (``"speciated NEAT"``).
+        options: its shape-fixing keywords and their defaults (``max_species``, ...).
+        params: the dataclass of its numbers (all fields defaulted); each field is a
+            keyword of the shell.
+        build: ``build(genome, pop_size, options) -> strategy`` over genomes of that layout.
+        check: refuses impossible numbers (``check(params)`` raises ``ValueError``).
+        columns: its log columns (before the genome sizes).
+        legacy: the defaults of evotrain 0.1 saves that have changed since.
+    """
+
+    name: str
+    options: dict[str, Any]
+    params: type
+    build: Callable[[GenomeConfig, int, dict[str, Any]], Strategy]
+    check: Callable[[Any], None] = lambda params: None
+    columns: tuple[Metric, ...] = ()
+    legacy: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        """Every keyword of the search with its default."""
+        fields = {f.name: f.default for f in dataclasses.fields(self.params)}
+        return {**self.options, **fields}
+
+
+def _speciated_neat(genome: GenomeConfig, pop_size: int, options: dict[str, Any]) -> NEATStrategy:
+    return NEATStrategy(NEATConfig(genome=genome, pop_size=pop_size, **options))
+
+
+SPECIATED_NEAT = GenomeSearch(
+    name="speciated NEAT",
+    options={"max_species": 10, "allocation": "fitness"},
+    params=NEATParams,
+    build=_speciated_neat,
+    check=check_params,
+    columns=(algorithm_metric("species", "species"),),
+    legacy={"compatibility_threshold": 3.5},
+)
+"""NEAT's own search: speciation, fitness sharing, crossover within species, mutation."""
 
 
 class GenomeNetwork(Network, Protocol):
@@ -81,53 +138,61 @@ class GenomeNetwork(Network, Protocol):
         ...
 
 
-class NEATFamily(BaseEvolver, abc.ABC):
-    """Base of the shells whose population is NEAT genomes (see the module docs)."""
+class GenomeFamily(BaseEvolver, abc.ABC):
+    """Base of the shells whose population is genomes (see the module docs).
 
+    A concrete subclass sets ``search`` and ``policy_aliases``; its signature (every
+    keyword with its default) and log columns follow from them.
+    """
+
+    search: ClassVar[GenomeSearch]
+    """How the genomes are evolved."""
     default_policy = "FeedForward"
     policy_kwarg_names = ()
     fast_compile = True
-    columns = (
-        algorithm_metric("species", "species"),
-        algorithm_metric("nodes_mean", "nodes"),
-        algorithm_metric("conns_mean", "conns"),
-        algorithm_metric("best_nodes", "best n"),
-        algorithm_metric("best_conns", "best c"),
-    )
     default_ray_payload: ClassVar[str] = "params"  # genomes are small; ask is the heavy part
     extra_defaults: ClassVar[dict[str, Any]] = {}
     """A subclass's own keywords (passed to its ``_policy_options``) and their defaults."""
     default_overrides: ClassVar[dict[str, Any]] = {}
-    """Genome and strategy keywords whose default differs for this subclass (a preset and
+    """Genome and search keywords whose default differs for this subclass (a preset and
     explicit keywords still override them)."""
-    legacy_defaults: ClassVar[dict[str, Any]] = {"compatibility_threshold": 3.5}
-    """The evotrain 0.1 defaults that have changed since (see :meth:`upgrade_saved_kwargs`)."""
+    legacy_defaults: ClassVar[dict[str, Any]] = {}
+    """The subclass's evotrain 0.1 defaults that have changed since (with the search's
+    :attr:`GenomeSearch.legacy`; see :meth:`upgrade_saved_kwargs`)."""
 
     policy: GenomeNetwork
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "search" in cls.__dict__ or "policy_aliases" in cls.__dict__:
+            cls.columns = (*cls.search.columns, *GENOME_COLUMNS)
+            cls.__signature__ = family_signature(cls)  # type: ignore[attr-defined]
 
     def __init__(self, policy: str, env: Any, *, preset: str | None = None, **kwargs: Any):
         settings = dict(self.default_overrides)
         settings.update(get_preset(preset) if preset is not None else {})
         settings.update(kwargs)
+        _refuse_unknown(type(self), settings)
         own = {**FAMILY_DEFAULTS, **self.extra_defaults}
         take = {name: settings.pop(name, default) for name, default in own.items()}
         self.activate_time = int(take.pop("activate_time"))
         if self.activate_time < 1:
             raise ValueError(f"activate_time must be at least 1, got {self.activate_time}.")
-        self.max_species = int(take.pop("max_species"))
-        self.allocation = take.pop("allocation")
         pop_size = take.pop("pop_size")
         self.family_options = take
+        self.search_options = {
+            name: settings.pop(name, default) for name, default in self.search.options.items()
+        }
         genome = {k: settings.pop(k) for k in list(settings) if k in GENOME_DEFAULTS}
         for key in ("activation_options", "aggregation_options"):
             if key in genome:
                 genome[key] = tuple(genome[key])
         self.genome_kwargs = genome
-        self.neat_params = NEATParams(
-            **{k: settings.pop(k) for k in list(settings) if k in PARAM_DEFAULTS}
+        numbers = {f.name for f in dataclasses.fields(self.search.params)}
+        self.search_params = self.search.params(
+            **{k: settings.pop(k) for k in list(settings) if k in numbers}
         )
-        check_params(self.neat_params)
-        _refuse_unknown(type(self), settings)
+        self.search.check(self.search_params)
         super().__init__(policy, env, pop_size=pop_size, **settings)
         # Saved with every setting, so a later change of a default leaves saved models as
         # they were trained.
@@ -135,25 +200,29 @@ class NEATFamily(BaseEvolver, abc.ABC):
             self._init_args[1].setdefault(name, value)
 
     def _settings(self) -> dict[str, Any]:
-        """Every family, genome and strategy keyword's value for this model (JSON types)."""
+        """Every family, genome and search keyword's value for this model (JSON types)."""
         genome = self.policy.genome_config
         values = {
-            **{name: getattr(self, name) for name in FAMILY_DEFAULTS},
+            "pop_size": self.pop_size,
+            "activate_time": self.activate_time,
             **self.family_options,
             **{name: getattr(genome, name) for name in GENOME_DEFAULTS},
-            **dataclasses.asdict(self.neat_params),
+            **self.search_options,
+            **dataclasses.asdict(self.search_params),
         }
         return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
 
     @classmethod
     def upgrade_saved_kwargs(cls, kwargs: dict[str, Any]) -> dict[str, Any]:
         """The keywords of a save made before saves recorded every setting (evotrain 0.1),
-        with the defaults (:attr:`legacy_defaults`) and presets of that time filled in."""
-        if "compatibility_threshold" in kwargs:  # recorded by every later save
+        with the defaults (:attr:`legacy_defaults`, the search's ``legacy``) and presets of
+        that time filled in."""
+        if GENOME_DEFAULTS.keys() <= kwargs.keys():  # every later save records them all
             return kwargs
         kwargs = dict(kwargs)
         preset = kwargs.pop("preset", None)  # by its 0.1 values, which differ for "xor"
         return {
+            **cls.search.legacy,
             **cls.legacy_defaults,
             **(legacy_preset(preset) if isinstance(preset, str) else {}),
             **kwargs,
@@ -166,24 +235,19 @@ class NEATFamily(BaseEvolver, abc.ABC):
         cfg = self.policy.genome_config
         return f"max {cfg.max_nodes} nodes / {cfg.max_conns} connections"
 
-    def _make_strategy(self) -> tuple[NEATStrategy, NEATParams]:
-        config = NEATConfig(
-            genome=self.policy.genome_config,
-            pop_size=self.pop_size,
-            max_species=self.max_species,
-            allocation=self.allocation,
-        )
-        return NEATStrategy(config), self.neat_params
+    def _make_strategy(self) -> tuple[Strategy, Any]:
+        strategy = self.search.build(self.policy.genome_config, self.pop_size, self.search_options)
+        return strategy, self.search_params
 
     # ------------------------------------------------------------ capacity levels
     def _capacity(self) -> Capacity:
         """Genomes run at the smallest capacity level they fit (:mod:`evotrain.neat.capacity`):
-        at each level, the NEAT strategy and the network for genomes of that many rows."""
+        at each level, the search's strategy and the network for genomes of that many rows."""
         full = self.policy.genome_config
 
-        def at(level: tuple[int, int]) -> tuple[NEATStrategy, Any]:
+        def at(level: tuple[int, int]) -> tuple[Strategy, Any]:
             genome = dataclasses.replace(full, max_nodes=level[0], max_conns=level[1])
-            strategy = NEATStrategy(dataclasses.replace(self.strategy.config, genome=genome))
+            strategy = self.search.build(genome, self.pop_size, self.search_options)
             return strategy, self.policy.with_genome_config(genome)
 
         return Capacity(capacity_levels(full), at)
@@ -279,20 +343,20 @@ def _shell_parameters() -> list[inspect.Parameter]:
     return [p for p in params if p.kind is p.KEYWORD_ONLY and p.name != "pop_size"]
 
 
-def keywords(cls: type[NEATFamily]) -> dict[str, Any]:
+def keywords(cls: type[GenomeFamily]) -> dict[str, Any]:
     """Every keyword ``cls`` takes besides ``policy``, ``env`` and ``preset``, with its
     default (shell keywords included)."""
     return {
         **FAMILY_DEFAULTS,
         **cls.extra_defaults,
         **GENOME_DEFAULTS,
-        **PARAM_DEFAULTS,
+        **cls.search.defaults,
         **cls.default_overrides,
         **{p.name: p.default for p in _shell_parameters()},
     }
 
 
-def family_signature(cls: type[NEATFamily]) -> inspect.Signature:
+def family_signature(cls: type[GenomeFamily]) -> inspect.Signature:
     """``cls(policy, env, *, preset=None, <every keyword>)``: what ``help(cls)`` and
     ``inspect.signature(cls)`` show (set it as ``cls.__signature__``)."""
     kw = inspect.Parameter.KEYWORD_ONLY
@@ -309,7 +373,7 @@ def family_signature(cls: type[NEATFamily]) -> inspect.Signature:
     return inspect.Signature([*head, *rest])
 
 
-def _refuse_unknown(cls: type[NEATFamily], settings: dict[str, Any]) -> None:
+def _refuse_unknown(cls: type[GenomeFamily], settings: dict[str, Any]) -> None:
     known = keywords(cls)
     unknown = [k for k in settings if k not in known]
     if not unknown:
@@ -324,4 +388,14 @@ def _refuse_unknown(cls: type[NEATFamily], settings: dict[str, Any]) -> None:
     )
 
 
-__all__ = ["GenomeNetwork", "NEATFamily", "family_signature", "keywords", "write_json"]
+__all__ = [
+    "GENOME_DEFAULTS",
+    "SPECIATED_NEAT",
+    "FAMILY_DEFAULTS",
+    "GenomeFamily",
+    "GenomeNetwork",
+    "GenomeSearch",
+    "family_signature",
+    "keywords",
+    "write_json",
+]

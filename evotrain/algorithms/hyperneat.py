@@ -6,14 +6,14 @@ import os
 from pathlib import Path
 from typing import Any, final
 
-from evotrain.algorithms.neat_family import NEATFamily, family_signature, write_json
+from evotrain.algorithms.genome_family import SPECIATED_NEAT, GenomeFamily, write_json
 from evotrain.hyperneat.network import CPPN_ACTIVATIONS, SubstrateNetwork
 from evotrain.hyperneat.substrate import Substrate
 
 
 @final
-class HyperNEAT(NEATFamily):
-    """HyperNEAT (Stanley, D'Ambrosio and Gauci 2009) on the NEAT-family shell.
+class HyperNEAT(GenomeFamily):
+    """HyperNEAT (Stanley, D'Ambrosio and Gauci 2009) on the genome-population shell.
 
     The population is CPPN genomes evolved by the NEAT strategy (capacity levels, species,
     presets and every NEAT keyword work as for :class:`~evotrain.NEAT`). An individual's
@@ -42,6 +42,7 @@ class HyperNEAT(NEATFamily):
 
     algorithm_name = "hyperneat"
     display_name = "HyperNEAT"
+    search = SPECIATED_NEAT
     policy_aliases = {
         "FeedForward": SubstrateNetwork.for_sizes,
         "Recurrent": SubstrateNetwork.recurrent_for_sizes,
@@ -137,6 +138,3 @@ class HyperNEAT(NEATFamily):
     def _policy_summary(self) -> str:
         s = self.policy.substrate
         return f"substrate {s.num_connections} connections, CPPN {super()._policy_summary()}"
-
-
-HyperNEAT.__signature__ = family_signature(HyperNEAT)  # type: ignore[attr-defined]

@@ -6,7 +6,7 @@ import functools
 import warnings
 from typing import Any, final
 
-from evotrain.algorithms.neat_family import NEATFamily, family_signature
+from evotrain.algorithms.genome_family import SPECIATED_NEAT, GenomeFamily
 from evotrain.envs.spec import ActionRangeWarning, Box
 from evotrain.neat.genome import GenomeConfig
 from evotrain.networks.activation_table import activation_for_range, is_bounded
@@ -14,7 +14,7 @@ from evotrain.networks.neat_network import NEATNetwork
 
 
 @final
-class NEAT(NEATFamily):
+class NEAT(GenomeFamily):
     """NeuroEvolution of Augmenting Topologies, tensorized (TensorNEAT-style): the genome
     is the network.
 
@@ -48,12 +48,13 @@ class NEAT(NEATFamily):
 
     algorithm_name = "neat"
     display_name = "NEAT"
+    search = SPECIATED_NEAT
     policy_aliases = {
         "FeedForward": functools.partial(NEATNetwork.for_sizes, feedforward=True),
         "Recurrent": functools.partial(NEATNetwork.for_sizes, feedforward=False),
     }
     default_overrides = {"output_activation": "auto"}
-    legacy_defaults = {**NEATFamily.legacy_defaults, "output_activation": None}
+    legacy_defaults = {"output_activation": None}
 
     def _policy_options(self) -> dict[str, Any]:
         options = super()._policy_options()
@@ -66,9 +67,6 @@ class NEAT(NEATFamily):
         network = super()._make_policy()
         _warn_if_outputs_bounded(network.config, self.env.spec.action)
         return network
-
-
-NEAT.__signature__ = family_signature(NEAT)  # type: ignore[attr-defined]
 
 
 def _warn_if_outputs_bounded(config: GenomeConfig, action: Any) -> None:

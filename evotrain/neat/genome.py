@@ -238,3 +238,25 @@ def initial_genome(
     )
     conns = jnp.full((c, CONN_ATTRS), jnp.nan, jnp.float32).at[: i * o].set(conn_rows)
     return Genome(nodes=nodes, conns=conns)
+
+
+def size_metrics(population: Genome, fitness: Array) -> dict[str, Array]:
+    """The genomes' sizes as a search over genomes logs them.
+
+    Args:
+        population: genomes with leading axis ``pop``.
+        fitness: ``(pop,)`` their fitness.
+
+    Returns:
+        ``nodes_mean`` and ``conns_mean`` (nodes, and enabled connections, per genome),
+        ``best_nodes`` and ``best_conns`` (the fittest genome's): ``()`` each.
+    """
+    nodes = jnp.sum(node_mask(population), axis=-1)
+    conns = jnp.sum(population.conns[..., C_ENABLED] > 0.5, axis=-1)
+    best = jnp.argmax(fitness)
+    return {
+        "nodes_mean": nodes.mean(),
+        "conns_mean": conns.mean(),
+        "best_nodes": nodes[best],
+        "best_conns": conns[best],
+    }

@@ -22,7 +22,7 @@ from evotrain.evaluation.result import Scores, as_evaluation
 from evotrain.neat.crossover import crossover
 from evotrain.neat.crossover import uniforms_needed as crossover_uniforms
 from evotrain.neat.draws import Draws
-from evotrain.neat.genome import Genome, GenomeConfig, initial_genome
+from evotrain.neat.genome import Genome, GenomeConfig, initial_genome, size_metrics
 from evotrain.neat.mutation import mutate_population
 from evotrain.neat.mutation import normals_needed as mutation_normals
 from evotrain.neat.mutation import uniforms_needed as mutation_uniforms
@@ -224,16 +224,10 @@ class NEATStrategy:
         fitness = as_evaluation(evaluation).fitness
         del key, params
         sp = state.species_state
-        node_count = jnp.sum(~jnp.isnan(population.nodes[..., 0]), axis=-1)
-        conn_count = jnp.sum(population.conns[..., 3] > 0.5, axis=-1)
-        best = jnp.argmax(fitness)
         metrics = {
             "species": jnp.sum(sp.alive),
             "compatibility_threshold": sp.threshold,
-            "nodes_mean": node_count.mean(),
-            "conns_mean": conn_count.mean(),
-            "best_nodes": node_count[best],
-            "best_conns": conn_count[best],
+            **size_metrics(population, fitness),
         }
         new_state = state.replace(
             population=population, fitness=fitness, generation=state.generation + 1

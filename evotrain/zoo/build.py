@@ -318,9 +318,9 @@ def _genome_files(model: Any, folder: Path, agent: str) -> dict[str, str]:
 
     Writes ``network.svg``, and ``substrate.json`` and ``substrate.svg`` for HyperNEAT, or
     ``network.py`` (and the formula, when short) for a feedforward NEAT network."""
-    from evotrain.algorithms.neat_family import NEATFamily
+    from evotrain.algorithms.genome_family import GenomeFamily
 
-    if not isinstance(model, NEATFamily):
+    if not isinstance(model, GenomeFamily):
         return {}
     model.plot_network(folder / "network.svg", overwrite=True)
     extras = {"network": "network.svg"}

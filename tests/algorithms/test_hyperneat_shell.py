@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from evotrain import NEAT, HyperNEAT
-from evotrain.algorithms.neat_family import NEATFamily
+from evotrain.algorithms.genome_family import GenomeFamily
 from evotrain.hyperneat import MLPSubstrate, Substrate, SubstrateNetwork
 
 SMALL = {"pop_size": 16, "seed": 0, "max_episode_steps": 50}
@@ -18,12 +18,12 @@ def trained():
 
 
 def test_it_is_a_neat_family_sibling_with_cppn_genomes(trained):
-    assert isinstance(trained, NEATFamily) and not isinstance(trained, NEAT)
+    assert isinstance(trained, GenomeFamily) and not isinstance(trained, NEAT)
     assert isinstance(trained.policy, SubstrateNetwork)
     cppn = trained.policy.genome_config
     assert cppn.num_inputs == 5 and cppn.num_outputs == 1  # x1, y1, x2, y2, distance
     assert "sin" in cppn.activation_options and "gauss" in cppn.activation_options
-    assert trained.neat_params.activation_replace_rate == 0.1
+    assert trained.search_params.activation_replace_rate == 0.1
     assert trained.num_generations == 2 and len(trained.history) == 2
     assert "strategy/species" in trained.history[-1]
     assert trained.best_genome["feedforward"]  # the best CPPN, exported like a NEAT genome

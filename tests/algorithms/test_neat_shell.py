@@ -38,8 +38,8 @@ def test_neat_is_deterministic():
 
 def test_presets_and_overrides():
     model = NEAT("FeedForward", "xor", preset="tensorneat", conn_add=0.1, seed=0, pop_size=8)
-    assert model.neat_params.conn_add == 0.1
-    assert model.neat_params.compatibility_threshold == 3.5
+    assert model.search_params.conn_add == 0.1
+    assert model.search_params.compatibility_threshold == 3.5
     assert model.policy.config.max_nodes == 50
     with pytest.raises(ValueError, match="Unknown NEAT preset 'nope'"):
         NEAT("FeedForward", "xor", preset="nope")
@@ -110,9 +110,9 @@ def test_explicit_keywords_override_the_preset():
     from evotrain.neat.presets import get_preset
 
     model = NEAT("FeedForward", "xor", preset="xor", pop_size=8, node_add=0.05, seed=0)
-    assert model.neat_params.node_add == 0.05
+    assert model.search_params.node_add == 0.05
     preset = get_preset("xor")
-    assert model.neat_params.compatibility_threshold == preset["compatibility_threshold"]
+    assert model.search_params.compatibility_threshold == preset["compatibility_threshold"]
     assert model.policy.config.activation_default == preset["activation_default"]
 
 
@@ -137,14 +137,16 @@ def test_saves_record_every_setting_and_old_saves_keep_the_old_defaults(tmp_path
     import json
     from pathlib import Path
 
-    from evotrain.algorithms.neat_family import FAMILY_DEFAULTS, GENOME_DEFAULTS, PARAM_DEFAULTS
+    from evotrain.algorithms.genome_family import FAMILY_DEFAULTS, GENOME_DEFAULTS, SPECIATED_NEAT
 
     model = NEAT("FeedForward", "xor", seed=0, **SMALL).learn(1)
     path = model.save(tmp_path / "new")
     meta = json.loads((Path(path) / "evotrain.json").read_text())
     assert meta["kwargs"]["output_activation"] == "scaled_sigmoid"  # "auto", resolved
     assert meta["kwargs"]["compatibility_threshold"] == 2.5
-    assert {**FAMILY_DEFAULTS, **GENOME_DEFAULTS, **PARAM_DEFAULTS}.keys() <= meta["kwargs"].keys()
+    assert {**FAMILY_DEFAULTS, **GENOME_DEFAULTS, **SPECIATED_NEAT.defaults}.keys() <= meta[
+        "kwargs"
+    ].keys()
     # A save from evotrain 0.1 recorded only the keywords given; its defaults were
     # compatibility threshold 3.5 and output nodes like the hidden ones.
     assert NEAT.upgrade_saved_kwargs({"pop_size": 8}) == {
@@ -164,5 +166,5 @@ def test_a_zoo_agent_saved_by_evotrain_0_1_loads_with_the_settings_it_was_traine
     from evotrain import zoo
 
     model = zoo.load("neat-gymnax-CartPole-v1")
-    assert model.neat_params.compatibility_threshold == 3.5  # the 0.1 default
+    assert model.search_params.compatibility_threshold == 3.5  # the 0.1 default
     assert model.policy.config.output_activation is None

@@ -13,16 +13,24 @@ from evotrain.callbacks import BaseCallback, EvalCallback, StopTrainingOnFitness
 from evotrain.envs import FunctionFit
 
 SMALL = {"max_episode_steps": 30, "seed": 4}
+CARTPOLE = "gymnax:CartPole-v1"
+MLP = {"policy_kwargs": {"net_arch": [4]}}
+# Every algorithm kind on a gymnax env and on function fitting.
 MAKE = {
-    "OpenES": lambda: OpenES(
-        "MlpPolicy", "gymnax:CartPole-v1", pop_size=8, policy_kwargs={"net_arch": [4]}, **SMALL
+    "OpenES/gymnax": lambda: OpenES("MlpPolicy", CARTPOLE, pop_size=8, **MLP, **SMALL),
+    "OpenES/xor": lambda: OpenES("MlpPolicy", "xor", pop_size=8, **MLP, seed=4),
+    "GA/gymnax": lambda: GA("MlpPolicy", CARTPOLE, pop_size=8, **MLP, **SMALL),
+    "GA/xor": lambda: GA("MlpPolicy", "xor", pop_size=8, **MLP, seed=4),
+    "CMAES/gymnax": lambda: CMAES(
+        "MlpPolicy", CARTPOLE, pop_size=8, policy_kwargs={"net_arch": []}, **SMALL
     ),
-    "GA": lambda: GA("MlpPolicy", "xor", pop_size=8, policy_kwargs={"net_arch": [4]}, seed=4),
-    "CMAES": lambda: CMAES(
-        "MlpPolicy", "gymnax:CartPole-v1", pop_size=8, policy_kwargs={"net_arch": []}, **SMALL
+    "CMAES/xor": lambda: CMAES("MlpPolicy", "xor", pop_size=8, **MLP, seed=4),
+    "NEAT/gymnax": lambda: NEAT(
+        "FeedForward", CARTPOLE, pop_size=10, max_nodes=10, max_conns=20, **SMALL
     ),
-    "NEAT": lambda: NEAT("FeedForward", "xor", pop_size=10, max_nodes=10, max_conns=20, seed=4),
-    "HyperNEAT": lambda: HyperNEAT("FeedForward", "xor", pop_size=10, seed=4),
+    "NEAT/xor": lambda: NEAT("FeedForward", "xor", pop_size=10, max_nodes=10, max_conns=20, seed=4),
+    "HyperNEAT/gymnax": lambda: HyperNEAT("FeedForward", CARTPOLE, pop_size=10, **SMALL),
+    "HyperNEAT/xor": lambda: HyperNEAT("FeedForward", "xor", pop_size=10, seed=4),
 }
 
 
@@ -81,16 +89,16 @@ def test_a_dispatch_stops_where_the_population_needs_another_capacity_level():
     )
     one = NEAT("FeedForward", problem, seed=0, **settings).learn(4, generations_per_dispatch=1)
     model = NEAT("FeedForward", problem, seed=0, **settings)
-    program = model._ready_step()
-    ts, chunk = program.run(model.train_state, 4)
+    program = model._step
+    ts, chunk = program.run(program.ready(model.train_state), 4)
     assert int(chunk.done) == 2  # the third generation runs at the next level (the capacity test)
     model.learn(4, generations_per_dispatch=4)
     assert_same_run(one, model)
 
 
 def test_a_save_and_load_between_dispatches_continue_exactly(tmp_path):
-    straight = MAKE["NEAT"]().learn(12, generations_per_dispatch=1)
-    first = MAKE["NEAT"]().learn(5, generations_per_dispatch=8)
+    straight = MAKE["NEAT/xor"]().learn(12, generations_per_dispatch=1)
+    first = MAKE["NEAT/xor"]().learn(5, generations_per_dispatch=8)
     first.save(tmp_path / "mid")
     resumed = NEAT.load(tmp_path / "mid").learn(
         7, reset_num_generations=False, generations_per_dispatch=8
@@ -102,10 +110,10 @@ def test_callbacks_read_the_model_exactly_at_their_generations():
     runs = {}
     for per_dispatch in (1, 8):
         evaluation = EvalCallback(
-            MAKE["OpenES"]().get_env(), eval_freq=3, n_eval_episodes=2, verbose=0
+            MAKE["OpenES/gymnax"]().get_env(), eval_freq=3, n_eval_episodes=2, verbose=0
         )
         seen = Dispatches()
-        model = MAKE["OpenES"]().learn(
+        model = MAKE["OpenES/gymnax"]().learn(
             10, callback=[evaluation, seen], generations_per_dispatch=per_dispatch
         )
         assert seen.ends == list(range(1, 11))  # every generation's info, in order
@@ -116,11 +124,11 @@ def test_callbacks_read_the_model_exactly_at_their_generations():
 
 
 def test_a_callback_that_may_stop_at_any_generation_stops_it_exactly():
-    threshold = float(MAKE["NEAT"]().learn(6).history[3]["best_fitness"])
-    model = MAKE["NEAT"]().learn(
+    threshold = float(MAKE["NEAT/xor"]().learn(6).history[3]["best_fitness"])
+    model = MAKE["NEAT/xor"]().learn(
         30, callback=StopTrainingOnFitnessThreshold(threshold), generations_per_dispatch=8
     )
     stopped = model.num_generations
     assert stopped <= 4 and model.history[-1]["best_fitness"] >= threshold
-    again = MAKE["NEAT"]().learn(stopped, generations_per_dispatch=1)
+    again = MAKE["NEAT/xor"]().learn(stopped, generations_per_dispatch=1)
     assert_same_run(again, model)

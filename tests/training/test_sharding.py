@@ -1,6 +1,7 @@
 """One population across devices and processes: device choice, even splits, the same
 results on 1 and 4 (for two families also 2) forced CPU devices for every algorithm
-family, and two localhost processes that train, save and resume like one."""
+family, one generation per dispatch on one device and eight on several, and two localhost
+processes that train, save and resume like one."""
 
 from __future__ import annotations
 
@@ -44,8 +45,15 @@ COUNTS = {"OpenES": (1, 4), "GA": (1, 4), "NEAT": (1, 2, 4), "GA-batched": (1, 2
           "CMAES": (1, 4), "HyperNEAT": (1, 4)}
 out = {}
 for name, make in MAKE.items():
-    for d in COUNTS[name]:
-        model = make(d).learn(3)
+    # One generation per dispatch on one device; learn's choice on 2 and 4; and 8 per
+    # dispatch (all 3 in one) on the fewest devices above one (the same compiled program).
+    for d in (*COUNTS[name], "k8"):
+        if d == 1:
+            model = make(1).learn(3, generations_per_dispatch=1)
+        elif d == "k8":
+            model = make(COUNTS[name][1]).learn(3, generations_per_dispatch=8)
+        else:
+            model = make(d).learn(3)
         out[f"{name}/{d}/fitness"] = np.stack([h["fitness"] for h in model.history])
         out[f"{name}/{d}/steps"] = np.array([h["env_steps"] for h in model.history])
         leaves = jax.tree_util.tree_leaves(model.train_state)
@@ -77,8 +85,8 @@ def test_one_two_and_four_devices_give_bitwise_identical_runs(four_device_runs):
     runs, _ = four_device_runs
     for name in ("OpenES", "GA", "NEAT", "GA-batched", "CMAES", "HyperNEAT"):
         n = int(runs[f"{name}/1/nleaves"])
-        counts = [d for d in (2, 4) if f"{name}/{d}/nleaves" in runs]
-        assert 4 in counts, name
+        counts = [d for d in (2, 4, "k8") if f"{name}/{d}/nleaves" in runs]
+        assert 4 in counts and "k8" in counts, name
         for d in counts:
             for field in ("fitness", "steps", *(f"leaf{i}" for i in range(n - 1))):
                 np.testing.assert_array_equal(
