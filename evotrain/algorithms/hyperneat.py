@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 from typing import Any, final
 
-from evotrain.algorithms.genome_family import SPECIATED_NEAT, GenomeFamily, write_json
+from evotrain.algorithms.genome_family import GenomeFamily, write_json
+from evotrain.algorithms.genome_search import SPECIATED_NEAT
 from evotrain.hyperneat.network import CPPN_ACTIVATIONS, SubstrateNetwork
 from evotrain.hyperneat.substrate import Substrate
 

@@ -6,7 +6,8 @@ import functools
 import warnings
 from typing import Any, final
 
-from evotrain.algorithms.genome_family import SPECIATED_NEAT, GenomeFamily
+from evotrain.algorithms.genome_family import GenomeFamily
+from evotrain.algorithms.genome_search import SPECIATED_NEAT
 from evotrain.envs.spec import ActionRangeWarning, Box
 from evotrain.neat.genome import GenomeConfig
 from evotrain.networks.activation_table import activation_for_range, is_bounded

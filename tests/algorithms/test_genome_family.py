@@ -9,7 +9,8 @@ import pytest
 
 from evotrain import NEAT, HyperNEAT
 from evotrain.algorithms import registry
-from evotrain.algorithms.genome_family import SPECIATED_NEAT, GenomeFamily
+from evotrain.algorithms.genome_family import GenomeFamily
+from evotrain.algorithms.genome_search import SPECIATED_NEAT
 
 SETTINGS = {"pop_size": 24, "parents": 4, "seed": 0, "node_add": 0.3, "conn_add": 0.5}
 

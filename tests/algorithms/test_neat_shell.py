@@ -137,7 +137,8 @@ def test_saves_record_every_setting_and_old_saves_keep_the_old_defaults(tmp_path
     import json
     from pathlib import Path
 
-    from evotrain.algorithms.genome_family import FAMILY_DEFAULTS, GENOME_DEFAULTS, SPECIATED_NEAT
+    from evotrain.algorithms.genome_family import FAMILY_DEFAULTS, GENOME_DEFAULTS
+    from evotrain.algorithms.genome_search import SPECIATED_NEAT
 
     model = NEAT("FeedForward", "xor", seed=0, **SMALL).learn(1)
     path = model.save(tmp_path / "new")

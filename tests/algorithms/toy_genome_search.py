@@ -12,7 +12,8 @@ import jax
 import jax.numpy as jnp
 from flax import struct
 
-from evotrain.algorithms.genome_family import GenomeFamily, GenomeSearch
+from evotrain.algorithms.genome_family import GenomeFamily
+from evotrain.algorithms.genome_search import GenomeSearch
 from evotrain.evaluation.result import Scores, as_evaluation
 from evotrain.neat.genome import Genome, GenomeConfig, initial_genome, size_metrics
 from evotrain.neat.mutation import mutate_population, population_draws
