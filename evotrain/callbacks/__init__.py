@@ -1,18 +1,47 @@
-"""SB3-style callbacks at generation boundaries (see :mod:`evotrain.callbacks.base`)."""
+"""SB3-style callbacks at generation boundaries (see :mod:`evotrain.callbacks.base`).
 
-from evotrain.callbacks.base import (
-    BaseCallback,
-    CallbackList,
-    ConvertCallback,
-    EventCallback,
-    EveryNGenerations,
-)
-from evotrain.callbacks.checkpoint import CheckpointCallback, latest_checkpoint
-from evotrain.callbacks.eval import EvalCallback
-from evotrain.callbacks.make import MaybeCallback, make_callback
-from evotrain.callbacks.progress import ProgressBarCallback
-from evotrain.callbacks.stop import StopTrainingOnFitnessThreshold, StopTrainingOnNoImprovement
-from evotrain.callbacks.topology import RecordTopology, read_topology
+Names are imported when first used, so reading a recorded run
+(:func:`read_topology`) does not load JAX.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "BaseCallback": "evotrain.callbacks.base",
+    "CallbackList": "evotrain.callbacks.base",
+    "ConvertCallback": "evotrain.callbacks.base",
+    "EventCallback": "evotrain.callbacks.base",
+    "EveryNGenerations": "evotrain.callbacks.base",
+    "CheckpointCallback": "evotrain.callbacks.checkpoint",
+    "latest_checkpoint": "evotrain.callbacks.checkpoint",
+    "EvalCallback": "evotrain.callbacks.eval",
+    "MaybeCallback": "evotrain.callbacks.make",
+    "make_callback": "evotrain.callbacks.make",
+    "ProgressBarCallback": "evotrain.callbacks.progress",
+    "StopTrainingOnFitnessThreshold": "evotrain.callbacks.stop",
+    "StopTrainingOnNoImprovement": "evotrain.callbacks.stop",
+    "RecordTopology": "evotrain.callbacks.topology",
+    "read_topology": "evotrain.callbacks.topology_file",
+}
+
+if TYPE_CHECKING:
+    from evotrain.callbacks.base import (
+        BaseCallback,
+        CallbackList,
+        ConvertCallback,
+        EventCallback,
+        EveryNGenerations,
+    )
+    from evotrain.callbacks.checkpoint import CheckpointCallback, latest_checkpoint
+    from evotrain.callbacks.eval import EvalCallback
+    from evotrain.callbacks.make import MaybeCallback, make_callback
+    from evotrain.callbacks.progress import ProgressBarCallback
+    from evotrain.callbacks.stop import StopTrainingOnFitnessThreshold, StopTrainingOnNoImprovement
+    from evotrain.callbacks.topology import RecordTopology
+    from evotrain.callbacks.topology_file import read_topology
 
 __all__ = [
     "BaseCallback",
@@ -31,3 +60,13 @@ __all__ = [
     "make_callback",
     "read_topology",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'evotrain.callbacks' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

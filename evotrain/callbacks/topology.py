@@ -12,27 +12,8 @@ import json
 import os
 
 from evotrain.callbacks.base import BaseCallback
+from evotrain.callbacks.topology_file import TOPOLOGY_FILE, read_topology
 from evotrain.distributed import is_main_process
-
-TOPOLOGY_FILE = "topology.jsonl"
-
-
-def read_topology(path: str | os.PathLike[str]) -> list[dict]:
-    """The records of ``path`` (a run folder holding ``topology.jsonl``, or the file).
-
-    Raises:
-        FileNotFoundError: no such file (the message says how to make one).
-    """
-    path = os.fspath(path)
-    if os.path.isdir(path):
-        path = os.path.join(path, TOPOLOGY_FILE)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(
-            f"No {TOPOLOGY_FILE} at {path}: record one with "
-            "model.learn(..., callback=RecordTopology(folder))."
-        )
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
 
 
 class RecordTopology(BaseCallback):

@@ -118,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     anim.add_argument("-o", "--out", required=True, help="the .gif or .html file to write")
     anim.add_argument("--fps", type=float, default=4.0, help="generations per second")
     anim.add_argument("--force", action="store_true", help="replace an existing file")
-    anim.set_defaults(**_command("evotrain.cli.commands:cmd_animate"))
+    anim.set_defaults(**_command("evotrain.cli.commands:cmd_animate", jax=False))
 
     zoo = sub.add_parser("zoo", help="list, show, evaluate and render zoo agents")
     zoo.add_argument("--zoo-dir", help="zoo root (default: $EVOTRAIN_ZOO or the package's zoo/)")

@@ -1,21 +1,41 @@
 """Looking at trained networks: topology drawings, formulas, learning curves.
 
-Matplotlib and SymPy are imported only when a function here runs.
+Names are imported when first used, and Matplotlib and SymPy only when a function here
+runs, so ``evotrain animate`` draws a recorded run without loading JAX.
 """
 
 from __future__ import annotations
 
-from evotrain.viz.curves import plot_learning_curve, read_progress
-from evotrain.viz.formula import (
-    network_equations,
-    register_sympy_activation,
-    to_latex,
-    to_python,
-    to_sympy,
-)
-from evotrain.viz.network import network_layout, node_depths, plot_network
-from evotrain.viz.substrate import plot_substrate
-from evotrain.viz.topology import animate_topology
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "plot_learning_curve": "evotrain.viz.curves",
+    "read_progress": "evotrain.viz.curves",
+    "network_equations": "evotrain.viz.formula",
+    "register_sympy_activation": "evotrain.viz.formula",
+    "to_latex": "evotrain.viz.formula",
+    "to_python": "evotrain.viz.formula",
+    "to_sympy": "evotrain.viz.formula",
+    "network_layout": "evotrain.viz.network",
+    "node_depths": "evotrain.viz.network",
+    "plot_network": "evotrain.viz.network",
+    "plot_substrate": "evotrain.viz.substrate",
+    "animate_topology": "evotrain.viz.topology",
+}
+
+if TYPE_CHECKING:
+    from evotrain.viz.curves import plot_learning_curve, read_progress
+    from evotrain.viz.formula import (
+        network_equations,
+        register_sympy_activation,
+        to_latex,
+        to_python,
+        to_sympy,
+    )
+    from evotrain.viz.network import network_layout, node_depths, plot_network
+    from evotrain.viz.substrate import plot_substrate
+    from evotrain.viz.topology import animate_topology
 
 __all__ = [
     "animate_topology",
@@ -31,3 +51,13 @@ __all__ = [
     "to_python",
     "to_sympy",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'evotrain.viz' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

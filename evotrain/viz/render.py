@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from evotrain.envs.base import Env, HostEnv, JaxEnv
+from evotrain.envs.base import Env, JaxEnv
 from evotrain.viz.painters import MAX_FPS, ClassicControlPainter, MujocoPainter, quiet_sdl
 from evotrain.viz.video import Frame, add_caption, resize, save_video, video_target
 
@@ -105,6 +105,40 @@ def _open_gymnasium(env: Any) -> Any:
     return gym_env
 
 
+Source = tuple[Iterator[Step], float, Callable[[], None]]
+"""An episode's steps, its native frame rate and a closer."""
+
+
+def _brax_source(
+    model: Any, env: Any, seed: int, width: int | None, height: int | None, camera: Any
+) -> Source:
+    w, h = width or 320, height or 240
+    if (width is None) != (height is None):  # one given: keep 4:3
+        w, h = (width, round(width * 3 / 4)) if width else (round(height * 4 / 3), height)
+    painter = MujocoPainter(env, w, h, camera)
+    return _jax_steps(model, env, painter, seed), painter.native_fps, painter.close
+
+
+def _classic_control_source(model: Any, env: Any, seed: int, *_: Any) -> Source:
+    painter = ClassicControlPainter(env)
+    return _jax_steps(model, env, painter, seed), painter.native_fps, painter.close
+
+
+def _gymnasium_source(model: Any, env: Any, seed: int, *_: Any) -> Source:
+    gym_env = _open_gymnasium(env)
+    native_fps = float(gym_env.metadata.get("render_fps") or MAX_FPS)
+    return _gymnasium_steps(model, env, gym_env, seed), native_fps, gym_env.close
+
+
+SOURCES: dict[str, Callable[..., Source]] = {
+    "evotrain.envs.brax.BraxEnv": _brax_source,
+    "evotrain.envs.gymnax.GymnaxEnv": _classic_control_source,
+    "evotrain.envs.base.HostEnv": _gymnasium_source,
+}
+"""How each env adapter class (by its qualified name, so that no family is imported to
+look it up; subclasses included) is drawn. Only Brax's painter takes a camera."""
+
+
 def _episode_source(
     model: Any,
     env: Env,
@@ -112,32 +146,18 @@ def _episode_source(
     width: int | None,
     height: int | None,
     camera: str | int | None,
-) -> tuple[Iterator[Step], float, Callable[[], None]]:
-    """The episode's steps for ``env``'s family, its native frame rate and a closer."""
-    family = env.spec.family
-    if family != "brax" and camera is not None:
-        raise ValueError("camera applies to Brax envs only.")
-    if family == "brax":
-        w, h = width or 320, height or 240
-        if (width is None) != (height is None):  # one given: keep 4:3
-            w, h = (width, round(width * 3 / 4)) if width else (round(height * 4 / 3), height)
-        brax_painter = MujocoPainter(env, w, h, camera)
-        return (
-            _jax_steps(model, env, brax_painter, seed),
-            brax_painter.native_fps,
-            brax_painter.close,
+) -> Source:
+    """The episode's steps for ``env``, its native frame rate and a closer."""
+    names = (f"{cls.__module__}.{cls.__qualname__}" for cls in type(env).__mro__)
+    source = next((SOURCES[n] for n in names if n in SOURCES), None)
+    if source is None:
+        raise ValueError(
+            f"{env.spec.env_id} ({env.spec.family}) has nothing to draw: rollout videos "
+            "cover Brax, gymnax classic-control and Gymnasium envs."
         )
-    if family == "gymnax":
-        painter = ClassicControlPainter(env)
-        return _jax_steps(model, env, painter, seed), painter.native_fps, painter.close
-    if isinstance(env, HostEnv):
-        gym_env = _open_gymnasium(env)
-        native_fps = float(gym_env.metadata.get("render_fps") or MAX_FPS)
-        return _gymnasium_steps(model, env, gym_env, seed), native_fps, gym_env.close
-    raise ValueError(
-        f"{env.spec.env_id} ({family}) has nothing to draw: rollout videos cover Brax, "
-        "gymnax classic-control and Gymnasium envs."
-    )
+    if camera is not None and source is not _brax_source:
+        raise ValueError("camera applies to Brax envs only.")
+    return source(model, env, seed, width, height, camera)
 
 
 def record_rollout(

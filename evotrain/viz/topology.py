@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from evotrain.callbacks.topology import read_topology
+from evotrain.callbacks.topology_file import read_topology
 from evotrain.viz.network import NEGATIVE, POSITIVE, _labels, draw_network, network_layout
 
 FORMATS = (".gif", ".html")

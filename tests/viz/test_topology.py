@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -54,6 +55,19 @@ def test_the_html_page_is_self_contained(run, tmp_path):
     data = json.loads(re.search(r"const DATA = (\[.*?\]);\n", text, re.S).group(1))
     assert [d["g"] for d in data] == list(range(1, 7))
     assert 'type="range"' in text and "drawNet" in text
+
+
+def test_the_command_animates_a_run_without_importing_jax(run, tmp_path):
+    folder, _ = run
+    child = (
+        "import sys; from evotrain.cli import main; "
+        f"code = main(['animate', {str(folder)!r}, '--out', {str(tmp_path / 'xor.gif')!r}]); "
+        "print('JAX', 'jax' in sys.modules, 'CODE', code)"
+    )
+    out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True)
+    assert out.stdout.strip().splitlines()[-1] == "JAX False CODE 0", out.stderr[-2000:]
+    with Image.open(tmp_path / "xor.gif") as gif:
+        assert gif.n_frames == 6
 
 
 BROWSER = next(
