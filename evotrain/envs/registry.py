@@ -18,6 +18,7 @@ The table imports nothing: a family's module is imported when an id or object ma
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import difflib
 import importlib
@@ -37,6 +38,8 @@ class EnvFamily:
         title: how messages name the family (``"Brax"``).
         example: an id to show in messages (``"brax:hopper"``).
         bare_ids: whether an id without a prefix may resolve to this family.
+        shown_bare: whether messages show its ids without the prefix (``"xor"``, not
+            ``"function:xor"``).
     """
 
     prefix: str
@@ -44,18 +47,19 @@ class EnvFamily:
     title: str
     example: str
     bare_ids: bool = False
+    shown_bare: bool = False
 
     def load(self) -> ModuleType:
         """The family's module (imported on first use)."""
         return importlib.import_module(self.module)
 
     def qualified(self, name: str) -> str:
-        """The full id of one of the family's names (the function problems' are bare)."""
-        return name if self.prefix == "function" else f"{self.prefix}:{name}"
+        """The id messages show for one of the family's names."""
+        return name if self.shown_bare else f"{self.prefix}:{name}"
 
 
 FAMILIES: list[EnvFamily] = [
-    EnvFamily("function", "evotrain.envs.function_fit", "the function problems", "xor", True),
+    EnvFamily("function", "evotrain.envs.function_fit", "the function problems", "xor", True, True),
     EnvFamily("gymnax", "evotrain.envs.gymnax", "gymnax", "gymnax:CartPole-v1", True),
     EnvFamily("brax", "evotrain.envs.brax", "Brax", "brax:hopper"),
     EnvFamily("gymnasium", "evotrain.envs.gymnasium", "Gymnasium", "gymnasium:CartPole-v1", True),
@@ -93,7 +97,33 @@ def _unknown(env_id: str, only: EnvFamily | None) -> UnknownEnvError:
     )
 
 
+ADAPTERS = 16
+"""Jittable env adapters kept per id and options (least recently made dropped)."""
+_adapters: collections.OrderedDict[tuple, Env] = collections.OrderedDict()
+
+
 def _from_id(env_id: str, kwargs: dict[str, Any]) -> Env:
+    """The adapter for an id: one per id and options for jittable envs (adapters are
+    immutable), so that models of equal settings share their compiled programs
+    (:func:`evotrain.training.program.make_program`); a new one for host envs, which hold
+    open environments."""
+    key: tuple | None = (env_id, tuple(sorted(kwargs.items())))
+    try:
+        hash(key)
+    except TypeError:
+        key = None
+    if key is not None and key in _adapters:
+        _adapters.move_to_end(key)
+        return _adapters[key]
+    env = _adapt_id(env_id, kwargs)
+    if key is not None and env.jittable:
+        _adapters[key] = env
+        while len(_adapters) > ADAPTERS:
+            _adapters.popitem(last=False)
+    return env
+
+
+def _adapt_id(env_id: str, kwargs: dict[str, Any]) -> Env:
     prefix, sep, name = env_id.partition(":")
     if sep:
         only = family(prefix)
