@@ -48,7 +48,7 @@ CPPN_ACTIVATIONS = ("sin", "gauss", "sigmoid", "tanh", "identity", "abs")
 """The CPPN node functions by default: repetition, symmetry, gradients, ..."""
 
 
-@dataclasses.dataclass(frozen=True, eq=False)
+@dataclasses.dataclass(frozen=True)
 class SubstrateNetwork:
     """A substrate (layered or recurrent) driven by a CPPN genome.
 

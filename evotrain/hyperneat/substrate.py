@@ -65,6 +65,18 @@ class Substrate:
         )
         object.__setattr__(self, "hidden", hidden)
 
+    def __eq__(self, other: object) -> bool:
+        """Substrates of the same coordinates are equal (networks on them share programs)."""
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._rows() == other._rows()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._rows())
+
+    def _rows(self) -> tuple[tuple[tuple[int, ...], bytes], ...]:
+        return tuple((a.shape, a.tobytes()) for a in (self.inputs, self.outputs, *self.hidden))
+
     @property
     def dim(self) -> int:
         """Coordinates per neuron."""

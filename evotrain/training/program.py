@@ -19,6 +19,7 @@ result.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 from collections.abc import Callable
 from typing import Any
@@ -302,14 +303,50 @@ def _at_level(inner: Step, level: Level, full: Level) -> Step:
     return step
 
 
+SHARED = 8
+"""Generation programs kept for reuse by equal recipes (least recently made dropped)."""
+_shared: collections.OrderedDict[tuple, GenerationProgram] = collections.OrderedDict()
+
+
 def make_program(recipe: Recipe) -> GenerationProgram:
-    """The generation program of ``recipe`` (a jittable env's)."""
+    """The generation program of ``recipe`` (a jittable env's).
+
+    Models of equal settings share one program, traced and compiled once: those whose
+    strategies compare equal by their settings (NEAT's and HyperNEAT's, the seed-chain
+    GA's, any search over genomes whose strategy is a frozen dataclass), on one env
+    adapter (``make_env`` gives one per id and options), with equal networks, evaluation,
+    devices and capacity levels. The seed is not part of a program, so a sweep over seeds compiles
+    once. Strategies compared by identity (those holding an optimizer or an initializer
+    closure) get a program of their own.
+    """
     if not recipe.env.jittable:
         raise TypeError(
             f"{recipe.env.spec.env_id} is evaluated on the host; its generation is a "
             "HostGenerationStep."
         )
-    return GenerationProgram(recipe)
+    key = _sharing_key(recipe)
+    if key is None:
+        return GenerationProgram(recipe)
+    program = _shared.pop(key, None) or GenerationProgram(recipe)
+    _shared[key] = program
+    while len(_shared) > SHARED:
+        _shared.popitem(last=False)
+    return program
+
+
+def _sharing_key(r: Recipe) -> tuple | None:
+    """What makes two recipes' programs the same, or None when that cannot be told (a
+    strategy compared by identity, an unhashable setting)."""
+    if type(r.strategy).__eq__ is object.__eq__:
+        return None
+    levels = None if r.capacity is None else r.capacity.levels  # `at` follows the strategy
+    key = (r.strategy, r.params, r.network, r.env, r.eval_config, r.mesh, r.pop_size)
+    key = (*key, r.fast_compile, levels)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 __all__ = [

@@ -54,3 +54,35 @@ def test_genomes_run_at_their_capacity_level_and_host_envs_get_no_program():
     recipe = dataclasses.replace(model._recipe(), env=host.env)
     with pytest.raises(TypeError, match="evaluated on the host"):
         make_program(recipe)
+
+
+def test_models_of_equal_settings_share_one_program_and_train_as_if_alone(monkeypatch):
+    from evotrain.training import program as program_module
+
+    settings = {"pop_size": 10, "max_nodes": 10, "max_conns": 20}
+    first = NEAT("FeedForward", "xor", seed=0, **settings)
+    other_seed = NEAT("FeedForward", "xor", seed=1, **settings)
+    assert other_seed._step is first._step  # the seed is not part of the program
+    assert NEAT("FeedForward", "xor", seed=0, **{**settings, "pop_size": 12})._step is not (
+        first._step
+    )
+    es = {"pop_size": 8, "policy_kwargs": {"net_arch": [4]}}
+    assert OpenES("MlpPolicy", "xor", **es)._step is not OpenES("MlpPolicy", "xor", **es)._step
+    other_seed.learn(3)
+    monkeypatch.setattr(program_module, "_shared", type(program_module._shared)())
+    alone = NEAT("FeedForward", "xor", seed=1, **settings)
+    assert alone._step is not first._step
+    alone.learn(3)
+    for a, b in zip(other_seed.history, alone.history, strict=True):
+        np.testing.assert_array_equal(a["fitness"], b["fitness"])
+    assert_trees_equal(other_seed.train_state, alone.train_state)
+
+
+def test_hyperneat_models_on_equal_substrates_share_their_program():
+    from evotrain import HyperNEAT
+
+    a = HyperNEAT("FeedForward", "xor", pop_size=10, seed=0)
+    b = HyperNEAT("FeedForward", "xor", pop_size=10, seed=1)
+    assert a.policy == b.policy and a._step is b._step
+    c = HyperNEAT("FeedForward", "xor", pop_size=10, seed=1, hidden_layers=[2])
+    assert c.policy != a.policy and c._step is not a._step
