@@ -8,8 +8,9 @@ Parts (pick with ``--parts``; all by default):
   generation 1), mean hidden nodes of the winners. A fitness of 3.9 means every squared
   error is at most 0.1, so every output is on the right side of 0.5.
 - ``xor-time``: per-generation time on XOR at several population sizes (max_nodes 50,
-  max_conns 100, preset ``neat-python-xor``), both contenders alternating generation by
-  generation in this process.
+  max_conns 100, preset ``neat-python-xor``): rounds of ``--round-gens`` generations on each
+  side, alternating in this process; evotrain runs them in dispatches of
+  ``--per-dispatch`` generations of its compiled program, as ``learn`` does.
 - ``cartpole-time``: per-generation time on CartPole-v1 (evotrain on gymnax, neat-python on
   Gymnasium, one episode of up to 500 steps per genome), with env steps per generation.
 - ``floor``: evotrain NEAT generation time over the constant-action env floor
@@ -155,16 +156,16 @@ def part_xor_seeds(args: argparse.Namespace) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------- XOR timing
 def part_xor_time(args: argparse.Namespace) -> dict[str, Any]:
-    """Per-generation time on XOR, evotrain dispatching ``--per-dispatch`` generations per
-    call of its compiled program (as ``learn`` does) and neat-python one generation per
-    ``run``, alternating round by round."""
+    """Per-generation time on XOR, rounds of ``--round-gens`` generations on each side,
+    alternating: evotrain in dispatches of ``--per-dispatch`` generations of its compiled
+    program (``learn`` chooses 32 here), neat-python one ``run`` of the round."""
     import neat
 
     from evotrain import NEAT
     from evotrain.neat.presets import get_preset
 
     out = {}
-    k = args.per_dispatch
+    k, gens = args.per_dispatch, args.round_gens
     for pop in args.xor_pops:
         model = NEAT(
             "FeedForward",
@@ -185,18 +186,21 @@ def part_xor_time(args: argparse.Namespace) -> dict[str, Any]:
             population.run(_neat_python.xor_eval, 1)
         ours, theirs = [], []
         for _ in range(args.rounds):
+            start, left = time.perf_counter(), gens
+            while left:  # a dispatch stops early where a capacity level changes
+                ts, chunk = program.run(ts, min(k, program.size, left))
+                left -= int(chunk.done)
+            ours.append((time.perf_counter() - start) / gens)
             start = time.perf_counter()
-            ts, chunk = program.run(ts, min(k, program.size))
-            done = int(chunk.done)  # fewer than asked when a capacity level changes
-            ours.append((time.perf_counter() - start) / done)
-            start = time.perf_counter()
-            population.run(_neat_python.xor_eval, done)
-            theirs.append((time.perf_counter() - start) / done)
+            population.run(_neat_python.xor_eval, gens)
+            theirs.append((time.perf_counter() - start) / gens)
         a, b = _common.median(ours), _common.median(theirs)
         out[pop] = {"evotrain_ms": a * 1e3, "neat_python_ms": b * 1e3, "ratio": a / b, "k": k}
         print(
-            f"XOR pop {pop:6d}, {k} generations per dispatch: evotrain {a * 1e3:8.2f} ms/gen, "
-            f"neat-python {b * 1e3:8.1f} ms/gen, evotrain/neat-python {a / b:.3f}"
+            f"XOR pop {pop:6d}, rounds of {gens} generations, {k} per dispatch: evotrain "
+            f"{a * 1e3:8.2f} ms/gen, neat-python {b * 1e3:8.1f} ms/gen, "
+            f"evotrain/neat-python {a / b:.3f}",
+            flush=True,
         )
     return out
 
@@ -427,6 +431,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument(
         "--per-dispatch", type=int, default=32, help="xor-time: generations per dispatch"
+    )
+    parser.add_argument(
+        "--round-gens", type=int, default=32, help="xor-time: generations per timed round"
     )
     parser.add_argument("--compile-repeats", type=int, default=3)
     parser.add_argument("--rss-pop", type=int, default=10000)

@@ -305,11 +305,13 @@ class BaseEvolver(LoggedModel, ActingModel, HostEvaluation, SavedModel, abc.ABC)
             )
         start = time.perf_counter()
         callback.on_training_start(locals(), globals(), total_generations=generations)
-        pace = Pace(program.size, generations_per_dispatch)
+        pace = Pace(program.size, generations_per_dispatch, self._mesh.devices.flat[0].platform)
         try:
             left, go = generations, True
             while left > 0 and go:
                 n = pace.next(left, callback.generations_until_read())
+                if pace.compiles_ahead(left):
+                    program.compile_ahead(self.train_state, pace.gen_time)
                 callback.on_generation_start()
                 began = time.perf_counter()
                 self.train_state, generations_run = program.dispatch(self.train_state, n)

@@ -9,76 +9,56 @@ generation needs it, and dispatched to the smallest capacity level the populatio
 Host envs (Gymnasium, Ray) get a :class:`~evotrain.training.step.HostGenerationStep`
 instead: their evaluation runs in Python between the jitted halves.
 
-One dispatch runs up to :data:`CHUNK` generations (:meth:`GenerationProgram.run`): a
-``lax.while_loop`` over the generation step that stops after ``n`` generations, or as
-soon as the population needs another capacity level, and hands back every generation's
-metrics and best-so-far individual. Every dispatch, of one generation or of many, runs
-that one compiled program, so the number of generations per dispatch never changes a
-result.
+One dispatch runs up to :data:`~evotrain.training.dispatch.CHUNK` generations
+(:meth:`GenerationProgram.run`, the loop of :mod:`evotrain.training.dispatch`). Programs
+are shared by equal recipes (:func:`make_program`), and a population nearing its next
+capacity level can have that level compiled in the background
+(:meth:`GenerationProgram.compile_ahead`).
 """
 
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import dataclasses
+import functools
+import math
+import time
 from collections.abc import Callable
 from typing import Any
 
 import jax
 import jax.numpy as jnp
-from flax import struct
 from jax.sharding import Mesh
 
 from evotrain.envs.base import Env
 from evotrain.evaluation.evaluate import EvalConfig, make_evaluator
-from evotrain.neat.capacity import fits, grow, level_for, rows_used, shrink
+from evotrain.neat.capacity import CONN_GROWTH, NODE_GROWTH, fits, level_for, rows_used
 from evotrain.networks.base import Network
 from evotrain.strategies.base import Strategy
 from evotrain.training.compile import jit_program
+from evotrain.training.dispatch import Chunk, Level, Step, at_level, chunk_size, dispatch, stays_at
 from evotrain.training.memory import compile_checked
 from evotrain.training.sharding import replicate, replicated_step, shard_evaluator
 from evotrain.training.state import TrainState
 from evotrain.training.step import make_generation_step
 from evotrain.types import Array, Metrics, PyTree
 
-Step = Callable[[TrainState], tuple[TrainState, Metrics]]
-Level = tuple[int, int]
 Generation = tuple[Metrics, PyTree]
 """One generation's metrics and best-so-far individual, on the host."""
 
 _rows_used = jax.jit(rows_used)
 
-CHUNK = 32
-"""The most generations one dispatch runs (fewer when each generation's best individual is
-large: :func:`chunk_size`)."""
-CHUNK_BYTES = 64 * 2**20
-"""What a dispatch's per-generation best individuals may take, at most."""
+AHEAD = 8
+"""Generations of the most growth a population may take before it needs the next capacity
+level, when :meth:`GenerationProgram.compile_ahead` starts compiling that level at the
+latest (earlier when a compile takes longer than that many generations)."""
 
 
-def chunk_size(best_params: PyTree) -> int:
-    """Generations per dispatch for individuals like ``best_params``: :data:`CHUNK`, fewer
-    when :data:`CHUNK` copies would pass :data:`CHUNK_BYTES` (at least one)."""
-    nbytes = sum(
-        int(jnp.size(x)) * jnp.dtype(x.dtype).itemsize
-        for x in jax.tree_util.tree_leaves(best_params)
-    )
-    return int(max(1, min(CHUNK, CHUNK_BYTES // max(nbytes, 1))))
-
-
-@struct.dataclass
-class Chunk:
-    """What one dispatch of :meth:`GenerationProgram.run` gives back.
-
-    Attributes:
-        metrics: each generation's metrics, stacked ``(size, ...)``; rows from ``done`` on
-            are zeros.
-        best_params: the best individual so far after each generation, ``(size, ...)``.
-        done: ``()`` int32, the generations run (at least 1, at most the ``n`` asked for).
-    """
-
-    metrics: Metrics
-    best_params: PyTree
-    done: Array
+@functools.cache
+def _background() -> concurrent.futures.ThreadPoolExecutor:
+    """The one thread that compiles capacity levels ahead of need."""
+    return concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="evotrain-compile")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -134,6 +114,8 @@ class GenerationProgram:
         cap = recipe.capacity
         self.levels: tuple[Level, ...] = cap.levels if cap is not None else ()
         self._compiled: dict[int, Any] = {}
+        self._pending: dict[int, concurrent.futures.Future] = {}
+        self._compile_seconds = 0.0  # the longest compile of a level so far
         self._size: int | None = None
 
     def level(self, ts: TrainState) -> int:
@@ -165,9 +147,9 @@ class GenerationProgram:
         evaluate = shard_evaluator(make_evaluator(r.env, network, config), r.mesh)
         step: Step = make_generation_step(strategy, r.params, evaluate)
         if self.levels:
-            step = _at_level(step, self.levels[level], self.levels[-1])
-        stays = _stays_at(self.levels, level) if self.levels else None
-        run = _dispatch(step, self.size if size is None else size, stays)
+            step = at_level(step, self.levels[level], self.levels[-1])
+        stays = stays_at(self.levels, level) if self.levels else None
+        run = dispatch(step, self.size if size is None else size, stays)
         return jit_program(replicated_step(run, r.mesh, n_args=2), r.fast_compile)
 
     @property
@@ -182,7 +164,8 @@ class GenerationProgram:
 
     def compiled(self, ts: TrainState) -> Any:
         """The compiled generation for ``ts``'s level: compiled ahead of time and checked
-        against free memory the first time it is needed.
+        against free memory the first time it is needed (or taken from
+        :meth:`compile_ahead`'s background compile).
 
         Raises:
             PopulationTooLargeError: when one generation cannot fit in memory (the message
@@ -191,11 +174,45 @@ class GenerationProgram:
         self._see(ts)
         i = self.level(ts)
         if i not in self._compiled:
-            r = self.recipe
-            self._compiled[i] = compile_checked(
-                lambda config: self.jitted(i, config), r.eval_config, (ts, _n(1)), r.pop_size
-            )
+            pending = self._pending.pop(i, None)
+            self._compiled[i] = pending.result() if pending else self._compile(i, ts)
         return self._compiled[i]
+
+    def _compile(self, i: int, ts: TrainState) -> Any:
+        r = self.recipe
+        start = time.perf_counter()
+        compiled = compile_checked(
+            lambda config: self.jitted(i, config), r.eval_config, (ts, _n(1)), r.pop_size
+        )
+        self._compile_seconds = max(self._compile_seconds, time.perf_counter() - start)
+        return compiled
+
+    def compile_ahead(self, ts: TrainState, generation_seconds: float | None = None) -> bool:
+        """Starts compiling the capacity level after ``ts``'s in a background thread when
+        the population could need it soon, so that reaching it does not stop the run to
+        compile: within :data:`AHEAD` generations of the most growth, or within as many
+        generations as a compile of this program takes (``generation_seconds``: the time
+        of one). The result is the same program a compile on need gives; its errors are
+        raised when the level is needed.
+
+        Returns:
+            Whether a compile started.
+        """
+        if len(self.levels) < 2:
+            return False
+        nodes, conns = (int(x) for x in jax.device_get(_rows_used(ts)))
+        i = level_for(self.levels, nodes, conns)
+        after = i + 1
+        if after == len(self.levels) or after in self._compiled or after in self._pending:
+            return False
+        lead = AHEAD
+        if generation_seconds:
+            lead = max(lead, math.ceil(self._compile_seconds / generation_seconds))
+        if fits(self.levels[i], nodes + lead * NODE_GROWTH, conns + lead * CONN_GROWTH):
+            return False
+        self._see(ts)
+        self._pending[after] = _background().submit(self._compile, after, ts)
+        return True
 
     def run(self, ts: TrainState, n: int) -> tuple[TrainState, Chunk]:
         """Up to ``n`` generations from ``ts`` in one dispatch (at most :attr:`size`; fewer
@@ -237,70 +254,6 @@ class GenerationProgram:
 
 def _n(n: int) -> Array:
     return jnp.asarray(n, jnp.int32)
-
-
-def _stays_at(levels: tuple[Level, ...], level: int) -> Callable[[TrainState], Array] | None:
-    """``stays(ts)``: whether the next generation from ``ts`` runs at ``level`` too (the
-    smallest level it fits, as :meth:`GenerationProgram.level` picks on the host); None
-    for the full capacity when no smaller level exists."""
-    if len(levels) == 1:
-        return None
-
-    def stays(ts: TrainState) -> Array:
-        nodes, conns = rows_used(ts)
-        fitting = jnp.array([fits(lv, nodes, conns) for lv in levels[:-1]] + [True])
-        return jnp.argmax(fitting) == level  # level_for's choice, on the device
-
-    return stays
-
-
-def _dispatch(
-    step: Step, size: int, stays: Callable[[TrainState], Array] | None
-) -> Callable[[TrainState, Array], tuple[TrainState, Chunk]]:
-    """``run(ts, n)``: ``step`` repeated up to ``n`` (<= ``size``) times in one
-    ``while_loop``, stopping before a generation that ``stays`` says belongs to another
-    capacity level; every generation's metrics and best-so-far individual are kept."""
-
-    traced = jax.jit(step)  # traced once: for the metrics' shapes and in the loop
-
-    def run(ts: TrainState, n: Array) -> tuple[TrainState, Chunk]:
-        shapes = jax.eval_shape(traced, ts)[1]
-        metrics = jax.tree_util.tree_map(lambda s: jnp.zeros((size, *s.shape), s.dtype), shapes)
-        best = jax.tree_util.tree_map(
-            lambda x: jnp.zeros((size, *x.shape), x.dtype), ts.best_params
-        )
-
-        def more(carry: tuple[Array, TrainState, Metrics, PyTree]) -> Array:
-            i, ts, _, _ = carry
-            go = i < jnp.minimum(n, size)
-            if stays is not None:
-                go = go & ((i == 0) | stays(ts))
-            return go
-
-        def generation(carry: tuple[Array, TrainState, Metrics, PyTree]) -> tuple:
-            i, ts, metrics, best = carry
-            ts, m = traced(ts)
-            metrics = jax.tree_util.tree_map(lambda b, x: b.at[i].set(x), metrics, m)
-            best = jax.tree_util.tree_map(lambda b, x: b.at[i].set(x), best, ts.best_params)
-            return i + 1, ts, metrics, best
-
-        done, ts, metrics, best = jax.lax.while_loop(
-            more, generation, (jnp.zeros((), jnp.int32), ts, metrics, best)
-        )
-        return ts, Chunk(metrics=metrics, best_params=best, done=done)
-
-    return run
-
-
-def _at_level(inner: Step, level: Level, full: Level) -> Step:
-    """A step on full-capacity train states that runs ``inner`` (built for genomes of
-    ``level``'s rows) on their leading rows and pads the result back with NaN rows."""
-
-    def step(ts: TrainState) -> tuple[TrainState, Metrics]:
-        ts, metrics = inner(shrink(ts, *level))
-        return grow(ts, *full), metrics
-
-    return step
 
 
 SHARED = 8
@@ -350,12 +303,9 @@ def _sharing_key(r: Recipe) -> tuple | None:
 
 
 __all__ = [
-    "CHUNK",
-    "CHUNK_BYTES",
+    "AHEAD",
     "Capacity",
-    "Chunk",
     "GenerationProgram",
     "Recipe",
-    "chunk_size",
     "make_program",
 ]

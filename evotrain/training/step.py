@@ -158,6 +158,10 @@ class HostGenerationStep:
         """``ts`` as it is: the halves compile on their first call."""
         return ts
 
+    def compile_ahead(self, ts: TrainState, generation_seconds: float | None = None) -> bool:
+        """Nothing to compile ahead: a host generation has one shape."""
+        return False
+
     def dispatch(
         self, ts: TrainState, n: int = 1
     ) -> tuple[TrainState, list[tuple[Metrics, PyTree]]]:

@@ -96,6 +96,30 @@ def test_a_dispatch_stops_where_the_population_needs_another_capacity_level():
     assert_same_run(one, model)
 
 
+def test_the_next_capacity_level_compiles_in_the_background_to_the_same_run(monkeypatch):
+    from evotrain.training import program as program_module
+
+    x = np.random.default_rng(0).normal(size=(8, 4)).astype(np.float32)
+    problem = FunctionFit(x, np.tile(x.sum(axis=1, keepdims=True), (1, 7)), name="wide")
+    settings = dict(
+        pop_size=12, max_nodes=20, max_conns=40, node_add=1.0, node_delete=0.0, conn_delete=0.0
+    )
+    on_need = NEAT("FeedForward", problem, seed=0, **settings).learn(4)
+    monkeypatch.setattr(program_module, "_shared", type(program_module._shared)())
+    model = NEAT("FeedForward", problem, seed=0, **settings)
+    program = model._step
+    ts = program.ready(model.train_state)  # level 0 compiled
+    assert list(program._compiled) == [0]
+    assert program.compile_ahead(ts)  # 28 of level 0's 32 connection rows are in use
+    assert not program.compile_ahead(ts)  # once
+    compiled_ahead = program._pending[1].result()
+    model.learn(4)
+    assert program._compiled[1] is compiled_ahead and not program._pending
+    assert_same_run(on_need, model)
+    short = NEAT("FeedForward", "xor", seed=0, pop_size=10)
+    assert not short._step.compile_ahead(short.train_state)  # far from its next level
+
+
 def test_a_save_and_load_between_dispatches_continue_exactly(tmp_path):
     straight = MAKE["NEAT/xor"]().learn(12, generations_per_dispatch=1)
     first = MAKE["NEAT/xor"]().learn(5, generations_per_dispatch=8)
@@ -132,3 +156,11 @@ def test_a_callback_that_may_stop_at_any_generation_stops_it_exactly():
     assert stopped <= 4 and model.history[-1]["best_fitness"] >= threshold
     again = MAKE["NEAT/xor"]().learn(stopped, generations_per_dispatch=1)
     assert_same_run(again, model)
+
+
+def test_learn_compiles_ahead_on_accelerators_in_long_runs_only():
+    from evotrain.training.pace import COMPILE_AHEAD_LEFT, Pace
+
+    assert Pace(32, None, "gpu").compiles_ahead(COMPILE_AHEAD_LEFT)
+    assert not Pace(32, None, "gpu").compiles_ahead(COMPILE_AHEAD_LEFT - 1)
+    assert not Pace(32, None, "cpu").compiles_ahead(10 * COMPILE_AHEAD_LEFT)  # same cores
