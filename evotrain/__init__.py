@@ -10,11 +10,9 @@ Public names are imported lazily, so ``import evotrain`` (and
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 from evotrain.algorithms.registry import REGISTRY
 from evotrain.runtime.gl import configure_mujoco_gl
+from evotrain.runtime.lazy import lazy_exports
 
 __version__ = "0.2.0"
 
@@ -32,7 +30,4 @@ _EXPORTS = {
 __all__ = [*sorted(_EXPORTS), "__version__"]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'evotrain' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
