@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, final
 
 import optax
@@ -79,6 +80,13 @@ class OpenES(BaseEvolver):
             antithetic=self.antithetic,
             fitness_shaping=self.fitness_shaping,
         )
-        optimizer = self.optimizer or optax.adam(self.learning_rate)
+        optimizer = self.optimizer or default_optimizer(self.learning_rate)
         initializer = None if self.zero_init else self.policy.init
         return open_es.OpenESStrategy(config, optimizer, initializer), self.es_params
+
+
+@functools.lru_cache(maxsize=32)
+def default_optimizer(learning_rate: float) -> optax.GradientTransformation:
+    """Adam at ``learning_rate``: one object per rate (optax transforms are pure), so that
+    models of equal settings have equal strategies and share their compiled program."""
+    return optax.adam(learning_rate)

@@ -9,6 +9,8 @@ Strategies are jit-compatible but never jit themselves; the training step is the
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Hashable
 from typing import Any, Protocol, runtime_checkable
 
 from evotrain.evaluation.result import Scores
@@ -54,3 +56,18 @@ class Strategy(Protocol):
     def policy_params(self, state: PyTree) -> PyTree:
         """The parameters a trained model acts with (ES: the mean; GA: the current best)."""
         ...
+
+
+def callable_key(fn: Any) -> Hashable:
+    """How a function a strategy holds (an initializer, an optax transform) takes part in
+    the strategy's equality, which decides whether models share a compiled program: a
+    method bound to an object compared by value (a network's ``init``) by that function
+    and object, so that equal networks make equal strategies; anything else as itself
+    (functions and closures by identity)."""
+    if inspect.ismethod(fn):
+        try:
+            hash(fn.__self__)
+        except TypeError:  # bound to an unhashable object: by identity
+            return fn
+        return (fn.__func__, fn.__self__)
+    return fn

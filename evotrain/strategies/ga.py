@@ -18,6 +18,7 @@ import jax.numpy as jnp
 from flax import struct
 
 from evotrain.evaluation.result import Scores, as_evaluation
+from evotrain.strategies.base import callable_key
 from evotrain.types import Array, Fitness, Metrics, Population, PRNGKey
 
 Initializer = Callable[[PRNGKey], Array]
@@ -149,6 +150,17 @@ class GAStrategy:
     def __init__(self, config: GAConfig, initializer: Initializer | None = None) -> None:
         self.config = config
         self.initializer = initializer
+
+    def __eq__(self, other: object) -> bool:
+        """Equal settings and equal initializers make equal strategies (their programs are
+        shared; see :func:`~evotrain.strategies.base.callable_key`)."""
+        return type(other) is type(self) and other._key() == self._key()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def _key(self) -> tuple:
+        return (self.config, callable_key(self.initializer))
 
     @property
     def default_params(self) -> GAParams:

@@ -18,6 +18,7 @@ import optax
 from flax import struct
 
 from evotrain.evaluation.result import Scores, as_evaluation
+from evotrain.strategies.base import callable_key
 from evotrain.strategies.fitness_shaping import SHAPINGS, shape
 from evotrain.types import Array, Metrics, Population, PRNGKey
 
@@ -118,6 +119,17 @@ class OpenESStrategy:
         self.config = config
         self.optimizer = optimizer if optimizer is not None else optax.adam(0.03)
         self.initializer = initializer
+
+    def __eq__(self, other: object) -> bool:
+        """Equal settings, the same optimizer and equal initializers make equal strategies
+        (their programs are shared; see :func:`~evotrain.strategies.base.callable_key`)."""
+        return type(other) is type(self) and other._key() == self._key()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def _key(self) -> tuple:
+        return (self.config, self.optimizer, callable_key(self.initializer))
 
     @property
     def default_params(self) -> OpenESParams:

@@ -265,12 +265,12 @@ def make_program(recipe: Recipe) -> GenerationProgram:
     """The generation program of ``recipe`` (a jittable env's).
 
     Models of equal settings share one program, traced and compiled once: those whose
-    strategies compare equal by their settings (NEAT's and HyperNEAT's, the seed-chain
-    GA's, any search over genomes whose strategy is a frozen dataclass), on one env
-    adapter (``make_env`` gives one per id and options), with equal networks, evaluation,
-    devices and capacity levels. The seed is not part of a program, so a sweep over seeds compiles
-    once. Strategies compared by identity (those holding an optimizer or an initializer
-    closure) get a program of their own.
+    strategies compare equal by their settings (NEAT's and HyperNEAT's, any search over
+    genomes whose strategy is a frozen dataclass, the seed-chain GA's, and OpenAI-ES's and
+    the GA's on equal networks with one optimizer object), on one env adapter
+    (``make_env`` gives one per id and options), with equal networks, evaluation, devices
+    and capacity levels. The seed is not part of a program, so a sweep over seeds compiles
+    once. Strategies compared by identity (evosax's) get a program of their own.
     """
     if not recipe.env.jittable:
         raise TypeError(

@@ -63,15 +63,25 @@ def init_train_state(
 def init_program(strategy: Strategy, obs_size: int, fast_compile: bool = False) -> Any:
     """The jitted ``(key, strategy_params) -> TrainState`` of :func:`init_train_state`.
 
-    Strategies that compare equal by their settings (NEAT's, the seed-chain GA's) share one
-    program per settings, so a second model of the same settings, or a load's shape check
+    Strategies that compare equal by their settings (NEAT's, the seed-chain GA's, and
+    OpenAI-ES's and the GA's on equal networks with one optimizer object) share one program
+    per settings, so a second model of the same settings, or a load's shape check
     (``jax.eval_shape``), reuses the traced init instead of tracing NEAT's speciation again
-    (0.75 s a NEAT load). Strategies compared by identity (those holding an optimizer or
-    an initializer closure) get a program of their own.
+    (0.75 s a NEAT load). Strategies compared by identity (evosax's) or holding something
+    unhashable get a program of their own.
     """
-    if type(strategy).__eq__ is object.__eq__:
+    if type(strategy).__eq__ is object.__eq__ or not _hashable(strategy):
         return _init_program.__wrapped__(strategy, obs_size, fast_compile)
     return _init_program(strategy, obs_size, fast_compile)
+
+
+def _hashable(x: Any) -> bool:
+    """Whether ``x`` hashes (a strategy holding an unhashable optimizer does not)."""
+    try:
+        hash(x)
+    except TypeError:
+        return False
+    return True
 
 
 @functools.lru_cache(maxsize=32)

@@ -66,8 +66,6 @@ def test_models_of_equal_settings_share_one_program_and_train_as_if_alone(monkey
     assert NEAT("FeedForward", "xor", seed=0, **{**settings, "pop_size": 12})._step is not (
         first._step
     )
-    es = {"pop_size": 8, "policy_kwargs": {"net_arch": [4]}}
-    assert OpenES("MlpPolicy", "xor", **es)._step is not OpenES("MlpPolicy", "xor", **es)._step
     other_seed.learn(3)
     monkeypatch.setattr(program_module, "_shared", type(program_module._shared)())
     alone = NEAT("FeedForward", "xor", seed=1, **settings)
@@ -86,3 +84,22 @@ def test_hyperneat_models_on_equal_substrates_share_their_program():
     assert a.policy == b.policy and a._step is b._step
     c = HyperNEAT("FeedForward", "xor", pop_size=10, seed=1, hidden_layers=[2])
     assert c.policy != a.policy and c._step is not a._step
+
+
+def test_openes_and_ga_models_of_equal_settings_share_their_program():
+    from evotrain import GA
+
+    es = {"pop_size": 8, "policy_kwargs": {"net_arch": [4]}}
+    a, b = OpenES("MlpPolicy", "xor", seed=0, **es), OpenES("MlpPolicy", "xor", seed=1, **es)
+    assert a.strategy == b.strategy and a._step is b._step
+    other = OpenES("MlpPolicy", "xor", seed=0, learning_rate=0.01, **es)
+    assert other._step is not a._step
+    import optax
+
+    mine = optax.sgd(0.1)  # a user's optimizer: shared only by models given this object
+    c = OpenES("MlpPolicy", "xor", optimizer=mine, **es)
+    assert OpenES("MlpPolicy", "xor", optimizer=mine, **es)._step is c._step
+    assert OpenES("MlpPolicy", "xor", optimizer=optax.sgd(0.1), **es)._step is not c._step
+    g = GA("MlpPolicy", "xor", seed=0, **es)
+    assert GA("MlpPolicy", "xor", seed=5, **es)._step is g._step
+    assert GA("MlpPolicy", "xor", seed=5, mutation_sigma=0.2, **es)._step is not g._step
