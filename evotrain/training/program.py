@@ -49,6 +49,13 @@ Generation = tuple[Metrics, PyTree]
 
 _rows_used = jax.jit(rows_used)
 
+
+def _rows(ts: TrainState) -> tuple[int, int]:
+    """The node and connection rows ``ts``'s genomes use, read from the device."""
+    nodes, conns = jax.device_get(_rows_used(ts))
+    return int(nodes), int(conns)
+
+
 AHEAD = 8
 """Generations of the most growth a population may take before it needs the next capacity
 level, when :meth:`GenerationProgram.compile_ahead` starts compiling that level at the
@@ -123,8 +130,7 @@ class GenerationProgram:
         population has no levels). Reads two numbers from the device."""
         if not self.levels:
             return 0
-        nodes, conns = jax.device_get(_rows_used(ts))
-        return level_for(self.levels, int(nodes), int(conns))
+        return level_for(self.levels, *_rows(ts))
 
     def jitted(
         self, level: int = 0, eval_config: EvalConfig | None = None, size: int | None = None
@@ -200,7 +206,7 @@ class GenerationProgram:
         """
         if len(self.levels) < 2:
             return False
-        nodes, conns = (int(x) for x in jax.device_get(_rows_used(ts)))
+        nodes, conns = _rows(ts)
         i = level_for(self.levels, nodes, conns)
         after = i + 1
         if after == len(self.levels) or after in self._compiled or after in self._pending:
