@@ -7,7 +7,8 @@ and a C++ stack trace. So :func:`evotrain.distributed.initialize` routes the pro
 stderr (file descriptor 2) through this small helper process, started as a plain script
 (standard library only, no JAX), which
 
-- passes every line through at once, except the runtime's own log lines (``E1207
+- drops the runtime's known harmless lines (:data:`_NOISE`);
+- passes every other line through at once, except the runtime's own log lines (``E1207
   00:41:57.63 2254 file.cc:123] ...`` and the lines that follow them), which it holds back
   for a moment: if no fatal report follows, they are passed through as well;
 - when the process ends after a fatal report, writes one line instead, naming the lost
@@ -38,6 +39,15 @@ HOLD_S = 1.0
 
 _RUNTIME_LINE = re.compile(r"^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [^ \]]+:\d+\] ")
 _UNHEALTHY = re.compile(r"stopped sending heartbeats\):\s*((?:\d+[,\s]*)+)")
+_NOISE = re.compile(
+    r"cpu_aot_loader\.cc:\d+\] Loading XLA:CPU AOT result\. Target machine feature "
+    r"\+prefer-no-(gather|scatter) is not\s+supported"
+)
+"""Runtime lines that are known to be harmless, dropped unless debugging: XLA's CPU
+loader reports, for every program it loads from the persistent compilation cache on CPUs
+whose compiler tunes with ``prefer-no-gather``/``prefer-no-scatter`` (Intel Sapphire
+Rapids, ...), that these tuning flags are not CPU features of the host; the program loads
+and runs as compiled (openxla/xla#44565)."""
 
 
 @dataclass
@@ -163,6 +173,8 @@ def guard(fd_in: int, fd_out: int, facts: RunFacts, debug: bool) -> bool:
                 continue
             if debug:
                 write(line)
+            elif _NOISE.search(line):
+                continue
             if _RUNTIME_LINE.match(line):
                 fatal = fatal or line.startswith("F")
                 held_since = time.monotonic()

@@ -109,6 +109,23 @@ def test_runtime_news_that_is_not_fatal_is_shown_after_a_moment():
     ]
 
 
+AOT_NOISE = (
+    "E1207 23:31:37.570368   13738 cpu_aot_loader.cc:220] Loading XLA:CPU AOT result. Target "
+    "machine feature +prefer-no-gather is not  supported on the host machine. Machine type "
+    "used for XLA:CPU compilation doesn't match the machine type for execution.\n"
+)
+
+
+def test_known_harmless_runtime_lines_are_dropped_unless_debugging():
+    real = "E1207 23:31:37.570368   13738 cpu_aot_loader.cc:220] Loading XLA:CPU AOT result. "
+    real += "Target machine feature +avx512f is not supported on the host machine.\n"
+    lines, fatal = _run([(0, AOT_NOISE), (0, "generation 1\n"), (0, real)])
+    assert not fatal
+    assert lines == ["generation 1", real.rstrip("\n")]  # a real ISA mismatch stays
+    lines, _ = _run([(0, AOT_NOISE)], debug=True)
+    assert lines == [AOT_NOISE.rstrip("\n")]
+
+
 def test_debug_mode_shows_the_runtime_report_and_the_line():
     lines, fatal = _run([(0, "generation 1\n"), (0, LOST_LEADER)], debug=True)
     assert fatal and lines[0] == "generation 1"
