@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import abc
 import functools
+import inspect
 import os
 import time
 import uuid
@@ -22,7 +23,7 @@ from evotrain.algorithms.acting import ActingModel
 from evotrain.algorithms.host_evaluation import HostEvaluation
 from evotrain.algorithms.logged import LoggedModel
 from evotrain.algorithms.saved import ABSTRACT_STATE, SavedModel
-from evotrain.algorithms.settings import check_settings
+from evotrain.algorithms.settings import Settings, accepted
 from evotrain.callbacks import MaybeCallback, make_callback
 from evotrain.distributed import print_main
 from evotrain.envs import Env, make_env
@@ -35,7 +36,7 @@ from evotrain.training.compile import jit_program
 from evotrain.training.info import GenerationInfo, history_record
 from evotrain.training.pace import Pace
 from evotrain.training.program import Capacity, GenerationProgram, Recipe, make_program
-from evotrain.training.sharding import Devices, check_split, population_mesh, resolve_devices
+from evotrain.training.sharding import check_split, population_mesh, resolve_devices
 from evotrain.training.state import init_program
 from evotrain.types import PyTree, positive_int
 
@@ -92,7 +93,6 @@ class BaseEvolver(LoggedModel, ActingModel, HostEvaluation, SavedModel, abc.ABC)
     """The policy alias the CLI and hyperparameter files use unless told otherwise."""
     policy_aliases: ClassVar[dict[str, PolicyBuilder]] = {"MlpPolicy": MLP.for_sizes}
     """Policy names and the builders they stand for (called by :meth:`_make_policy`)."""
-    policy_kwarg_names: ClassVar[tuple[str, ...]] = ("net_arch", "activation_fn")
     columns: ClassVar[tuple[Metric, ...]] = ()
     """The algorithm's own metrics in the log (see :mod:`evotrain.logging.metrics`)."""
     fast_compile: ClassVar[bool] = False
@@ -102,76 +102,64 @@ class BaseEvolver(LoggedModel, ActingModel, HostEvaluation, SavedModel, abc.ABC)
     """What Ray workers receive by default: ``"seeds"`` (strategy state + key) or
     ``"params"`` (the individuals; NEAT's genomes are small)."""
 
-    def __new__(cls, *args: Any, **kwargs: Any) -> BaseEvolver:
-        check_settings(cls.__name__, kwargs)
-        # The constructor's arguments, as given, are what save() records to rebuild the model.
-        self = super().__new__(cls)
-        self._init_args = (args, dict(kwargs))
+    settings_type: ClassVar[type[Settings]] = Settings
+    """The shell's keywords as fields (:mod:`evotrain.algorithms.settings`): its
+    signature, defaults, checks, save record and size bounds."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.__signature__ = cls._signature()  # type: ignore[attr-defined]
+
+    @classmethod
+    def _signature(cls) -> inspect.Signature:
+        return cls.settings_type.signature()
+
+    def __init__(self, policy: str, env: Any, **kwargs: Any) -> None:
+        self.settings = self.settings_type.parse(type(self).__name__, kwargs)
+        s = self.settings
         # Which run this model is: a checkpoint folder belongs to one (CheckpointCallback).
         # A loaded model is a new run; it resumes into a folder only when told to.
         self.run_id = uuid.uuid4().hex[:16]
-        return self
-
-    def __init__(
-        self,
-        policy: str,
-        env: Any,
-        *,
-        pop_size: int,
-        n_episodes: int = 1,
-        episode_reduce: str = "mean",
-        max_episode_steps: int | None = None,
-        pop_batch_size: int | None = None,
-        obs_normalization: bool = False,
-        reward_shift: float = 0.0,
-        policy_kwargs: dict[str, Any] | None = None,
-        env_kwargs: dict[str, Any] | None = None,
-        seed: int | None = None,
-        verbose: int = 0,
-        tensorboard_log: str | None = None,
-        devices: Devices = "auto",
-        evaluator: str = "inprocess",
-        n_workers: int | None = None,
-        ray_address: str | None = None,
-        ray_payload: str | None = None,
-    ) -> None:
         if policy not in self.policy_aliases:
             raise ValueError(
                 f"Unknown policy {policy!r} for {type(self).__name__}; available: "
                 f"{', '.join(self.policy_aliases)}."
             )
         self.policy_name = policy
-        self.pop_size = positive_int("pop_size", pop_size)
-        self.policy_kwargs = dict(policy_kwargs or {})
-        unknown = set(self.policy_kwargs) - set(self.policy_kwarg_names)
+        self.pop_size = s.pop_size
+        self.policy_kwargs = dict(s.policy_kwargs or {})
+        takes = self._policy_kwarg_names(self.policy_aliases[policy])
+        unknown = set(self.policy_kwargs) - set(takes)
         if unknown:
             raise ValueError(
                 f"Unknown policy_kwargs {sorted(unknown)}; {policy} takes "
-                f"{', '.join(self.policy_kwarg_names) or 'none'}."
+                f"{', '.join(takes) or 'none'}."
             )
         self.eval_config = EvalConfig(
-            n_episodes=positive_int("n_episodes", n_episodes),
-            max_steps=max_episode_steps,
-            pop_batch_size=pop_batch_size,
-            obs_normalization=bool(obs_normalization),
-            reward_shift=float(reward_shift),
-            episode_reduce=episode_reduce,
+            n_episodes=s.n_episodes,
+            max_steps=s.max_episode_steps,
+            pop_batch_size=s.pop_batch_size,
+            obs_normalization=bool(s.obs_normalization),
+            reward_shift=float(s.reward_shift),
+            episode_reduce=s.episode_reduce,
         )
         self.eval_config.check_pop_size(self.pop_size)
-        self.devices = devices
-        self._mesh = population_mesh(resolve_devices(devices))
+        self.devices = s.devices
+        self._mesh = population_mesh(resolve_devices(s.devices))
+        seed = s.seed
         self.seed = int(seed) if seed is not None else int.from_bytes(os.urandom(4), "little") >> 1
-        self.verbose = int(verbose)
-        self.tensorboard_log = None if tensorboard_log is None else os.fspath(tensorboard_log)
+        self.verbose = int(s.verbose)
+        self.tensorboard_log = None if s.tensorboard_log is None else os.fspath(s.tensorboard_log)
         self._logger = None
         self._custom_logger = False
         self.num_generations = 0
         self.num_timesteps = 0
         self.history: list[dict[str, Any]] = []
-        self.env: Env = make_env(env, **(env_kwargs or {}))
+        self.env: Env = make_env(env, **(s.env_kwargs or {}))
+        self.env_arg = env if isinstance(env, str) else None
         if self.env.jittable:  # host envs are evaluated on the host, on no mesh
-            check_split(self.pop_size, self._mesh.size, pop_batch_size)
-        self._set_evaluator(evaluator, n_workers, ray_address, ray_payload)
+            check_split(self.pop_size, self._mesh.size, s.pop_batch_size)
+        self._set_evaluator(s.evaluator, s.n_workers, s.ray_address, s.ray_payload)
         self.policy = self._make_policy()
         self.strategy, self.strategy_params = self._make_strategy()
         init = init_program(self.strategy, self.env.spec.obs_size, self.fast_compile)
@@ -189,11 +177,19 @@ class BaseEvolver(LoggedModel, ActingModel, HostEvaluation, SavedModel, abc.ABC)
         """The network the policy alias names, sized for ``self.env``."""
         build = self.policy_aliases[self.policy_name]
         spec = self.env.spec
-        return build(spec.obs_size, spec.num_outputs, **self._policy_options())
+        return build(spec.obs_size, spec.num_outputs, **accepted(build, self._policy_options()))
 
     def _policy_options(self) -> dict[str, Any]:
-        """Keywords of the policy builder (by default: ``policy_kwargs``)."""
+        """Keywords for the policy builder (by default: ``policy_kwargs``); it gets those
+        its signature names."""
         return dict(self.policy_kwargs)
+
+    @classmethod
+    def _policy_kwarg_names(cls, build: PolicyBuilder) -> tuple[str, ...]:
+        """What ``policy_kwargs`` may hold for the policy ``build`` makes: the keywords its
+        signature names."""
+        params = inspect.signature(build).parameters.values()
+        return tuple(p.name for p in params if p.kind is p.KEYWORD_ONLY)
 
     def _policy_summary(self) -> str:
         return f"{self.policy.num_params} params"
@@ -240,6 +236,7 @@ class BaseEvolver(LoggedModel, ActingModel, HostEvaluation, SavedModel, abc.ABC)
                 "equal; create a new model for a different env."
             )
         self.env = new
+        self.env_arg = env if isinstance(env, str) else None
         self._build_step()
 
     # ----------------------------------------------------------------- training

@@ -2,13 +2,45 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
-from typing import Any, final
+from typing import final
 
 import optax
 
 from evotrain.algorithms.base import BaseEvolver
+from evotrain.algorithms.settings import Settings, optimizer_setting, setting
+from evotrain.limits import MAX_POP_SIZE
 from evotrain.strategies import open_es
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class OpenESSettings(Settings):
+    """:class:`OpenES`'s keywords (see its docs)."""
+
+    pop_size: int = setting(256, size=MAX_POP_SIZE)
+    learning_rate: float = setting(0.03, positive=True)
+    optimizer: optax.GradientTransformation | None = optimizer_setting()
+    sigma: float = setting(0.1, positive=True)
+    sigma_decay: float = setting(1.0)
+    sigma_limit: float = setting(0.01)
+    weight_decay: float = setting(0.0)
+    antithetic: bool = setting(True)
+    fitness_shaping: str = setting("centered_rank")
+    zero_init: bool = setting(False)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        open_es.check_params(self.es_params())
+
+    def es_params(self) -> open_es.OpenESParams:
+        """The strategy's numbers (``sigma_limit`` at most ``sigma``)."""
+        return open_es.OpenESParams(
+            sigma_init=float(self.sigma),
+            sigma_decay=float(self.sigma_decay),
+            sigma_limit=float(min(self.sigma_limit, self.sigma)),
+            weight_decay=float(self.weight_decay),
+        )
 
 
 @final
@@ -38,51 +70,19 @@ class OpenES(BaseEvolver):
 
     algorithm_name = "openes"
     display_name = "OpenAI-ES"
-
-    def __init__(
-        self,
-        policy: str,
-        env: Any,
-        *,
-        pop_size: int = 256,
-        learning_rate: float = 0.03,
-        optimizer: optax.GradientTransformation | None = None,
-        sigma: float = 0.1,
-        sigma_decay: float = 1.0,
-        sigma_limit: float = 0.01,
-        weight_decay: float = 0.0,
-        antithetic: bool = True,
-        fitness_shaping: str = "centered_rank",
-        zero_init: bool = False,
-        **kwargs: Any,
-    ) -> None:
-        if not learning_rate > 0:
-            raise ValueError(f"learning_rate must be positive, got {learning_rate}.")
-        self.learning_rate = float(learning_rate)
-        self.optimizer = optimizer
-        self.es_params = open_es.OpenESParams(
-            sigma_init=float(sigma),
-            sigma_decay=float(sigma_decay),
-            sigma_limit=float(min(sigma_limit, sigma)),
-            weight_decay=float(weight_decay),
-        )
-        open_es.check_params(self.es_params)
-        self.antithetic = bool(antithetic)
-        self.fitness_shaping = str(fitness_shaping)
-        self.zero_init = bool(zero_init)
-        super().__init__(policy, env, pop_size=pop_size, **kwargs)
+    settings_type = OpenESSettings
 
     def _make_strategy(self) -> tuple[open_es.OpenESStrategy, open_es.OpenESParams]:
-        num_dims = self.policy.num_params
+        s = self.settings
         config = open_es.OpenESConfig(
             pop_size=self.pop_size,
-            num_dims=num_dims,
-            antithetic=self.antithetic,
-            fitness_shaping=self.fitness_shaping,
+            num_dims=self.policy.num_params,
+            antithetic=s.antithetic,
+            fitness_shaping=s.fitness_shaping,
         )
-        optimizer = self.optimizer or default_optimizer(self.learning_rate)
-        initializer = None if self.zero_init else self.policy.init
-        return open_es.OpenESStrategy(config, optimizer, initializer), self.es_params
+        optimizer = s.optimizer or default_optimizer(s.learning_rate)
+        initializer = None if s.zero_init else self.policy.init
+        return open_es.OpenESStrategy(config, optimizer, initializer), s.es_params()
 
 
 @functools.lru_cache(maxsize=32)

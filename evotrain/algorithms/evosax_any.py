@@ -8,19 +8,38 @@ such as ``"SimpleGA"`` or ``"PSO"``, the current population's best member.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from typing import Any, ClassVar, final
 
-from evotrain.algorithms.base import BaseEvolver
-from evotrain.algorithms.evosax_family import EvosaxFamily
+from evotrain.algorithms.evosax_family import EvosaxFamily, EvosaxSettings
+from evotrain.algorithms.settings import setting
+from evotrain.limits import MAX_POP_SIZE
 from evotrain.strategies.evosax import EvosaxStrategy
 
-SHELL_KEYWORDS: frozenset[str] = frozenset(
-    name
-    for name in inspect.signature(BaseEvolver.__init__).parameters
-    if name not in ("self", "policy", "env", "pop_size")
-)
-"""The keywords :class:`EvoSax` gives to the shell; every other goes to the strategy."""
+DEFAULT_STRATEGY = "CMA_ES"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class EvoSaxSettings(EvosaxSettings):
+    """:class:`EvoSax`'s keywords: the strategy's name, the shell's, and (in
+    ``strategy_options``) every other keyword, for the strategy."""
+
+    strategy_name: str = setting(DEFAULT_STRATEGY)
+    pop_size: int = setting(64, size=MAX_POP_SIZE)
+    init_sigma: float = setting(0.1, positive=True)
+    strategy_options: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    rest: ClassVar[str | None] = "strategy_options"
+    positive_rest: ClassVar[frozenset[str]] = frozenset(
+        {"std_init", "lr_std_init", "std_lr", "lr_B", "std_max_change", "max_velocity"}
+    )
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        from evotrain.strategies.evosax_catalog import resolve_name
+
+        resolve_name(self.strategy_name)  # fail before the env is made
 
 
 @final
@@ -60,62 +79,47 @@ class EvoSax(EvosaxFamily):
     algorithm_name = "evosax"
     display_name = "evosax"
     columns = ()
-    DEFAULT_STRATEGY: ClassVar[str] = "CMA_ES"
+    settings_type = EvoSaxSettings
+    DEFAULT_STRATEGY: ClassVar[str] = DEFAULT_STRATEGY
 
-    def __new__(cls, *args: Any, **kwargs: Any) -> EvoSax:
-        self = super().__new__(cls, *args, **kwargs)
-        args, kwargs = self._init_args
-        if len(args) == 3:  # evosax's order, EvoSax("CMA_ES", "MlpPolicy", env): as keywords
-            if "strategy_name" in kwargs:
-                raise TypeError(
-                    f"EvoSax got the strategy twice: {args[0]!r} first and "
-                    f"strategy_name={kwargs['strategy_name']!r}; pass one of them."
-                )
-            self._init_args = (args[1:], {**kwargs, "strategy_name": args[0]})
-        # Saved models record the constructor's keywords as given: record the strategy
-        # even when the default was used, so a later default cannot change what loads.
-        self._init_args[1].setdefault("strategy_name", cls.DEFAULT_STRATEGY)
-        return self
+    @classmethod
+    def _signature(cls) -> inspect.Signature:
+        order = inspect.Parameter("evosax_order", inspect.Parameter.VAR_POSITIONAL)
+        return cls.settings_type.signature([order])
 
-    def __init__(
-        self,
-        policy: str,
-        env: Any,
-        *evosax_order: Any,
-        strategy_name: str = DEFAULT_STRATEGY,
-        pop_size: int = 64,
-        zero_init: bool = False,
-        init_sigma: float = 0.1,
-        **kwargs: Any,
-    ) -> None:
-        from evotrain.strategies.evosax_catalog import resolve_name
-
+    def __init__(self, policy: str, env: Any, *evosax_order: Any, **kwargs: Any) -> None:
         if evosax_order:
             if len(evosax_order) > 1:
                 raise TypeError(
                     f"EvoSax takes (policy, env) or (strategy_name, policy, env) positionally; "
                     f"got {len(evosax_order) + 2} positional arguments."
                 )
-            strategy_name, policy, env = policy, env, evosax_order[0]
-        resolve_name(strategy_name)  # fail before the env is made
-        self.evosax_name = str(strategy_name)
-        self.init_sigma = float(init_sigma)
-        self.strategy_kwargs = {k: v for k, v in kwargs.items() if k not in SHELL_KEYWORDS}
-        shell = {k: v for k, v in kwargs.items() if k in SHELL_KEYWORDS}
-        super().__init__(policy, env, pop_size=pop_size, zero_init=zero_init, **shell)
+            if "strategy_name" in kwargs:
+                raise TypeError(
+                    f"EvoSax got the strategy twice: {policy!r} first and "
+                    f"strategy_name={kwargs['strategy_name']!r}; pass one of them."
+                )
+            kwargs["strategy_name"] = policy
+            policy, env = env, evosax_order[0]
+        super().__init__(policy, env, **kwargs)
+
+    @property
+    def evosax_name(self) -> str:
+        """evosax's name of the strategy, as given."""
+        return self.settings.strategy_name
 
     def _strategy_name(self) -> str:
-        return self.evosax_name
+        return self.settings.strategy_name
 
     def _strategy_kwargs(self) -> dict[str, Any]:
-        return {"init_sigma": self.init_sigma, **self.strategy_kwargs}
+        return {"init_sigma": self.settings.init_sigma, **self.settings.strategy_options}
 
     def _make_strategy(self) -> tuple[EvosaxStrategy, Any]:
         try:
             return super()._make_strategy()
         except TypeError as err:
-            shell = ", ".join(sorted({"pop_size", "zero_init", *SHELL_KEYWORDS}))
+            shell = ", ".join(n for n in self.settings_type.names() if n != "strategy_options")
             raise TypeError(f"{err} EvoSax itself takes {shell}.") from err
 
 
-__all__ = ["SHELL_KEYWORDS", "EvoSax"]
+__all__ = ["EvoSax", "EvoSaxSettings"]

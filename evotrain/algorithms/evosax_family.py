@@ -14,14 +14,85 @@ leaves to the caller, and PGPE's and ARS's step sizes, set for neural policies.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, ClassVar, final
 
 import optax
 
 from evotrain.algorithms.base import BaseEvolver
+from evotrain.algorithms.settings import Settings, optimizer_setting, setting
+from evotrain.limits import MAX_POP_SIZE
 from evotrain.logging.metrics import algorithm_metric
 from evotrain.strategies.evosax import EvosaxStrategy
-from evotrain.types import positive_float
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class EvosaxSettings(Settings):
+    """The keywords of every evosax-backed shell (see :class:`EvosaxFamily`)."""
+
+    zero_init: bool = setting(False)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CMASettings(EvosaxSettings):
+    """:class:`CMAES`'s and :class:`SepCMAES`'s keywords."""
+
+    sigma_init: float = setting(1.0, positive=True)
+    std_min: float = setting(0.0)
+    std_max: float = setting(1e8)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not 0 <= self.std_min <= self.std_max:
+            raise ValueError(
+                f"Need 0 <= std_min <= std_max, got {self.std_min} and {self.std_max}."
+            )
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CMAESSettings(CMASettings):
+    """:class:`CMAES`'s keywords."""
+
+    pop_size: int = setting(64, size=MAX_POP_SIZE)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class NESSettings(EvosaxSettings):
+    """:class:`SNES`'s keywords (:class:`XNES` adds ``lr_B``)."""
+
+    sigma_init: float = setting(1.0, positive=True)
+    learning_rate: float = setting(1.0, positive=True)
+    lr_std: float | None = setting(None, positive=True)
+    optimizer: optax.GradientTransformation | None = optimizer_setting()
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class XNESSettings(NESSettings):
+    """:class:`XNES`'s keywords."""
+
+    pop_size: int = setting(64, size=MAX_POP_SIZE)
+    lr_B: float | None = setting(None, positive=True)  # noqa: N815 - evosax's name
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PGPESettings(EvosaxSettings):
+    """:class:`PGPE`'s keywords."""
+
+    sigma_init: float = setting(0.1, positive=True)
+    learning_rate: float = setting(0.15, positive=True)
+    max_velocity: float = setting(0.3, positive=True)
+    std_lr: float = setting(0.1, positive=True)
+    std_max_change: float = setting(0.2, positive=True)
+    optimizer: optax.GradientTransformation | None = optimizer_setting()
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ARSSettings(EvosaxSettings):
+    """:class:`ARS`'s keywords."""
+
+    sigma_init: float = setting(0.1, positive=True)
+    learning_rate: float = setting(0.05, positive=True)
+    optimizer: optax.GradientTransformation | None = optimizer_setting()
 
 
 class EvosaxFamily(BaseEvolver):
@@ -43,12 +114,7 @@ class EvosaxFamily(BaseEvolver):
     strategy_name: ClassVar[str]
     """evosax's name of the strategy (``"CMA_ES"``)."""
     columns = (algorithm_metric("sigma", "sigma"),)
-
-    def __init__(
-        self, policy: str, env: Any, *, pop_size: int, zero_init: bool = False, **kwargs: Any
-    ) -> None:
-        self.zero_init = bool(zero_init)
-        super().__init__(policy, env, pop_size=pop_size, **kwargs)
+    settings_type: ClassVar[type[Settings]] = EvosaxSettings
 
     def _strategy_name(self) -> str:
         return self.strategy_name
@@ -62,7 +128,7 @@ class EvosaxFamily(BaseEvolver):
             self._strategy_name(),
             self.policy.num_params,
             self.pop_size,
-            initializer=None if self.zero_init else self.policy.init,
+            initializer=None if self.settings.zero_init else self.policy.init,
             **self._strategy_kwargs(),
         )
         return strategy, strategy.default_params
@@ -71,14 +137,9 @@ class EvosaxFamily(BaseEvolver):
 class _CMAFamily(EvosaxFamily):
     """CMA-ES variants: a global step size ``sigma_init`` kept in ``[std_min, std_max]``."""
 
-    def _set_step_size(self, sigma_init: float, std_min: float, std_max: float) -> None:
-        self.sigma_init = positive_float("sigma_init", sigma_init)
-        self.std_min, self.std_max = float(std_min), float(std_max)
-        if not 0 <= self.std_min <= self.std_max:
-            raise ValueError(f"Need 0 <= std_min <= std_max, got {std_min} and {std_max}.")
-
     def _strategy_kwargs(self) -> dict[str, Any]:
-        return {"std_init": self.sigma_init, "std_min": self.std_min, "std_max": self.std_max}
+        s = self.settings
+        return {"std_init": s.sigma_init, "std_min": s.std_min, "std_max": s.std_max}
 
 
 @final
@@ -103,21 +164,7 @@ class CMAES(_CMAFamily):
     algorithm_name = "cmaes"
     display_name = "CMA-ES"
     strategy_name = "CMA_ES"
-
-    def __init__(
-        self,
-        policy: str,
-        env: Any,
-        *,
-        pop_size: int = 64,
-        sigma_init: float = 1.0,
-        std_min: float = 0.0,
-        std_max: float = 1e8,
-        zero_init: bool = False,
-        **kwargs: Any,
-    ) -> None:
-        self._set_step_size(sigma_init, std_min, std_max)
-        super().__init__(policy, env, pop_size=pop_size, zero_init=zero_init, **kwargs)
+    settings_type = CMAESSettings
 
 
 @final
@@ -139,21 +186,7 @@ class SepCMAES(_CMAFamily):
     algorithm_name = "sepcmaes"
     display_name = "Sep-CMA-ES"
     strategy_name = "Sep_CMA_ES"
-
-    def __init__(
-        self,
-        policy: str,
-        env: Any,
-        *,
-        pop_size: int = 256,
-        sigma_init: float = 1.0,
-        std_min: float = 0.0,
-        std_max: float = 1e8,
-        zero_init: bool = False,
-        **kwargs: Any,
-    ) -> None:
-        self._set_step_size(sigma_init, std_min, std_max)
-        super().__init__(policy, env, pop_size=pop_size, zero_init=zero_init, **kwargs)
+    settings_type = CMASettings
 
 
 @final
@@ -176,33 +209,15 @@ class SNES(EvosaxFamily):
     algorithm_name = "snes"
     display_name = "SNES"
     strategy_name = "SNES"
-
-    def __init__(
-        self,
-        policy: str,
-        env: Any,
-        *,
-        pop_size: int = 256,
-        sigma_init: float = 1.0,
-        learning_rate: float = 1.0,
-        lr_std: float | None = None,
-        optimizer: optax.GradientTransformation | None = None,
-        zero_init: bool = False,
-        **kwargs: Any,
-    ) -> None:
-        self.sigma_init = positive_float("sigma_init", sigma_init)
-        self.learning_rate = positive_float("learning_rate", learning_rate)
-        self.lr_std = None if lr_std is None else positive_float("lr_std", lr_std)
-        self.optimizer = optimizer
-        super().__init__(policy, env, pop_size=pop_size, zero_init=zero_init, **kwargs)
+    settings_type = NESSettings
 
     def _strategy_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
-            "std_init": self.sigma_init,
-            "optimizer": self.optimizer or optax.sgd(self.learning_rate),
+            "std_init": self.settings.sigma_init,
+            "optimizer": self.settings.optimizer or optax.sgd(self.settings.learning_rate),
         }
-        if self.lr_std is not None:
-            kwargs["lr_std_init"] = self.lr_std
+        if self.settings.lr_std is not None:
+            kwargs["lr_std_init"] = self.settings.lr_std
         return kwargs
 
 
@@ -230,37 +245,17 @@ class XNES(EvosaxFamily):
     algorithm_name = "xnes"
     display_name = "xNES"
     strategy_name = "xNES"
-
-    def __init__(
-        self,
-        policy: str,
-        env: Any,
-        *,
-        pop_size: int = 64,
-        sigma_init: float = 1.0,
-        learning_rate: float = 1.0,
-        lr_std: float | None = None,
-        lr_B: float | None = None,  # noqa: N803 - evosax's name
-        optimizer: optax.GradientTransformation | None = None,
-        zero_init: bool = False,
-        **kwargs: Any,
-    ) -> None:
-        self.sigma_init = positive_float("sigma_init", sigma_init)
-        self.learning_rate = positive_float("learning_rate", learning_rate)
-        self.lr_std = None if lr_std is None else positive_float("lr_std", lr_std)
-        self.lr_B = None if lr_B is None else positive_float("lr_B", lr_B)
-        self.optimizer = optimizer
-        super().__init__(policy, env, pop_size=pop_size, zero_init=zero_init, **kwargs)
+    settings_type = XNESSettings
 
     def _strategy_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
-            "std_init": self.sigma_init,
-            "optimizer": self.optimizer or optax.sgd(self.learning_rate),
+            "std_init": self.settings.sigma_init,
+            "optimizer": self.settings.optimizer or optax.sgd(self.settings.learning_rate),
         }
-        if self.lr_std is not None:
-            kwargs["lr_std_init"] = self.lr_std
-        if self.lr_B is not None:
-            kwargs["lr_B"] = self.lr_B
+        if self.settings.lr_std is not None:
+            kwargs["lr_std_init"] = self.settings.lr_std
+        if self.settings.lr_B is not None:
+            kwargs["lr_B"] = self.settings.lr_B
         return kwargs
 
 
@@ -289,40 +284,18 @@ class PGPE(EvosaxFamily):
     algorithm_name = "pgpe"
     display_name = "PGPE"
     strategy_name = "PGPE"
-
-    def __init__(
-        self,
-        policy: str,
-        env: Any,
-        *,
-        pop_size: int = 256,
-        sigma_init: float = 0.1,
-        learning_rate: float = 0.15,
-        max_velocity: float = 0.3,
-        std_lr: float = 0.1,
-        std_max_change: float = 0.2,
-        optimizer: optax.GradientTransformation | None = None,
-        zero_init: bool = False,
-        **kwargs: Any,
-    ) -> None:
-        self.sigma_init = positive_float("sigma_init", sigma_init)
-        self.learning_rate = positive_float("learning_rate", learning_rate)
-        self.max_velocity = positive_float("max_velocity", max_velocity)
-        self.std_lr = float(std_lr)
-        self.std_max_change = float(std_max_change)
-        if self.std_lr < 0 or self.std_max_change < 0:
-            raise ValueError("std_lr and std_max_change must be non-negative.")
-        self.optimizer = optimizer
-        super().__init__(policy, env, pop_size=pop_size, zero_init=zero_init, **kwargs)
+    settings_type = PGPESettings
 
     def _strategy_kwargs(self) -> dict[str, Any]:
         from evosax.core.optimizer import clipup
 
-        optimizer = self.optimizer or clipup(self.learning_rate, self.max_velocity)
+        optimizer = self.settings.optimizer or clipup(
+            self.settings.learning_rate, self.settings.max_velocity
+        )
         return {
-            "std_init": self.sigma_init,
-            "std_lr": self.std_lr,
-            "std_max_change": self.std_max_change,
+            "std_init": self.settings.sigma_init,
+            "std_lr": self.settings.std_lr,
+            "std_max_change": self.settings.std_max_change,
             "optimizer": optimizer,
         }
 
@@ -349,30 +322,23 @@ class ARS(EvosaxFamily):
     algorithm_name = "ars"
     display_name = "ARS"
     strategy_name = "ARS"
-
-    def __init__(
-        self,
-        policy: str,
-        env: Any,
-        *,
-        pop_size: int = 256,
-        sigma_init: float = 0.1,
-        learning_rate: float = 0.05,
-        optimizer: optax.GradientTransformation | None = None,
-        zero_init: bool = False,
-        **kwargs: Any,
-    ) -> None:
-        self.sigma_init = positive_float("sigma_init", sigma_init)
-        self.learning_rate = positive_float("learning_rate", learning_rate)
-        self.optimizer = optimizer
-        super().__init__(policy, env, pop_size=pop_size, zero_init=zero_init, **kwargs)
+    settings_type = ARSSettings
 
     def _strategy_kwargs(self) -> dict[str, Any]:
         return {
-            "std_init": self.sigma_init,
-            "std_schedule": optax.constant_schedule(self.sigma_init),
-            "optimizer": self.optimizer or optax.adam(self.learning_rate),
+            "std_init": self.settings.sigma_init,
+            "std_schedule": optax.constant_schedule(self.settings.sigma_init),
+            "optimizer": self.settings.optimizer or optax.adam(self.settings.learning_rate),
         }
 
 
-__all__ = ["ARS", "CMAES", "PGPE", "SNES", "XNES", "EvosaxFamily", "SepCMAES"]
+__all__ = [
+    "ARS",
+    "CMAES",
+    "PGPE",
+    "SNES",
+    "XNES",
+    "EvosaxFamily",
+    "EvosaxSettings",
+    "SepCMAES",
+]

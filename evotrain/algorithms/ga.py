@@ -2,15 +2,73 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, final
 
 from evotrain.algorithms.base import BaseEvolver
+from evotrain.algorithms.settings import Settings, setting
+from evotrain.limits import MAX_POP_SIZE, MAX_POPULATION_ELEMENTS
 from evotrain.networks import Network
 from evotrain.networks.encoded import EncodedNetwork
 from evotrain.strategies import ga, seed_chain
 from evotrain.types import positive_int
 
 ENCODINGS = ("float", "seeds")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class GASettings(Settings):
+    """:class:`GA`'s keywords (see its docs)."""
+
+    pop_size: int = setting(256, size=MAX_POP_SIZE)
+    elite_size: int = setting(1, size=MAX_POP_SIZE)
+    selection: str | None = setting(None)
+    tournament_size: int = setting(3, size=MAX_POP_SIZE)
+    truncation_size: int | None = setting(None, size=MAX_POP_SIZE)
+    mutation_sigma: float = setting(0.05, positive=True)
+    mutation_rate: float = setting(1.0)
+    crossover_rate: float | None = setting(None)
+    init_sigma: float = setting(0.1, positive=True)
+    encoding: str = setting("float")
+    max_generations: int = setting(1000, size=MAX_POPULATION_ELEMENTS)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.encoding not in ENCODINGS:
+            raise ValueError(
+                f"Unknown encoding {self.encoding!r}; choose 'float' (parameters in memory) "
+                "or 'seeds' (seed chains, Such et al.'s deep GA)."
+            )
+        if self.encoding == "seeds" and self.crossover_rate:
+            raise ValueError(
+                f"crossover_rate={self.crossover_rate} does not work with encoding='seeds': "
+                "a seed chain describes a mutation-only lineage. Leave crossover_rate at 0 "
+                "or use encoding='float'."
+            )
+        ga.check_params(self.ga_params())
+
+    @classmethod
+    def individual_size(cls, kwargs: dict[str, Any], obs_size: int, num_outputs: int) -> int:
+        """A seed chain holds ``max_generations + 1`` seeds; else an MLP's parameters."""
+        if kwargs.get("encoding", cls.default("encoding")) == "seeds":
+            return kwargs.get("max_generations", cls.default("max_generations")) + 1
+        return super().individual_size(kwargs, obs_size, num_outputs)
+
+    def chosen_selection(self) -> str:
+        """``selection``, or its default for the encoding."""
+        return self.selection or ("truncation" if self.encoding == "seeds" else "tournament")
+
+    def ga_params(self) -> ga.GAParams:
+        """The strategy's numbers (``crossover_rate`` defaulted for the encoding)."""
+        crossover = self.crossover_rate
+        if crossover is None:
+            crossover = 0.0 if self.encoding == "seeds" else 0.5
+        return ga.GAParams(
+            mutation_sigma=float(self.mutation_sigma),
+            mutation_rate=float(self.mutation_rate),
+            crossover_rate=float(crossover),
+            init_sigma=float(self.init_sigma),
+        )
 
 
 @final
@@ -51,62 +109,27 @@ class GA(BaseEvolver):
 
     algorithm_name = "ga"
     display_name = "GA"
+    settings_type = GASettings
 
-    def __init__(
-        self,
-        policy: str,
-        env: Any,
-        *,
-        pop_size: int = 256,
-        elite_size: int = 1,
-        selection: str | None = None,
-        tournament_size: int = 3,
-        truncation_size: int | None = None,
-        mutation_sigma: float = 0.05,
-        mutation_rate: float = 1.0,
-        crossover_rate: float | None = None,
-        init_sigma: float = 0.1,
-        encoding: str = "float",
-        max_generations: int = 1000,
-        **kwargs: Any,
-    ) -> None:
-        if encoding not in ENCODINGS:
-            raise ValueError(
-                f"Unknown encoding {encoding!r}; choose 'float' (parameters in memory) or "
-                "'seeds' (seed chains, Such et al.'s deep GA)."
-            )
-        seeds = encoding == "seeds"
-        if seeds and crossover_rate:
-            raise ValueError(
-                f"crossover_rate={crossover_rate} does not work with encoding='seeds': a seed "
-                "chain describes a mutation-only lineage. Leave crossover_rate at 0 or use "
-                "encoding='float'."
-            )
-        self.encoding = encoding
-        self.max_generations = positive_int("max_generations", max_generations)
-        self.elite_size = int(elite_size)
-        self.selection = selection or ("truncation" if seeds else "tournament")
-        self.tournament_size = int(tournament_size)
-        self.truncation_size = truncation_size
-        if crossover_rate is None:
-            crossover_rate = 0.0 if seeds else 0.5
-        self.ga_params = ga.GAParams(
-            mutation_sigma=float(mutation_sigma),
-            mutation_rate=float(mutation_rate),
-            crossover_rate=float(crossover_rate),
-            init_sigma=float(init_sigma),
-        )
-        ga.check_params(self.ga_params)
-        super().__init__(policy, env, pop_size=pop_size, **kwargs)
+    @property
+    def encoding(self) -> str:
+        """``"float"`` or ``"seeds"``."""
+        return self.settings.encoding
+
+    @property
+    def ga_params(self) -> ga.GAParams:
+        """The strategy's numbers."""
+        return self.settings.ga_params()
 
     def _ga_config(self, num_dims: int) -> ga.GAConfig:
+        s = self.settings
         return ga.GAConfig(
             pop_size=self.pop_size,
             num_dims=num_dims,
-            elite_size=self.elite_size,
-            selection=self.selection,
-            tournament_size=self.tournament_size,
-            truncation_size=self.truncation_size,
+            elite_size=s.elite_size,
+            selection=s.chosen_selection(),
+            tournament_size=s.tournament_size,
+            truncation_size=s.truncation_size,
         )
 
     def _make_policy(self) -> Network:
@@ -126,7 +149,7 @@ class GA(BaseEvolver):
     def _make_strategy(self) -> tuple[Any, Any]:
         config = self._ga_config(self.policy.num_params)
         if self.encoding == "seeds":
-            chain_config = seed_chain.SeedChainConfig(config, self.max_generations)
+            chain_config = seed_chain.SeedChainConfig(config, self.settings.max_generations)
             strategy = seed_chain.SeedChainGA(chain_config)
             return strategy, strategy.default_params
         return ga.GAStrategy(config, self.policy.init), self.ga_params
@@ -138,15 +161,16 @@ class GA(BaseEvolver):
             ValueError: with ``encoding="seeds"``, when the run would go past
                 ``max_generations`` generations (the chains' capacity).
         """
+        most = self.settings.max_generations
         if self.encoding == "seeds":
             done = int(self.train_state.generation)
             wanted = done + positive_int("generations", generations)
-            if wanted > self.max_generations:
+            if wanted > most:
                 raise ValueError(
                     f"learn({generations}) would take this seed-chain GA to generation "
-                    f"{wanted}, past its max_generations={self.max_generations} (it has run "
+                    f"{wanted}, past its max_generations={most} (it has run "
                     f"{done}). Create it with GA(..., encoding='seeds', "
-                    f"max_generations={max(wanted, 2 * self.max_generations)}) to run longer."
+                    f"max_generations={max(wanted, 2 * most)}) to run longer."
                 )
         super().learn(generations, *args, **kwargs)
         return self

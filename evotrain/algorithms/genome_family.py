@@ -13,7 +13,7 @@ here once.
 
 The keywords (``help(NEAT)`` lists them all with their defaults):
 
-- the family's own (:data:`FAMILY_DEFAULTS`): ``pop_size``, ``activate_time``;
+- the family's own: ``pop_size``, ``preset``, ``activate_time``;
 - the genome layout (:class:`~evotrain.neat.genome.GenomeConfig`): ``max_nodes``,
   ``max_conns``, ``activation_options``, ``activation_default``, ``aggregation_options``,
   ``aggregation_default``, ``output_activation``;
@@ -21,20 +21,19 @@ The keywords (``help(NEAT)`` lists them all with their defaults):
   ``allocation``) and the fields of its numbers (speciated NEAT:
   :class:`~evotrain.neat.params.NEATParams`, the TensorNEAT paper's Appendix A names:
   ``node_add``, ``conn_add``, ``weight_mutate_rate``, ``compatibility_threshold``, ...);
-- a subclass's own (``extra_defaults``: HyperNEAT's substrate options);
+- a subclass's own (``own_settings``: HyperNEAT's substrate options);
 - the shell's (:class:`~evotrain.algorithms.base.BaseEvolver`): ``n_episodes``,
   ``obs_normalization``, ``seed``, ...
 
 ``preset`` starts from a named configuration (:mod:`evotrain.neat.presets`); keywords given
-explicitly override it.
+explicitly override it. The keywords are the fields of one dataclass per subclass
+(:mod:`evotrain.algorithms.genome_settings`).
 """
 
 from __future__ import annotations
 
 import abc
 import dataclasses
-import difflib
-import inspect
 import json
 import os
 from collections.abc import Sequence
@@ -45,23 +44,14 @@ import numpy as np
 
 from evotrain.algorithms.base import BaseEvolver
 from evotrain.algorithms.genome_search import GenomeSearch
+from evotrain.algorithms.genome_settings import GENOME_FIELDS, GenomeSettings, genome_settings
 from evotrain.logging.metrics import Metric, algorithm_metric
 from evotrain.neat.capacity import capacity_levels
 from evotrain.neat.export import genome_to_dict, summary
 from evotrain.neat.genome import GenomeConfig
-from evotrain.neat.presets import get_preset, legacy_preset
 from evotrain.networks import Network
 from evotrain.strategies.base import Strategy
 from evotrain.training.program import Capacity
-
-FAMILY_DEFAULTS: dict[str, Any] = {"pop_size": 150, "activate_time": 1}
-"""The family's own keywords and their defaults."""
-
-_SIZE_FIELDS = ("num_inputs", "num_outputs", "feedforward")  # fixed by the env and policy
-GENOME_DEFAULTS: dict[str, Any] = {
-    f.name: f.default for f in dataclasses.fields(GenomeConfig) if f.name not in _SIZE_FIELDS
-}
-"""Genome layout keywords (every :class:`GenomeConfig` field the user chooses)."""
 
 GENOME_COLUMNS: tuple[Metric, ...] = (
     algorithm_metric("nodes_mean", "nodes"),
@@ -96,88 +86,63 @@ class GenomeFamily(BaseEvolver, abc.ABC):
     search: ClassVar[GenomeSearch]
     """How the genomes are evolved."""
     default_policy = "FeedForward"
-    policy_kwarg_names = ()
     fast_compile = True
     default_ray_payload: ClassVar[str] = "params"  # genomes are small; ask is the heavy part
-    extra_defaults: ClassVar[dict[str, Any]] = {}
-    """A subclass's own keywords (passed to its ``_policy_options``) and their defaults."""
+    own_settings: ClassVar[type | None] = None
+    """A dataclass of the subclass's own keywords (declared with
+    :func:`~evotrain.algorithms.settings.setting`; passed to its policy builder)."""
     default_overrides: ClassVar[dict[str, Any]] = {}
     """Genome and search keywords whose default differs for this subclass (a preset and
     explicit keywords still override them)."""
     legacy_defaults: ClassVar[dict[str, Any]] = {}
     """The subclass's evotrain 0.1 defaults that have changed since (with the search's
-    :attr:`GenomeSearch.legacy`; see :meth:`upgrade_saved_kwargs`)."""
+    :attr:`GenomeSearch.legacy`; see :meth:`GenomeSettings.upgrade`)."""
 
     policy: GenomeNetwork
+    settings: GenomeSettings
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
         if "search" in cls.__dict__ or "policy_aliases" in cls.__dict__:
             cls.columns = (*cls.search.columns, *GENOME_COLUMNS)
-            cls.__signature__ = family_signature(cls)  # type: ignore[attr-defined]
+            cls.settings_type = genome_settings(
+                cls.__name__,
+                cls.search,
+                cls.own_settings,
+                cls.default_overrides,
+                cls.legacy_defaults,
+            )
+        super().__init_subclass__(**kwargs)
 
-    def __init__(self, policy: str, env: Any, *, preset: str | None = None, **kwargs: Any):
-        settings = dict(self.default_overrides)
-        settings.update(get_preset(preset) if preset is not None else {})
-        settings.update(kwargs)
-        _refuse_unknown(type(self), settings)
-        own = {**FAMILY_DEFAULTS, **self.extra_defaults}
-        take = {name: settings.pop(name, default) for name, default in own.items()}
-        self.activate_time = int(take.pop("activate_time"))
-        if self.activate_time < 1:
-            raise ValueError(f"activate_time must be at least 1, got {self.activate_time}.")
-        pop_size = take.pop("pop_size")
-        self.family_options = take
-        self.search_options = {
-            name: settings.pop(name, default) for name, default in self.search.options.items()
-        }
-        genome = {k: settings.pop(k) for k in list(settings) if k in GENOME_DEFAULTS}
-        for key in ("activation_options", "aggregation_options"):
-            if key in genome:
-                genome[key] = tuple(genome[key])
-        self.genome_kwargs = genome
-        numbers = {f.name for f in dataclasses.fields(self.search.params)}
-        self.search_params = self.search.params(
-            **{k: settings.pop(k) for k in list(settings) if k in numbers}
-        )
-        self.search.check(self.search_params)
-        super().__init__(policy, env, pop_size=pop_size, **settings)
-        # Saved with every setting, so a later change of a default leaves saved models as
-        # they were trained.
-        for name, value in self._settings().items():
-            self._init_args[1].setdefault(name, value)
+    @property
+    def activate_time(self) -> int:
+        """Node updates per env step of a recurrent network."""
+        return self.settings.activate_time
 
-    def _settings(self) -> dict[str, Any]:
-        """Every family, genome and search keyword's value for this model (JSON types)."""
-        genome = self.policy.genome_config
-        values = {
-            "pop_size": self.pop_size,
-            "activate_time": self.activate_time,
-            **self.family_options,
-            **{name: getattr(genome, name) for name in GENOME_DEFAULTS},
-            **self.search_options,
-            **dataclasses.asdict(self.search_params),
-        }
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
+    @property
+    def search_options(self) -> dict[str, Any]:
+        """The search's shape-fixing options (speciated NEAT: ``max_species``, ...)."""
+        return self.settings.search_options()
+
+    @property
+    def search_params(self) -> Any:
+        """The search's numbers (speciated NEAT: a :class:`~evotrain.neat.NEATParams`)."""
+        return self.settings.search_params()
 
     @classmethod
-    def upgrade_saved_kwargs(cls, kwargs: dict[str, Any]) -> dict[str, Any]:
-        """The keywords of a save made before saves recorded every setting (evotrain 0.1),
-        with the defaults (:attr:`legacy_defaults`, the search's ``legacy``) and presets of
-        that time filled in."""
-        if GENOME_DEFAULTS.keys() <= kwargs.keys():  # every later save records them all
-            return kwargs
-        kwargs = dict(kwargs)
-        preset = kwargs.pop("preset", None)  # by its 0.1 values, which differ for "xor"
-        return {
-            **cls.search.legacy,
-            **cls.legacy_defaults,
-            **(legacy_preset(preset) if isinstance(preset, str) else {}),
-            **kwargs,
-        }
+    def _policy_kwarg_names(cls, build: Any) -> tuple[str, ...]:
+        return ()  # the genome's settings are keywords of their own
 
     def _policy_options(self) -> dict[str, Any]:
-        return {**self.genome_kwargs, **self.family_options, "activate_time": self.activate_time}
+        s = self.settings
+        return {**s.genome_kwargs(), **s.own_kwargs(), "activate_time": s.activate_time}
+
+    def _make_policy(self) -> Network:
+        network = super()._make_policy()
+        # The genome settings as built ("auto" resolved): what a save records, so that a
+        # later change of a default or of a rule leaves saved models as they were trained.
+        built = {name: getattr(network.genome_config, name) for name in GENOME_FIELDS}
+        self.settings = dataclasses.replace(self.settings, **built)
+        return network
 
     def _policy_summary(self) -> str:
         cfg = self.policy.genome_config
@@ -285,63 +250,4 @@ def write_json(path: str | os.PathLike[str], data: Any, overwrite: bool) -> None
         json.dump(data, f, indent=1)
 
 
-def _shell_parameters() -> list[inspect.Parameter]:
-    """BaseEvolver's keyword-only parameters other than ``pop_size``."""
-    params = inspect.signature(BaseEvolver.__init__).parameters.values()
-    return [p for p in params if p.kind is p.KEYWORD_ONLY and p.name != "pop_size"]
-
-
-def keywords(cls: type[GenomeFamily]) -> dict[str, Any]:
-    """Every keyword ``cls`` takes besides ``policy``, ``env`` and ``preset``, with its
-    default (shell keywords included)."""
-    return {
-        **FAMILY_DEFAULTS,
-        **cls.extra_defaults,
-        **GENOME_DEFAULTS,
-        **cls.search.defaults,
-        **cls.default_overrides,
-        **{p.name: p.default for p in _shell_parameters()},
-    }
-
-
-def family_signature(cls: type[GenomeFamily]) -> inspect.Signature:
-    """``cls(policy, env, *, preset=None, <every keyword>)``: what ``help(cls)`` and
-    ``inspect.signature(cls)`` show (set it as ``cls.__signature__``)."""
-    kw = inspect.Parameter.KEYWORD_ONLY
-    head = [
-        inspect.Parameter("policy", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=str),
-        inspect.Parameter("env", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Any),
-        inspect.Parameter("preset", kw, default=None, annotation="str | None"),
-    ]
-    shell = {p.name: p for p in _shell_parameters()}
-    rest = [
-        shell.get(name) or inspect.Parameter(name, kw, default=default)
-        for name, default in keywords(cls).items()
-    ]
-    return inspect.Signature([*head, *rest])
-
-
-def _refuse_unknown(cls: type[GenomeFamily], settings: dict[str, Any]) -> None:
-    known = keywords(cls)
-    unknown = [k for k in settings if k not in known]
-    if not unknown:
-        return
-    hints = []
-    for name in unknown:
-        close = difflib.get_close_matches(name, list(known), n=1)
-        hints.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
-    raise TypeError(
-        f"{cls.__name__} got unknown keyword(s) {', '.join(hints)}; help({cls.__name__}) "
-        "lists every keyword."
-    )
-
-
-__all__ = [
-    "GENOME_DEFAULTS",
-    "FAMILY_DEFAULTS",
-    "GenomeFamily",
-    "GenomeNetwork",
-    "family_signature",
-    "keywords",
-    "write_json",
-]
+__all__ = ["GENOME_COLUMNS", "GenomeFamily", "GenomeNetwork", "write_json"]

@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
+from evotrain.limits import MAX_POP_SIZE
 from evotrain.logging.metrics import Metric, algorithm_metric
 from evotrain.neat.genome import GenomeConfig
 from evotrain.neat.params import NEATParams, check_params
@@ -31,6 +32,8 @@ class GenomeSearch:
         check: refuses impossible numbers (``check(params)`` raises ``ValueError``).
         columns: its log columns (before the genome sizes).
         legacy: the defaults of evotrain 0.1 saves that have changed since.
+        sizes: the options that are sizes, with their bounds (checked when built and
+            when loaded).
     """
 
     name: str
@@ -40,6 +43,7 @@ class GenomeSearch:
     check: Callable[[Any], None] = lambda params: None
     columns: tuple[Metric, ...] = ()
     legacy: dict[str, Any] = dataclasses.field(default_factory=dict)
+    sizes: dict[str, int] = dataclasses.field(default_factory=dict)
 
     @property
     def defaults(self) -> dict[str, Any]:
@@ -60,6 +64,7 @@ SPECIATED_NEAT = GenomeSearch(
     check=check_params,
     columns=(algorithm_metric("species", "species"),),
     legacy={"compatibility_threshold": 3.5},
+    sizes={"max_species": MAX_POP_SIZE},
 )
 """NEAT's own search: speciation, fitness sharing, crossover within species, mutation."""
 

@@ -14,13 +14,14 @@ from evotrain.types import positive_int
 
 if TYPE_CHECKING:
     from evotrain.algorithms.base import BaseEvolver
+    from evotrain.algorithms.settings import Settings
 
 
 class HostEvaluation:
     """Gives a model its host evaluator (``evaluator``, ``n_workers``, ``ray_address``,
     ``ray_payload``) and ``close``.
 
-    The model has ``env``, ``policy``, ``eval_config``, ``seed``, ``_init_args``,
+    The model has ``env``, ``policy``, ``eval_config``, ``seed``, ``settings``, ``policy_name``,
     ``default_ray_payload`` and, once built, ``_step``
     (:class:`~evotrain.algorithms.base.BaseEvolver` does).
     """
@@ -30,7 +31,8 @@ class HostEvaluation:
     eval_config: EvalConfig
     seed: int
     default_ray_payload: str
-    _init_args: tuple[tuple[Any, ...], dict[str, Any]]
+    settings: Settings
+    policy_name: str
 
     def _set_evaluator(
         self,
@@ -66,13 +68,13 @@ class HostEvaluation:
     def _worker_factory(self) -> Callable[[], WorkerPieces]:
         """A picklable recipe that builds this model's evaluation pieces in a Ray worker:
         the same class and settings, on the worker's copy of the env."""
-        args, kwargs = self._init_args
-        policy = args[0] if args else kwargs["policy"]
-        settings = {k: v for k, v in kwargs.items() if k not in ("policy", "env", "env_kwargs")}
+        settings = {k: v for k, v in self.settings.keywords().items() if k != "env_kwargs"}
         settings.update(
             seed=self.seed, verbose=0, tensorboard_log=None, devices=1, evaluator="inprocess"
         )
-        return functools.partial(worker_pieces, type(self), policy, self.env.recipe(), settings)
+        return functools.partial(
+            worker_pieces, type(self), self.policy_name, self.env.recipe(), settings
+        )
 
     def close(self) -> None:
         """Stops what the model started outside this process (its Ray workers) and closes

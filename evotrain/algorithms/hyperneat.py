@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from typing import Any, final
 
 from evotrain.algorithms.genome_family import GenomeFamily, write_json
 from evotrain.algorithms.genome_search import SPECIATED_NEAT
+from evotrain.algorithms.settings import setting
 from evotrain.hyperneat.network import CPPN_ACTIVATIONS, SubstrateNetwork
 from evotrain.hyperneat.substrate import Substrate
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SubstrateSettings:
+    """HyperNEAT's own keywords (see :class:`HyperNEAT`; its CPPN, search and shell
+    keywords are the genome family's)."""
+
+    substrate: Any = setting(None)  # saved as its coordinates (Substrate.to_dict)
+    hidden_layers: tuple[int, ...] = setting(())
+    use_distance: bool = setting(True)
+    use_bias: bool = setting(False)
+    bias_output: bool = setting(False)
+    leo: bool = setting(False)
+    weight_threshold: float = setting(0.3)
+    max_weight: float = setting(5.0, positive=True)
+    hidden_activation: str = setting("tanh")
+    substrate_output_activation: str = setting("identity")
 
 
 @final
@@ -48,31 +67,13 @@ class HyperNEAT(GenomeFamily):
         "FeedForward": SubstrateNetwork.for_sizes,
         "Recurrent": SubstrateNetwork.recurrent_for_sizes,
     }
-    extra_defaults = {
-        "substrate": None,
-        "hidden_layers": (),
-        "use_distance": True,
-        "use_bias": False,
-        "bias_output": False,
-        "leo": False,
-        "weight_threshold": 0.3,
-        "max_weight": 5.0,
-        "hidden_activation": "tanh",
-        "substrate_output_activation": "identity",
-    }
+    own_settings = SubstrateSettings
     default_overrides: dict[str, Any] = {
         "activation_options": CPPN_ACTIVATIONS,
         "activation_default": "tanh",
         "output_activation": "tanh",
         "activation_replace_rate": 0.1,
     }
-
-    def __init__(self, policy: str, env: Any, **kwargs: Any):
-        substrate = kwargs.get("substrate")
-        if isinstance(substrate, Substrate):
-            # Saved as its coordinates, so load() rebuilds it without being given it again.
-            self._init_args[1]["substrate"] = substrate.to_dict()
-        super().__init__(policy, env, **kwargs)
 
     def _policy_options(self) -> dict[str, Any]:
         options = super()._policy_options()
@@ -92,7 +93,7 @@ class HyperNEAT(GenomeFamily):
                 )
             from evotrain.hyperneat.body import body_substrate
 
-            return body_substrate(self.env, self.family_options.get("hidden_layers", ()))
+            return body_substrate(self.env, self.settings.hidden_layers)
         return substrate
 
     # ------------------------------------------------------------ the best substrate

@@ -84,5 +84,5 @@ def _warn_if_outputs_bounded(config: GenomeConfig, action: Any) -> None:
         "only part of the range (at most tanh(1) = 76% of the half-width around its middle). "
         "Pass output_activation='identity' to reach the whole range.",
         ActionRangeWarning,
-        stacklevel=5,
+        stacklevel=4,
     )

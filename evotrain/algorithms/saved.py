@@ -34,8 +34,9 @@ class SavedModel:
     @classmethod
     def upgrade_saved_kwargs(cls, kwargs: dict[str, Any]) -> dict[str, Any]:
         """The keywords a save recorded, as this version must be given them to rebuild the
-        model the save holds (a subclass fills in defaults that have changed since)."""
-        return kwargs
+        model the save holds (defaults that have changed since filled in, as the settings'
+        fields declare: :meth:`evotrain.algorithms.settings.Settings.upgrade`)."""
+        return cls.settings_type.upgrade(kwargs)  # type: ignore[attr-defined]
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], env: Any = None, **overrides: Any) -> Self:

@@ -53,6 +53,7 @@ from evotrain.persistence.metadata import (
     verify_files,
 )
 from evotrain.persistence.publish import check_save_target, publish
+from evotrain.persistence.validate import validate_settings
 from evotrain.training.sharding import replicate
 
 
@@ -89,14 +90,6 @@ def json_value(value: Any) -> Any:
     return str(value)
 
 
-def _jsonable(value: Any) -> bool:
-    try:
-        json.dumps(value, allow_nan=True)
-    except (TypeError, ValueError):
-        return False
-    return True
-
-
 def save_model(model: Any, path: str | os.PathLike[str], overwrite: bool = False) -> str:
     """Saves ``model`` to the folder ``path`` (see the module docs); returns the path.
 
@@ -118,15 +111,8 @@ def save_model(model: Any, path: str | os.PathLike[str], overwrite: bool = False
     given = os.fspath(path)
     path = os.path.abspath(given)
     check_save_target(path, overwrite, given)
-    args, kwargs = model._init_args
-    stored, needed = {}, []
-    for name, value in kwargs.items():
-        if _jsonable(value):
-            stored[name] = value
-        else:
-            needed.append(name)
-    policy = args[0] if args else kwargs.get("policy")
-    env = args[1] if len(args) > 1 else kwargs.get("env")
+    stored, needed = model.settings.record()
+    policy, env = model.policy_name, model.env_arg
     spec = model.env.spec
     meta = {
         "format": FORMAT,
@@ -231,6 +217,13 @@ def load_model(cls: type, path: str | os.PathLike[str], env: Any = None, **overr
         raise CheckpointError(
             f"The model at {path} was saved by {meta['algorithm']}, not {cls.__name__}; "
             f"load it with {meta['algorithm']}.load."
+        )
+    where = validate_settings(meta, cls.settings_type)
+    if where is not None:
+        raise CheckpointError(
+            f"{os.path.join(path, META_FILE)} is invalid: {where}. It is corrupted or was "
+            "edited by hand; the saved model is not loaded. Restore it from a copy or save "
+            "the model again."
         )
     missing = [k for k in meta["kwargs_required_at_load"] if k not in overrides]
     if missing:

@@ -2,8 +2,9 @@
 
 A saved model is rebuilt from the constructor arguments its metadata records, so a
 damaged or hand-edited size (``pop_size: 1000000000000``) would otherwise be allocated.
-:func:`validate_metadata` refuses, before anything is built, any field of the wrong type
-and any size outside the bounds below: far above anything trained with evotrain, far below
+:func:`validate_metadata` refuses, before anything is built, any field of the wrong type;
+:func:`validate_settings` any size outside the bounds the algorithm's settings declare
+(:mod:`evotrain.algorithms.settings`): far above anything trained with evotrain, far below
 what would exhaust a machine. This module imports only the standard library and :mod:`evotrain.limits`.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Protocol
 
 from evotrain.limits import (  # noqa: F401 - the bounds, re-exported
     MAX_ACTIVATE_TIME,
@@ -29,25 +30,7 @@ from evotrain.limits import (  # noqa: F401 - the bounds, re-exported
 )
 from evotrain.persistence.integrity import is_safe_relative_path, is_sha256_hex
 
-SIZE_KWARGS = {
-    "pop_size": MAX_POP_SIZE,
-    "pop_batch_size": MAX_POP_SIZE,
-    "max_species": MAX_POP_SIZE,
-    "elite_size": MAX_POP_SIZE,
-    "tournament_size": MAX_POP_SIZE,
-    "truncation_size": MAX_POP_SIZE,
-    "max_nodes": MAX_NODES,
-    "max_conns": MAX_CONNS,
-    "n_episodes": MAX_EPISODES,
-    "max_episode_steps": MAX_EPISODE_STEPS,
-    "activate_time": MAX_ACTIVATE_TIME,
-}
-"""Constructor arguments that are sizes, with their bounds."""
-OPTIONAL_SIZE_KWARGS = frozenset({"pop_batch_size", "truncation_size", "max_episode_steps"})
-"""Size arguments that may be null (their default)."""
-_NEAT_DEFAULT_CAPACITY = {"max_nodes": 50, "max_conns": 100}
 _MLP_DEFAULT_ARCH = [32, 32]
-_DEFAULT_POP_SIZE = 256
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 
 
@@ -83,11 +66,6 @@ def _check_files(files: Any) -> str | None:
 
 def _check_kwargs(meta: dict[str, Any]) -> str | None:
     kwargs = meta["kwargs"]
-    for name, high in SIZE_KWARGS.items():
-        if name in kwargs and not (kwargs[name] is None and name in OPTIONAL_SIZE_KWARGS):
-            problem = _size(kwargs[name], f"kwargs.{name}", 1, high)
-            if problem:
-                return problem
     if "seed" in kwargs and kwargs["seed"] is not None:
         if (problem := _size(kwargs["seed"], "kwargs.seed", -MAX_COUNT, MAX_COUNT)) is not None:
             return problem
@@ -105,18 +83,45 @@ def _check_kwargs(meta: dict[str, Any]) -> str | None:
     if length is not None:
         if problem := _size(length, "kwargs.env_kwargs.episode_length", 1, MAX_EPISODE_STEPS):
             return problem
+    return None
+
+
+class DeclaredSettings(Protocol):
+    """What :func:`validate_settings` reads of an algorithm's settings class
+    (:class:`evotrain.algorithms.settings.Settings`)."""
+
+    rest: str | None
+
+    def names(self) -> tuple[str, ...]: ...
+    def sizes(self) -> dict[str, int]: ...
+    def default(self, name: str) -> Any: ...
+    def individual_size(self, kwargs: dict[str, Any], obs_size: int, num_outputs: int) -> int: ...
+
+
+def validate_settings(meta: dict[str, Any], settings: DeclaredSettings) -> str | None:
+    """What is wrong with a (validated) ``meta``'s keywords for the algorithm whose
+    settings class is ``settings``, or None: every size field within its bound (null only
+    where null is the default), the population's numbers (``pop_size`` times one
+    individual's, by the class's formula) within :data:`MAX_POPULATION_ELEMENTS`, and no
+    keyword the class does not take. Allocates nothing."""
+    kwargs = meta["kwargs"]
+    for name, high in settings.sizes().items():
+        if name in kwargs and not (kwargs[name] is None and settings.default(name) is None):
+            if problem := _size(kwargs[name], f"kwargs.{name}", 1, high):
+                return problem
     spec = meta["env_spec"]
-    if meta["algorithm"] == "NEAT":
-        individual = sum(kwargs.get(k, default) for k, default in _NEAT_DEFAULT_CAPACITY.items())
-    else:
-        sizes = [spec["obs_size"], *arch, spec["num_outputs"]]
-        individual = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
-    total = kwargs.get("pop_size", _DEFAULT_POP_SIZE) * individual
+    individual = settings.individual_size(kwargs, spec["obs_size"], spec["num_outputs"])
+    total = kwargs.get("pop_size", settings.default("pop_size")) * individual
     if total > MAX_POPULATION_ELEMENTS:
         return (
             f"pop_size times the size of one individual ({individual}) is {total}, above "
             f"the bound {MAX_POPULATION_ELEMENTS}"
         )
+    if settings.rest is None:
+        known = settings.names()
+        unknown = [k for k in kwargs if k not in known]
+        if unknown:
+            return f"kwargs.{unknown[0]} is not a setting of {meta['algorithm']}"
     return None
 
 
@@ -180,6 +185,7 @@ __all__ = [
     "MAX_POPULATION_ELEMENTS",
     "MAX_POP_SIZE",
     "MAX_TEXT",
-    "SIZE_KWARGS",
+    "DeclaredSettings",
     "validate_metadata",
+    "validate_settings",
 ]

@@ -101,7 +101,7 @@ def test_evosax_sorts_shell_and_strategy_keywords(tmp_path):
     assert model.strategy.config.name == "SimpleGA"
     assert float(model.strategy.default_params.crossover_rate) == 0.5
     assert float(model.train_state.strategy_state.inner.std) == pytest.approx(0.2)
-    assert model.strategy_kwargs.keys() == {"crossover_rate", "std_schedule"}
+    assert model.settings.strategy_options.keys() == {"crossover_rate", "std_schedule"}
     path = model.save(tmp_path / "m")
     with open(os.path.join(path, "evotrain.json"), encoding="utf-8") as f:
         meta = json.load(f)
@@ -117,10 +117,10 @@ def test_evosax_sorts_shell_and_strategy_keywords(tmp_path):
 
 
 def test_evosax_records_its_strategy_by_default_and_in_evosax_order(tmp_path):
-    assert EvoSax.__new__(EvoSax, "MlpPolicy", "xor")._init_args[1]["strategy_name"] == "CMA_ES"
+    assert EvoSax("MlpPolicy", "xor", **SMALL).settings.record()[0]["strategy_name"] == "CMA_ES"
     ordered = EvoSax("SNES", "MlpPolicy", "xor", **{**SMALL, "seed": 3}).learn(2)
     keyword = EvoSax("MlpPolicy", "xor", strategy_name="SNES", **{**SMALL, "seed": 3}).learn(2)
-    assert ordered.evosax_name == "SNES" and ordered._init_args == keyword._init_args
+    assert ordered.evosax_name == "SNES" and ordered.settings == keyword.settings
     for g, w in zip(_leaves(ordered), _leaves(keyword), strict=True):
         np.testing.assert_array_equal(g, w)
     assert EvoSax.load(ordered.save(tmp_path / "m")).evosax_name == "SNES"
@@ -151,7 +151,7 @@ def test_named_classes_pass_their_hyperparameters_and_reload(cls, tmp_path):
     np.testing.assert_allclose(np.asarray(inner.std), 0.3, rtol=1e-6)  # ARS: its schedule
     np.testing.assert_array_equal(np.asarray(model.policy_params), 0.0)  # zero_init
     loaded = cls.load(model.save(tmp_path / "m"))
-    assert loaded.sigma_init == 0.3 and loaded.zero_init
+    assert loaded.settings.sigma_init == 0.3 and loaded.settings.zero_init
     for g, w in zip(_leaves(loaded), _leaves(model), strict=True):
         np.testing.assert_array_equal(g, w)
 

@@ -33,7 +33,8 @@ def test_seed_ga_learns_xor_and_predicts():
     model.learn(30)
     history = [h["fitness_max"] for h in model.history]
     assert history[-1] > history[0]
-    assert model.selection == "truncation" and model.ga_params.crossover_rate == 0.0
+    assert model.settings.chosen_selection() == "truncation"
+    assert model.ga_params.crossover_rate == 0.0
     assert isinstance(model.policy_params, SeedChain)
     assert int(model.policy_params.length) <= 30
     outputs, _ = model.predict(np.array([[0, 0], [0, 1], [1, 0], [1, 1]], np.float32))
@@ -61,7 +62,7 @@ def test_seed_ga_refuses_bad_input_clearly():
         GA("MlpPolicy", "xor", encoding="bits")
     with pytest.raises(ValueError, match="crossover_rate=0.5 does not work with encoding='seeds'"):
         GA("MlpPolicy", "xor", encoding="seeds", crossover_rate=0.5)
-    with pytest.raises(ValueError, match="max_generations must be a positive integer"):
+    with pytest.raises(ValueError, match="max_generations must be an integer from 1 to"):
         GA("MlpPolicy", "xor", encoding="seeds", max_generations=0)
     model = GA("MlpPolicy", "xor", encoding="seeds", pop_size=8, max_generations=3, seed=0)
     model.learn(2)

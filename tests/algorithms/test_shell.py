@@ -74,7 +74,7 @@ def test_bad_input_messages():
     with pytest.raises(UnknownEnvError, match="Did you mean"):
         OpenES("MlpPolicy", "gymnax:CartPol-v1")
     for bad in (0, -4, 2.5):
-        with pytest.raises(ValueError, match="pop_size must be a positive integer"):
+        with pytest.raises(ValueError, match="pop_size must be an integer from 1 to"):
             OpenES("MlpPolicy", "CartPole-v1", pop_size=bad)
     with pytest.raises(ValueError, match="odd.*antithetic"):
         OpenES("MlpPolicy", "CartPole-v1", pop_size=7)

@@ -185,7 +185,10 @@ BAD_FIELDS = [
     (lambda m: m.update(kwargs_required_at_load="optimizer"), "kwargs_required_at_load must"),
     (lambda m: m["kwargs"].update(pop_size=10**12), "kwargs.pop_size must be an integer"),
     (lambda m: m["kwargs"].update(pop_size=None), "kwargs.pop_size must be an integer"),
-    (lambda m: m["kwargs"].update(max_conns=10**9), "kwargs.max_conns must be an integer"),
+    (
+        lambda m: m["kwargs"].update(max_conns=10**9),
+        "kwargs.max_conns (must be an integer|is not a setting of OpenES)",
+    ),
     (
         lambda m: m["kwargs"].update(policy_kwargs={"net_arch": [10**9]}),
         "each kwargs.policy_kwargs.net_arch size must",
