@@ -13,8 +13,8 @@ class LoggedModel:
     """Gives a model ``logger``, ``set_logger`` and ``run_config``.
 
     The model sets ``_logger = None`` and ``_custom_logger = False`` and has ``verbose``,
-    ``tensorboard_log``, ``policy_name``, ``env``, ``pop_size``, ``seed``,
-    ``policy_kwargs``, ``eval_config`` and ``strategy_params``
+    ``tensorboard_log``, ``policy_name``, ``env``, ``settings``, ``seed``, ``eval_config``
+    and ``strategy_params``
     (:class:`~evotrain.algorithms.base.BaseEvolver` does).
     """
 
@@ -43,14 +43,14 @@ class LoggedModel:
         self._custom_logger = True
 
     def run_config(self) -> dict[str, Any]:
-        """This model's settings as plain JSON values (what W&B records as the run config)."""
+        """This model's settings as plain JSON values (what W&B records as the run config):
+        every keyword, the evaluation settings and the strategy's numbers."""
         config: dict[str, Any] = {
             "algorithm": type(self).__name__,
             "policy": self.policy_name,
             "env": self.env.spec.env_id,
-            "pop_size": self.pop_size,
-            "seed": self.seed,
-            "policy_kwargs": self.policy_kwargs,
+            **self.settings.record()[0],  # every keyword (evotrain.algorithms.settings)
+            "seed": self.seed,  # as drawn, when none was given
             **dataclasses.asdict(self.eval_config),
         }
         if dataclasses.is_dataclass(self.strategy_params):
