@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 from typing import final
 
 import optax
@@ -12,6 +11,7 @@ from evotrain.algorithms.base import BaseEvolver
 from evotrain.algorithms.settings import Settings, optimizer_setting, setting
 from evotrain.limits import MAX_POP_SIZE
 from evotrain.strategies import open_es
+from evotrain.strategies.base import shared
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -85,8 +85,7 @@ class OpenES(BaseEvolver):
         return open_es.OpenESStrategy(config, optimizer, initializer), s.es_params()
 
 
-@functools.lru_cache(maxsize=32)
 def default_optimizer(learning_rate: float) -> optax.GradientTransformation:
     """Adam at ``learning_rate``: one object per rate (optax transforms are pure), so that
     models of equal settings have equal strategies and share their compiled program."""
-    return optax.adam(learning_rate)
+    return shared(optax.adam, learning_rate)

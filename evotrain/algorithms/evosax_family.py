@@ -23,6 +23,7 @@ from evotrain.algorithms.base import BaseEvolver
 from evotrain.algorithms.settings import Settings, optimizer_setting, setting
 from evotrain.limits import MAX_POP_SIZE
 from evotrain.logging.metrics import algorithm_metric
+from evotrain.strategies.base import shared
 from evotrain.strategies.evosax import EvosaxStrategy
 
 
@@ -214,7 +215,7 @@ class SNES(EvosaxFamily):
     def _strategy_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
             "std_init": self.settings.sigma_init,
-            "optimizer": self.settings.optimizer or optax.sgd(self.settings.learning_rate),
+            "optimizer": self.settings.optimizer or shared(optax.sgd, self.settings.learning_rate),
         }
         if self.settings.lr_std is not None:
             kwargs["lr_std_init"] = self.settings.lr_std
@@ -250,7 +251,7 @@ class XNES(EvosaxFamily):
     def _strategy_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
             "std_init": self.settings.sigma_init,
-            "optimizer": self.settings.optimizer or optax.sgd(self.settings.learning_rate),
+            "optimizer": self.settings.optimizer or shared(optax.sgd, self.settings.learning_rate),
         }
         if self.settings.lr_std is not None:
             kwargs["lr_std_init"] = self.settings.lr_std
@@ -289,8 +290,8 @@ class PGPE(EvosaxFamily):
     def _strategy_kwargs(self) -> dict[str, Any]:
         from evosax.core.optimizer import clipup
 
-        optimizer = self.settings.optimizer or clipup(
-            self.settings.learning_rate, self.settings.max_velocity
+        optimizer = self.settings.optimizer or shared(
+            clipup, self.settings.learning_rate, self.settings.max_velocity
         )
         return {
             "std_init": self.settings.sigma_init,
@@ -327,8 +328,8 @@ class ARS(EvosaxFamily):
     def _strategy_kwargs(self) -> dict[str, Any]:
         return {
             "std_init": self.settings.sigma_init,
-            "std_schedule": optax.constant_schedule(self.settings.sigma_init),
-            "optimizer": self.settings.optimizer or optax.adam(self.settings.learning_rate),
+            "std_schedule": shared(optax.constant_schedule, self.settings.sigma_init),
+            "optimizer": self.settings.optimizer or shared(optax.adam, self.settings.learning_rate),
         }
 
 

@@ -9,8 +9,9 @@ Strategies are jit-compatible but never jit themselves; the training step is the
 
 from __future__ import annotations
 
+import functools
 import inspect
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any, Protocol, runtime_checkable
 
 from evotrain.evaluation.result import Scores
@@ -71,3 +72,23 @@ def callable_key(fn: Any) -> Hashable:
             return fn
         return (fn.__func__, fn.__self__)
     return fn
+
+
+def value_key(tree: PyTree) -> Hashable:
+    """A pytree of numbers (a strategy's ``*Params``) as a hashable value: its structure
+    and every leaf's shape, dtype and bytes. Equal params give equal keys, whatever arrays
+    hold them."""
+    import jax
+    import numpy as np
+
+    leaves, treedef = jax.tree_util.tree_flatten(tree)
+    arrays = [np.asarray(leaf) for leaf in leaves]
+    return (treedef, tuple((a.shape, a.dtype.str, a.tobytes()) for a in arrays))
+
+
+@functools.lru_cache(maxsize=64)
+def shared(factory: Callable[..., Any], *args: Any) -> Any:
+    """``factory(*args)``, one object per arguments (an optax optimizer or schedule for a
+    learning rate): optax's transforms are pure, so models of equal settings get the same
+    object, compare equal and share their compiled program."""
+    return factory(*args)

@@ -51,6 +51,7 @@ from flax import struct
 from jax import flatten_util
 
 from evotrain.evaluation.result import Scores, as_evaluation
+from evotrain.strategies.base import callable_key
 from evotrain.strategies.evosax_catalog import (
     EVEN_POPULATION,
     constructor_keywords,
@@ -179,6 +180,7 @@ class EvosaxStrategy:
         ctor_names = constructor_keywords(name)
         ctor = {k: v for k, v in strategy_kwargs.items() if k in ctor_names}
         rest = {k: v for k, v in strategy_kwargs.items() if k not in ctor_names}
+        self._given = tuple(sorted((k, callable_key(v)) for k, v in ctor.items()))
         if name == "RandomSearch" and "sampling_fn" not in ctor:
             ctor["sampling_fn"] = self._sample
         try:
@@ -213,6 +215,21 @@ class EvosaxStrategy:
             num_dims=self._num_dims,
             population_based=isinstance(self.algorithm, PopulationBasedAlgorithm),
         )
+
+    def __eq__(self, other: object) -> bool:
+        """Equal names, sizes, initializers and constructor keywords (optimizers by object:
+        :func:`~evotrain.strategies.base.shared` gives one per setting) make equal
+        strategies, which share their compiled program; ``Params`` are the program's
+        numbers, compared apart (:func:`~evotrain.strategies.base.value_key`)."""
+        return type(other) is type(self) and other._key() == self._key()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def _key(self) -> tuple:
+        leaves, treedef = jax.tree_util.tree_flatten(self.solution)
+        shape = treedef, tuple((jnp.shape(x), jnp.result_type(x).str) for x in leaves)
+        return (self.config, shape, callable_key(self.initializer), self.init_sigma, self._given)
 
     @property
     def default_params(self) -> PyTree:

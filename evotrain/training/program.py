@@ -35,7 +35,7 @@ from evotrain.envs.base import Env
 from evotrain.evaluation.evaluate import EvalConfig, make_evaluator
 from evotrain.neat.capacity import CONN_GROWTH, NODE_GROWTH, fits, level_for, rows_used
 from evotrain.networks.base import Network
-from evotrain.strategies.base import Strategy
+from evotrain.strategies.base import Strategy, value_key
 from evotrain.training.compile import jit_program
 from evotrain.training.dispatch import Chunk, Level, Step, at_level, chunk_size, dispatch, stays_at
 from evotrain.training.memory import compile_checked
@@ -272,11 +272,11 @@ def make_program(recipe: Recipe) -> GenerationProgram:
 
     Models of equal settings share one program, traced and compiled once: those whose
     strategies compare equal by their settings (NEAT's and HyperNEAT's, any search over
-    genomes whose strategy is a frozen dataclass, the seed-chain GA's, and OpenAI-ES's and
-    the GA's on equal networks with one optimizer object), on one env adapter
+    genomes whose strategy is a frozen dataclass, the seed-chain GA's, and OpenAI-ES's, the
+    GA's and evosax's on equal networks with one optimizer object), on one env adapter
     (``make_env`` gives one per id and options), with equal networks, evaluation, devices
     and capacity levels. The seed is not part of a program, so a sweep over seeds compiles
-    once. Strategies compared by identity (evosax's) get a program of their own.
+    once. Strategies compared by identity get a program of their own.
     """
     if not recipe.env.jittable:
         raise TypeError(
@@ -299,7 +299,12 @@ def _sharing_key(r: Recipe) -> tuple | None:
     if type(r.strategy).__eq__ is object.__eq__:
         return None
     levels = None if r.capacity is None else r.capacity.levels  # `at` follows the strategy
-    key = (r.strategy, r.params, r.network, r.env, r.eval_config, r.mesh, r.pop_size)
+    params = r.params
+    try:
+        hash(params)
+    except TypeError:  # numbers held in arrays (evosax's Params): compared by value
+        params = value_key(params)
+    key = (r.strategy, params, r.network, r.env, r.eval_config, r.mesh, r.pop_size)
     key = (*key, r.fast_compile, levels)
     try:
         hash(key)

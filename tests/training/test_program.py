@@ -103,3 +103,27 @@ def test_openes_and_ga_models_of_equal_settings_share_their_program():
     g = GA("MlpPolicy", "xor", seed=0, **es)
     assert GA("MlpPolicy", "xor", seed=5, **es)._step is g._step
     assert GA("MlpPolicy", "xor", seed=5, mutation_sigma=0.2, **es)._step is not g._step
+
+
+@pytest.mark.parametrize(
+    "name, changed",
+    [("CMAES", {"sigma_init": 0.5}), ("ARS", {"sigma_init": 0.2}), ("SNES", {"lr_std": 0.1})],
+)
+def test_evosax_models_of_equal_settings_share_their_program_and_train_as_if_alone(
+    name, changed, monkeypatch
+):
+    import evotrain
+    from evotrain.training import program as program_module
+
+    cls = getattr(evotrain, name)
+    es = {"pop_size": 8, "policy_kwargs": {"net_arch": [4]}}
+    a, b = cls("MlpPolicy", "xor", seed=0, **es), cls("MlpPolicy", "xor", seed=1, **es)
+    assert a.strategy == b.strategy and a._step is b._step
+    # Other numbers (a Params field or a constructor keyword): another program.
+    assert cls("MlpPolicy", "xor", seed=0, **es, **changed)._step is not a._step
+    b.learn(2)
+    monkeypatch.setattr(program_module, "_shared", type(program_module._shared)())
+    alone = cls("MlpPolicy", "xor", seed=1, **es)
+    assert alone._step is not a._step
+    alone.learn(2)
+    assert_trees_equal(b.train_state, alone.train_state)
