@@ -118,7 +118,7 @@ def test_no_import_cycles():
 # above keeps that acyclic). ``algorithms/`` is the composition root: it wires the host
 # services (callbacks, logging, persistence), which receive a model and never import it.
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"types", "limits", "runtime", "distributed", "networks", "neat", "hyperneat"}),
+    frozenset({"types", "limits", "runtime", "distributed", "networks", "neat", "hyperneat", "qd"}),
     frozenset({"envs"}),
     frozenset({"evaluation"}),
     frozenset({"strategies"}),
@@ -167,7 +167,7 @@ def test_every_package_imports_only_its_own_or_earlier_layers():
 def test_the_docs_state_the_layering_the_test_checks():
     text = (ROOT.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
     order = [
-        "types.py, limits.py, runtime/, distributed/, networks/, neat/, hyperneat/",
+        "types.py, limits.py, runtime/, distributed/, networks/, neat/, hyperneat/, qd/",
         "envs",
         "evaluation",
         "strategies",

@@ -1,0 +1,31 @@
+"""Quality-diversity: archives of elites over a space of behaviour descriptors."""
+
+from evotrain.qd.archive import (
+    MAX_CELLS,
+    Archive,
+    CVTLayout,
+    GridLayout,
+    Insertion,
+    Layout,
+    coverage,
+    cvt_centroids,
+    empty_archive,
+    insert,
+    nearest,
+    qd_score,
+)
+
+__all__ = [
+    "MAX_CELLS",
+    "Archive",
+    "CVTLayout",
+    "GridLayout",
+    "Insertion",
+    "Layout",
+    "coverage",
+    "cvt_centroids",
+    "empty_archive",
+    "insert",
+    "nearest",
+    "qd_score",
+]
