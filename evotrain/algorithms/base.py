@@ -142,6 +142,7 @@ class BaseEvolver(LoggedModel, ActingModel, HostEvaluation, SavedModel, abc.ABC)
             obs_normalization=bool(s.obs_normalization),
             reward_shift=float(s.reward_shift),
             episode_reduce=s.episode_reduce,
+            descriptor=self._descriptor_name(),
         )
         self.eval_config.check_pop_size(self.pop_size)
         self.devices = s.devices
@@ -193,6 +194,10 @@ class BaseEvolver(LoggedModel, ActingModel, HostEvaluation, SavedModel, abc.ABC)
 
     def _policy_summary(self) -> str:
         return f"{self.policy.num_params} params"
+
+    def _descriptor_name(self) -> str | None:
+        """The behaviour descriptor evaluation computes for the strategy (None: none)."""
+        return None
 
     @abc.abstractmethod
     def _make_strategy(self) -> tuple[Any, PyTree]:

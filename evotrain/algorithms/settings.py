@@ -258,6 +258,12 @@ class Settings:
         return sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
 
     @classmethod
+    def individuals_held(cls, kwargs: dict[str, Any]) -> tuple[int, str]:
+        """How many individuals a model of a save's (validated) keywords holds, and what
+        they are, for messages: the population by default."""
+        return kwargs.get("pop_size", cls.default("pop_size")), "pop_size"
+
+    @classmethod
     def default(cls, name: str) -> Any:
         """The default of the field ``name``."""
         return next(f.default for f in dataclasses.fields(cls) if f.name == name)

@@ -96,6 +96,7 @@ class DeclaredSettings(Protocol):
     def sizes(self) -> dict[str, int]: ...
     def default(self, name: str) -> Any: ...
     def individual_size(self, kwargs: dict[str, Any], obs_size: int, num_outputs: int) -> int: ...
+    def individuals_held(self, kwargs: dict[str, Any]) -> tuple[int, str]: ...
 
 
 def validate_settings(meta: dict[str, Any], settings: DeclaredSettings) -> str | None:
@@ -111,10 +112,11 @@ def validate_settings(meta: dict[str, Any], settings: DeclaredSettings) -> str |
                 return problem
     spec = meta["env_spec"]
     individual = settings.individual_size(kwargs, spec["obs_size"], spec["num_outputs"])
-    total = kwargs.get("pop_size", settings.default("pop_size")) * individual
+    count, what = settings.individuals_held(kwargs)
+    total = count * individual
     if total > MAX_POPULATION_ELEMENTS:
         return (
-            f"pop_size times the size of one individual ({individual}) is {total}, above "
+            f"{what} times the size of one individual ({individual}) is {total}, above "
             f"the bound {MAX_POPULATION_ELEMENTS}"
         )
     if settings.rest is None:

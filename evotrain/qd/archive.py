@@ -29,9 +29,9 @@ are the separate, elitist result archive.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Sequence
-from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -142,12 +142,18 @@ class CVTLayout:
         return nearest(descriptors, centroids)
 
     def centroids(self) -> np.ndarray:
-        """``(num_cells, dims)`` float32 centroids (:func:`cvt_centroids`)."""
-        return np.asarray(
-            cvt_centroids(
-                self.num_cells, self.low, self.high, self.seed, self.samples, self.iterations
-            )
-        )
+        """``(num_cells, dims)`` float32 centroids (:func:`cvt_centroids`; computed once
+        per layout, also when first asked for inside a traced function)."""
+        return _cvt_once(self)
+
+
+@functools.lru_cache(maxsize=16)
+def _cvt_once(layout: CVTLayout) -> np.ndarray:
+    with jax.ensure_compile_time_eval():
+        args = (layout.num_cells, layout.low, layout.high, layout.seed)
+        centroids = np.asarray(cvt_centroids(*args, layout.samples, layout.iterations))
+    centroids.flags.writeable = False  # shared by every caller
+    return centroids
 
 
 Layout = GridLayout | CVTLayout
@@ -163,7 +169,7 @@ def nearest(points: Array, centroids: Array) -> Array:
     return jnp.argmin(d2, axis=1).astype(jnp.int32)
 
 
-@partial(jax.jit, static_argnums=(0, 1, 2, 3, 4, 5))
+@functools.partial(jax.jit, static_argnums=(0, 1, 2, 3, 4, 5))
 def cvt_centroids(
     num_cells: int,
     low: tuple[float, ...],

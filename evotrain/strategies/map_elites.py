@@ -1,0 +1,218 @@
+"""MAP-Elites (Mouret & Clune 2015) over fixed-size parameter vectors, with the iso-line
+variation of Vassiliades & Mouret (2018).
+
+The state is an :class:`~evotrain.qd.Archive`: each generation's batch is made from
+elites drawn uniformly from the filled cells, ``x + iso_sigma * N(0, I) + line_sigma *
+N(0, 1) * (y - x)`` for two elites ``x`` and ``y`` (``line_sigma = 0`` is plain Gaussian
+mutation), and ``tell`` inserts the evaluated batch by its behaviour descriptors
+(:func:`~evotrain.qd.insert`: deterministic, non-finite candidates never enter). The first
+batch is the initializer's draws plus ``init_sigma`` noise.
+
+``tell`` needs the evaluation's descriptors: the run must ask for one
+(``EvalConfig(descriptor=...)``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import jax
+import jax.numpy as jnp
+from flax import struct
+
+from evotrain.evaluation.result import Scores, as_evaluation
+from evotrain.qd.archive import Archive, Layout, coverage, empty_archive, insert, qd_score
+from evotrain.strategies.base import callable_key
+from evotrain.types import Array, Metrics, Population, PRNGKey
+
+Initializer = Callable[[PRNGKey], Array]
+
+
+@dataclasses.dataclass(frozen=True)
+class MAPElitesConfig:
+    """Shape-fixing settings.
+
+    Attributes:
+        pop_size: candidates per generation (the batch).
+        num_dims: length of the parameter vector.
+        layout: the archive's cells (:class:`~evotrain.qd.GridLayout` or
+            :class:`~evotrain.qd.CVTLayout`).
+        qd_offset: subtracted from every elite's fitness in the logged QD score (at or
+            below the lowest fitness possible, so that the score only grows).
+    """
+
+    pop_size: int
+    num_dims: int
+    layout: Layout
+    qd_offset: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.pop_size < 1 or self.num_dims < 1:
+            raise ValueError(
+                f"pop_size and num_dims must be positive, got {self.pop_size} and {self.num_dims}."
+            )
+
+
+@struct.dataclass
+class MAPElitesParams:
+    """Numbers one may anneal or sweep.
+
+    Attributes:
+        iso_sigma: the isotropic Gaussian step.
+        line_sigma: the step along the line between two elites (0: Gaussian mutation only).
+        init_sigma: spread of the first batch around the initializer's draws.
+    """
+
+    iso_sigma: float = 0.01
+    line_sigma: float = 0.1
+    init_sigma: float = 0.1
+
+
+def check_params(params: MAPElitesParams) -> None:
+    """Refuses negative steps.
+
+    Raises:
+        ValueError: naming the field.
+    """
+    for name in ("iso_sigma", "line_sigma", "init_sigma"):
+        if not getattr(params, name) >= 0:
+            raise ValueError(f"{name} must be >= 0, got {getattr(params, name)}.")
+
+
+@struct.dataclass
+class MAPElitesState:
+    """Attributes:
+    archive: the elites (:class:`~evotrain.qd.Archive` of ``(num_dims,)`` genotypes).
+    population: ``(pop_size, num_dims)`` the first batch (asked at generation 0).
+    fitness: ``(pop_size,)`` the last batch's fitness (``-inf`` before any).
+    added: ``()`` int32 candidates of the last batch that became elites.
+    generation: ``()`` int32.
+    """
+
+    archive: Archive
+    population: Array
+    fitness: Array
+    added: Array
+    generation: Array
+
+
+class MAPElitesStrategy:
+    """MAP-Elites with iso-line variation (see the module docs).
+
+    Args:
+        config: shape-fixing settings.
+        initializer: draws one individual from a key (default: zeros).
+    """
+
+    def __init__(self, config: MAPElitesConfig, initializer: Initializer | None = None) -> None:
+        self.config = config
+        self.initializer = initializer
+
+    def __eq__(self, other: object) -> bool:
+        """Equal settings and initializers (their programs are shared)."""
+        return type(other) is type(self) and other._key() == self._key()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def _key(self) -> tuple:
+        return (self.config, callable_key(self.initializer))
+
+    @property
+    def default_params(self) -> MAPElitesParams:
+        return MAPElitesParams()
+
+    def init(self, key: PRNGKey, params: MAPElitesParams) -> MAPElitesState:
+        n, d = self.config.pop_size, self.config.num_dims
+        base_key, noise_key = jax.random.split(key)
+        if self.initializer is None:
+            base = jnp.zeros((n, d), jnp.float32)
+        else:
+            base = jax.vmap(self.initializer)(jax.random.split(base_key, n)).astype(jnp.float32)
+        population = base + params.init_sigma * jax.random.normal(noise_key, (n, d))
+        return MAPElitesState(
+            archive=empty_archive(self.config.layout, jnp.zeros((d,), jnp.float32)),
+            population=population,
+            fitness=jnp.full((n,), -jnp.inf, jnp.float32),
+            added=jnp.zeros((), jnp.int32),
+            generation=jnp.zeros((), jnp.int32),
+        )
+
+    def ask(
+        self, key: PRNGKey, state: MAPElitesState, params: MAPElitesParams
+    ) -> tuple[Population, MAPElitesState]:
+        """The first batch at generation 0 (or while the archive is empty), afterwards
+        iso-line children of elites.
+
+        Returns:
+            ``population (pop_size, num_dims)`` and the unchanged state.
+        """
+        n, d = self.config.pop_size, self.config.num_dims
+        k_x, k_y, k_iso, k_line = jax.random.split(key, 4)
+        archive = state.archive
+        logits = jnp.where(archive.filled, 0.0, -jnp.inf)
+        x = archive.genotypes[jax.random.categorical(k_x, logits, shape=(n,))]
+        y = archive.genotypes[jax.random.categorical(k_y, logits, shape=(n,))]
+        iso = params.iso_sigma * jax.random.normal(k_iso, (n, d))
+        line = params.line_sigma * jax.random.normal(k_line, (n, 1))
+        children = x + iso + line * (y - x)
+        first = (state.generation == 0) | ~jnp.any(archive.filled)
+        return jnp.where(first, state.population, children), state
+
+    def tell(
+        self,
+        key: PRNGKey,
+        population: Population,
+        evaluation: Scores,
+        state: MAPElitesState,
+        params: MAPElitesParams,
+    ) -> tuple[MAPElitesState, Metrics]:
+        """Inserts the evaluated batch into the archive by its descriptors.
+
+        Raises:
+            ValueError: the evaluation carries no descriptors (at trace time).
+        """
+        del key, params
+        ev = as_evaluation(evaluation)
+        if ev.descriptors is None:
+            raise ValueError(
+                "MAP-Elites places each individual by its behaviour descriptor, and this "
+                "evaluation computed none: ask for one (descriptor=... on the model, "
+                "EvalConfig(descriptor=...) on an evaluator)."
+            )
+        archive, ins = insert(
+            state.archive, self.config.layout, population, ev.fitness, ev.descriptors
+        )
+        added = jnp.sum(ins.added).astype(jnp.int32)
+        new_state = MAPElitesState(
+            archive=archive,
+            population=state.population,
+            fitness=jnp.asarray(ev.fitness, jnp.float32),
+            added=added,
+            generation=state.generation + 1,
+        )
+        metrics = {
+            "qd_score": qd_score(archive, self.config.qd_offset),
+            "coverage": coverage(archive),
+            "archive_max": jnp.max(archive.fitness),
+            "archive_mean": jnp.sum(jnp.where(archive.filled, archive.fitness, 0.0))
+            / jnp.maximum(jnp.sum(archive.filled), 1),
+            "added": added,
+        }
+        return new_state, metrics
+
+    def policy_params(self, state: MAPElitesState) -> Array:
+        """The archive's fittest elite (the first batch's first member while empty)."""
+        archive = state.archive
+        best = archive.genotypes[jnp.argmax(archive.fitness)]
+        return jnp.where(jnp.any(archive.filled), best, state.population[0])
+
+
+__all__ = [
+    "MAPElitesStrategy",
+    "MAPElitesConfig",
+    "MAPElitesParams",
+    "MAPElitesState",
+    "check_params",
+]

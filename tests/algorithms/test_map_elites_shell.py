@@ -1,0 +1,107 @@
+"""MAP-Elites behind the shell: the archive fills by the env's descriptor, every elite sits
+in its own cell, saves resume bit-exactly, generations per dispatch change nothing, and
+``predict`` acts with the fittest or the selected elite."""
+
+from __future__ import annotations
+
+import jax
+import numpy as np
+import pytest
+
+from evotrain.algorithms.map_elites import MAPElites
+from evotrain.qd import CVTLayout, GridLayout
+
+ENV = "gymnax:MountainCar-v0"  # final_obs: (position, velocity), bounded by the env
+SMALL = {
+    "pop_size": 16,
+    "descriptor": "final_obs",
+    "bins": (6, 5),
+    "policy_kwargs": {"net_arch": [4]},
+    "max_episode_steps": 40,
+    "seed": 3,
+}
+
+
+def _leaves(model):
+    return [np.asarray(x) for x in jax.tree_util.tree_leaves(model.train_state)[1:]]
+
+
+@pytest.fixture(scope="module")
+def trained():
+    return MAPElites("MlpPolicy", ENV, **SMALL).learn(4)
+
+
+def test_the_archive_fills_and_each_elite_sits_in_its_own_cell(trained):
+    archive, layout = trained.archive, trained.layout
+    assert isinstance(layout, GridLayout) and layout.bins == (6, 5)
+    # The env's bounds (float32 in gymnax's space).
+    np.testing.assert_allclose(layout.low + layout.high, (-1.2, -0.07, 0.6, 0.07), rtol=1e-6)
+    filled = np.asarray(archive.filled)
+    assert 1 < filled.sum() <= 30
+    cells = np.asarray(layout.index(archive.descriptors, archive.centroids))
+    np.testing.assert_array_equal(cells[filled], np.flatnonzero(filled))
+    record = trained.history[-1]
+    fitness = np.asarray(archive.fitness)[filled]
+    assert record["strategy/coverage"] == pytest.approx(filled.mean())
+    assert record["strategy/qd_score"] == pytest.approx(fitness.sum(), rel=1e-6)
+    assert record["strategy/archive_max"] == pytest.approx(fitness.max())
+    assert sum(h["strategy/added"] for h in trained.history) >= filled.sum()
+    # predict acts with the fittest elite; select picks the nearest behaviour.
+    best = int(np.argmax(np.asarray(archive.fitness)))
+    np.testing.assert_array_equal(np.asarray(trained.policy_params), trained.elite(best)["params"])
+    obs = np.zeros((3, 2), np.float32)
+    target = np.asarray(archive.descriptors)[filled][0]
+    chosen = trained.select(target)
+    assert chosen is trained
+    cell = int(np.flatnonzero(filled)[0])
+    np.testing.assert_array_equal(np.asarray(trained.policy_params), trained.elite(cell)["params"])
+    trained.predict(obs)
+    trained.select(None)
+    np.testing.assert_array_equal(np.asarray(trained.policy_params), trained.elite(best)["params"])
+    empty = int(np.flatnonzero(~filled)[0])
+    with pytest.raises(KeyError, match=f"cell {empty} holds no elite"):
+        trained.elite(empty)
+
+
+def test_save_resume_and_dispatch_sizes_give_the_uninterrupted_archive(trained, tmp_path):
+    resumed = MAPElites("MlpPolicy", ENV, **SMALL).learn(2)
+    loaded = MAPElites.load(resumed.save(tmp_path / "m"))
+    loaded.learn(2, reset_num_generations=False, generations_per_dispatch=1)
+    for got, want in zip(_leaves(loaded), _leaves(trained), strict=True):
+        np.testing.assert_array_equal(got, want)
+    assert loaded.num_generations == 4 and loaded.layout == trained.layout
+
+
+def test_a_cvt_archive_keeps_its_centroids_and_bad_settings_are_refused():
+    model = MAPElites("MlpPolicy", ENV, **{**SMALL, "bins": None, "cells": 12})
+    assert isinstance(model.layout, CVTLayout) and model.archive.centroids.shape == (12, 2)
+    np.testing.assert_array_equal(np.asarray(model.archive.centroids), model.layout.centroids())
+    with pytest.raises(ValueError, match="needs descriptor=.*declares 'final_obs'"):
+        MAPElites("MlpPolicy", ENV, pop_size=8)
+    with pytest.raises(ValueError, match="has no descriptor 'feet'.*'final_obs'"):
+        MAPElites("MlpPolicy", ENV, pop_size=8, descriptor="feet")
+    with pytest.raises(ValueError, match="bins .* or cells .*, not both"):
+        MAPElites("MlpPolicy", ENV, **{**SMALL, "cells": 12})
+    with pytest.raises(ValueError, match="iso_sigma must be >= 0"):
+        MAPElites("MlpPolicy", ENV, **{**SMALL, "iso_sigma": -1.0})
+    with pytest.raises(ValueError, match="more than .* cells=N for a CVT archive"):
+        MAPElites("MlpPolicy", ENV, **{**SMALL, "bins": (4096, 4096)})
+
+
+def test_a_load_bounds_the_archive_it_would_allocate(trained, tmp_path):
+    import json
+    from pathlib import Path
+
+    from evotrain.persistence.validate import validate_settings
+
+    meta = json.loads((Path(trained.save(tmp_path / "m")) / "evotrain.json").read_text())
+    assert validate_settings(meta, MAPElites.settings_type) is None
+    # 2**20 cells of 3,075 parameters: over the bound, where the batch alone is not.
+    wide = {**meta["kwargs"], "bins": [1024, 1024], "policy_kwargs": {"net_arch": [512]}}
+    assert (
+        validate_settings({**meta, "kwargs": {**wide, "bins": [2, 2]}}, MAPElites.settings_type)
+        is None
+    )
+    huge = {**meta, "kwargs": wide}
+    problem = validate_settings(huge, MAPElites.settings_type)
+    assert "pop_size plus the archive's cells times the size of one individual" in problem
