@@ -40,12 +40,15 @@ class MAPElitesConfig:
             :class:`~evotrain.qd.CVTLayout`).
         qd_offset: subtracted from every elite's fitness in the logged QD score (at or
             below the lowest fitness possible, so that the score only grows).
+        clip: ``(low, high)`` bounds every child's parameters are clipped to (a direct
+            encoding's box, such as the planar arm's ``(0, 1)``), or None.
     """
 
     pop_size: int
     num_dims: int
     layout: Layout
     qd_offset: float = 0.0
+    clip: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         if self.pop_size < 1 or self.num_dims < 1:
@@ -78,6 +81,16 @@ def check_params(params: MAPElitesParams) -> None:
     for name in ("iso_sigma", "line_sigma", "init_sigma"):
         if not getattr(params, name) >= 0:
             raise ValueError(f"{name} must be >= 0, got {getattr(params, name)}.")
+
+
+def uniform_filled(key: PRNGKey, filled: Array, n: int) -> Array:
+    """``(n,)`` int32 cells drawn uniformly from the ``filled`` ones (``(num_cells,)``
+    bool; cell 0 when none is): the ``r``-th filled cell for ``r`` uniform below their
+    count, found by a search over the running count (cheaper than a draw over every
+    cell)."""
+    count = jnp.cumsum(filled.astype(jnp.int32))
+    r = jax.random.randint(key, (n,), 0, jnp.maximum(count[-1], 1))
+    return jnp.searchsorted(count, r, side="right").astype(jnp.int32)
 
 
 @struct.dataclass
@@ -151,12 +164,13 @@ class MAPElitesStrategy:
         n, d = self.config.pop_size, self.config.num_dims
         k_x, k_y, k_iso, k_line = jax.random.split(key, 4)
         archive = state.archive
-        logits = jnp.where(archive.filled, 0.0, -jnp.inf)
-        x = archive.genotypes[jax.random.categorical(k_x, logits, shape=(n,))]
-        y = archive.genotypes[jax.random.categorical(k_y, logits, shape=(n,))]
+        x = archive.genotypes[uniform_filled(k_x, archive.filled, n)]
+        y = archive.genotypes[uniform_filled(k_y, archive.filled, n)]
         iso = params.iso_sigma * jax.random.normal(k_iso, (n, d))
         line = params.line_sigma * jax.random.normal(k_line, (n, 1))
         children = x + iso + line * (y - x)
+        if self.config.clip is not None:
+            children = jnp.clip(children, *self.config.clip)
         first = (state.generation == 0) | ~jnp.any(archive.filled)
         return jnp.where(first, state.population, children), state
 
@@ -215,4 +229,5 @@ __all__ = [
     "MAPElitesParams",
     "MAPElitesState",
     "check_params",
+    "uniform_filled",
 ]

@@ -178,3 +178,17 @@ def test_layouts_refuse_impossible_spaces():
         GridLayout(bins=(0,), low=(0.0,), high=(1.0,))
     with pytest.raises(ValueError, match="num_cells must be from 1"):
         CVTLayout(num_cells=100, low=(0.0,), high=(1.0,), samples=50)
+
+
+def test_parents_are_drawn_uniformly_from_the_filled_cells_only():
+    from evotrain.strategies.map_elites import uniform_filled
+
+    filled = np.zeros(50, bool)
+    filled[[3, 17, 18, 40]] = True
+    draws = np.asarray(uniform_filled(jax.random.key(0), jnp.asarray(filled), 8000))
+    assert set(np.unique(draws)) == {3, 17, 18, 40}
+    counts = np.bincount(draws, minlength=50)[[3, 17, 18, 40]]
+    assert np.all(np.abs(counts - 2000) < 200)  # 2000 +- 5 standard deviations (39 each)
+    one = np.zeros(50, bool)
+    one[49] = True
+    assert set(np.asarray(uniform_filled(jax.random.key(1), jnp.asarray(one), 100))) == {49}
