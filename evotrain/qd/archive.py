@@ -250,7 +250,7 @@ def empty_archive(layout: Layout, genotype: PyTree, threshold_min: float = -np.i
     centroids = jnp.asarray(layout.centroids(), jnp.float32)
     return Archive(
         genotypes=jax.tree_util.tree_map(
-            lambda x: jnp.zeros((c, *jnp.shape(x)), x.dtype), genotype
+            lambda x: jnp.zeros((c, *jnp.shape(x)), jnp.asarray(x).dtype), genotype
         ),
         fitness=jnp.full((c,), -jnp.inf, jnp.float32),
         descriptors=centroids,

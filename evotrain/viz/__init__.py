@@ -1,4 +1,4 @@
-"""Looking at trained networks: topology drawings, formulas, learning curves.
+"""Looking at trained networks: topology drawings, formulas, learning curves, archives.
 
 Names are imported when first used, and Matplotlib and SymPy only when a function here
 runs, so ``evotrain animate`` draws a recorded run without loading JAX.
@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING
 from evotrain.runtime.lazy import lazy_exports
 
 _EXPORTS = {
+    "archive_rows": "evotrain.viz.archive",
+    "plot_archive": "evotrain.viz.archive",
+    "write_archive_csv": "evotrain.viz.archive",
     "plot_learning_curve": "evotrain.viz.curves",
     "read_progress": "evotrain.viz.curves",
     "network_equations": "evotrain.viz.formula",
@@ -26,6 +29,7 @@ _EXPORTS = {
 }
 
 if TYPE_CHECKING:
+    from evotrain.viz.archive import archive_rows, plot_archive, write_archive_csv
     from evotrain.viz.curves import plot_learning_curve, read_progress
     from evotrain.viz.formula import (
         network_equations,
@@ -40,10 +44,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "animate_topology",
+    "archive_rows",
     "network_equations",
     "network_layout",
     "node_depths",
     "plot_learning_curve",
+    "plot_archive",
     "plot_network",
     "plot_substrate",
     "read_progress",
@@ -51,6 +57,7 @@ __all__ = [
     "to_latex",
     "to_python",
     "to_sympy",
+    "write_archive_csv",
 ]
 
 

@@ -105,3 +105,43 @@ def test_a_load_bounds_the_archive_it_would_allocate(trained, tmp_path):
     huge = {**meta, "kwargs": wide}
     problem = validate_settings(huge, MAPElites.settings_type)
     assert "pop_size plus the archive's cells times the size of one individual" in problem
+
+
+def test_the_archive_is_drawn_and_written_as_a_table(trained, tmp_path):
+    import csv
+
+    from PIL import Image
+
+    from evotrain.qd import CVTLayout, empty_archive, insert
+    from evotrain.viz import archive_rows, plot_archive, write_archive_csv
+
+    png = plot_archive(trained, tmp_path / "archive.png")
+    pixels = np.asarray(Image.open(png).convert("RGB"))
+    assert pixels.shape[0] > 100 and len(np.unique(pixels.reshape(-1, 3), axis=0)) > 20
+    with pytest.raises(FileExistsError):
+        plot_archive(trained, png)
+    rows = archive_rows(trained.archive)
+    filled = np.asarray(trained.archive.filled)
+    assert rows["cell"] == np.flatnonzero(filled).tolist()
+    assert set(rows) == {"cell", "fitness", "descriptor_0", "descriptor_1"}
+    with open(write_archive_csv(trained.archive, tmp_path / "a.csv"), encoding="utf-8") as f:
+        table = list(csv.DictReader(f))
+    assert len(table) == filled.sum()
+    assert float(table[0]["fitness"]) == pytest.approx(rows["fitness"][0])
+    # A 3-D grid is projected, a CVT archive scattered, a 1-D grid a strip.
+    for layout in (
+        CVTLayout(20, (0.0, 0.0, 0.0), (1.0, 1.0, 1.0), samples=500, iterations=5),
+        GridLayout((4, 3, 2), (0.0, 0.0, 0.0), (1.0, 1.0, 1.0)),
+        GridLayout((7,), (0.0,), (1.0,)),
+    ):
+        d = np.random.default_rng(0).uniform(0, 1, (30, layout.dims)).astype(np.float32)
+        archive, _ = insert(empty_archive(layout, np.zeros(())), layout, np.zeros(30), -d.sum(1), d)
+        out = plot_archive(
+            archive,
+            tmp_path / f"{type(layout).__name__}{layout.dims}.png",
+            layout=layout,
+            dims=(2, 0) if layout.dims == 3 else (0, 1),
+        )
+        assert out.stat().st_size > 1000
+    with pytest.raises(ValueError, match="dims must be two different dimensions"):
+        plot_archive(trained, tmp_path / "x.png", dims=(0, 0))
