@@ -26,7 +26,9 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import _common
 import jax
@@ -49,12 +51,10 @@ def arm(x: jax.Array) -> tuple[jax.Array, jax.Array]:
     return fitness, position + 0.5
 
 
-def evotrain_run(a: argparse.Namespace, seed: int) -> dict:
-    layout = GridLayout((a.grid, a.grid), (0.0, 0.0), (1.0, 1.0))
-    config = MAPElitesConfig(a.batch, a.dims, layout, clip=(0.0, 1.0))
-    uniform = lambda key: jax.random.uniform(key, (a.dims,))  # noqa: E731
-    strategy = MAPElitesStrategy(config, initializer=uniform)
-    params = MAPElitesParams(iso_sigma=a.iso, line_sigma=a.line, init_sigma=0.0)
+def arm_run(strategy: Any, params: Any, generations: int, seed: int) -> dict:
+    """An evotrain QD strategy on the arm for ``generations`` generations (the first may
+    be its first batch), as one jitted ``lax.scan`` timed after compilation: the final
+    fitness per cell, seconds per generation and the compile time."""
 
     def generation(state, key):
         k_ask, k_tell = jax.random.split(key)
@@ -68,9 +68,7 @@ def evotrain_run(a: argparse.Namespace, seed: int) -> dict:
     def run(key):
         k_init, k_run = jax.random.split(key)
         state = strategy.init(k_init, params)
-        state, _ = generation(state, k_run)  # the first batch, as QDax's init
-        keys = jax.random.split(jax.random.fold_in(k_run, 1), a.iters)
-        state, _ = jax.lax.scan(generation, state, keys)
+        state, _ = jax.lax.scan(generation, state, jax.random.split(k_run, generations))
         return state.archive.fitness
 
     key = jax.random.key(seed)
@@ -79,15 +77,39 @@ def evotrain_run(a: argparse.Namespace, seed: int) -> dict:
     compile_s = time.perf_counter() - start
     start = time.perf_counter()
     fitness = np.asarray(jax.block_until_ready(compiled(key)))
-    run_s = time.perf_counter() - start
-    return {"compile_s": compile_s, "per_iter_s": run_s / a.iters, "fitness": fitness}
+    per_iter_s = (time.perf_counter() - start) / generations
+    return {"compile_s": compile_s, "per_iter_s": per_iter_s, "fitness": fitness}
 
 
-def qdax_run(a: argparse.Namespace, seed: int) -> dict:
-    script = Path(__file__).with_name("_qdax_arm.py")
-    args = [a.qdax_python, str(script), "--seed", str(seed), "--iso", str(a.iso)]
-    args += ["--line", str(a.line), "--dims", str(a.dims), "--batch", str(a.batch)]
-    args += ["--iters", str(a.iters), "--grid", str(a.grid)]
+def evotrain_run(a: argparse.Namespace, seed: int) -> dict:
+    layout = GridLayout((a.grid, a.grid), (0.0, 0.0), (1.0, 1.0))
+    config = MAPElitesConfig(a.batch, a.dims, layout, clip=(0.0, 1.0))
+    uniform = lambda key: jax.random.uniform(key, (a.dims,))  # noqa: E731
+    strategy = MAPElitesStrategy(config, initializer=uniform)
+    params = MAPElitesParams(iso_sigma=a.iso, line_sigma=a.line, init_sigma=0.0)
+    return arm_run(strategy, params, a.iters + 1, seed)  # the first batch, as QDax's init
+
+
+def arm_arguments(peer: str) -> argparse.ArgumentParser:
+    """The options both comparisons take, and ``--<peer>-python``."""
+    p = argparse.ArgumentParser()
+    p.add_argument(f"--{peer}-python", required=True)
+    p.add_argument("--dims", type=int, default=100)
+    p.add_argument("--batch", type=int, default=100)
+    p.add_argument("--iters", type=int, default=1000)
+    p.add_argument("--grid", type=int, default=50)
+    p.add_argument("--offset", type=float, default=-1.0)
+    p.add_argument("--seeds", type=int, default=3)
+    return p
+
+
+def peer_run(python: str, script: str, seed: int, options: dict[str, object]) -> dict:
+    """Runs a peer's half (``script`` beside this file, with ``--seed`` and ``options``
+    as ``--name value``) with that environment's ``python``; its JSON result, the final
+    fitness per cell as an array (``-inf`` where empty)."""
+    args = [python, str(Path(__file__).with_name(script)), "--seed", str(seed)]
+    for name, value in options.items():
+        args += [f"--{name}", str(value)]
     out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
     result = json.loads(out.strip().splitlines()[-1])
     result["fitness"] = np.asarray(
@@ -101,41 +123,43 @@ def scores(fitness: np.ndarray, offset: float) -> tuple[float, float]:
     return float(np.sum(fitness[filled] - offset)), float(filled.mean())
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--qdax-python", required=True)
-    p.add_argument("--dims", type=int, default=100)
-    p.add_argument("--batch", type=int, default=100)
-    p.add_argument("--iters", type=int, default=1000)
-    p.add_argument("--grid", type=int, default=50)
-    p.add_argument("--iso", type=float, default=0.005)
-    p.add_argument("--line", type=float, default=0.05)
-    p.add_argument("--offset", type=float, default=-1.0)
-    p.add_argument("--seeds", type=int, default=3)
-    a = p.parse_args()
-    _common.setup_cache()
-    print(f"# {_common.machine()}; {' '.join(sys.argv[1:])}")
-    rows = {"evotrain": [], "QDax": []}
-    for seed in range(a.seeds):  # alternating, so machine noise hits both alike
-        for name, fn in (("evotrain", evotrain_run), ("QDax", qdax_run)):
-            r = fn(a, seed)
-            qd, cov = scores(r["fitness"], a.offset)
-            rows[name].append((qd, cov, r["per_iter_s"], r["compile_s"]))
+def side_by_side(runs: dict[str, Callable[[int], dict]], seeds: int, offset: float) -> None:
+    """Runs each side per seed, alternating so that machine noise hits both alike, and
+    prints each run and the means (with their spread) and ratios, first side over second."""
+    rows: dict[str, list[tuple[float, float, float]]] = {name: [] for name in runs}
+    for seed in range(seeds):
+        for name, run in runs.items():
+            r = run(seed)
+            qd, cov = scores(r["fitness"], offset)
+            rows[name].append((qd, cov, r["per_iter_s"]))
             print(
                 f"seed {seed} {name:8s} qd {qd:9.2f}  coverage {cov:.4f}  "
                 f"{1e3 * r['per_iter_s']:.3f} ms/iter  compile {r['compile_s']:.2f} s"
                 + (f"  ({r['versions']})" if "versions" in r else "")
             )
-
-    def summary(name: str, i: int) -> tuple[float, float]:
-        values = [row[i] for row in rows[name]]
-        return statistics.mean(values), statistics.pstdev(values)
-
+    ours, peer = rows.values()
     for i, what in enumerate(("QD score", "coverage", "s per iteration")):
-        (e, es), (q, qs) = summary("evotrain", i), summary("QDax", i)
+        e, q = [row[i] for row in ours], [row[i] for row in peer]
         print(
-            f"{what:16s} evotrain {e:.5g} +- {es:.2g}   QDax {q:.5g} +- {qs:.2g}   ratio {e / q:.3f}"
+            f"{what:16s} {list(rows)[0]} {statistics.mean(e):.5g} +- {statistics.pstdev(e):.2g}"
+            f"   {list(rows)[1]} {statistics.mean(q):.5g} +- {statistics.pstdev(q):.2g}"
+            f"   ratio {statistics.mean(e) / statistics.mean(q):.3f}"
         )
+
+
+def main() -> None:
+    p = arm_arguments("qdax")
+    p.add_argument("--iso", type=float, default=0.005)
+    p.add_argument("--line", type=float, default=0.05)
+    a = p.parse_args()
+    _common.setup_cache()
+    print(f"# {_common.machine()}; {' '.join(sys.argv[1:])}")
+    options = {k: getattr(a, k) for k in ("dims", "batch", "iters", "grid", "iso", "line")}
+    runs = {
+        "evotrain": lambda seed: evotrain_run(a, seed),
+        "QDax": lambda seed: peer_run(a.qdax_python, "_qdax_arm.py", seed, options),
+    }
+    side_by_side(runs, a.seeds, a.offset)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ Python generation loop.
 from __future__ import annotations
 
 import abc
+import dataclasses
 import functools
 import inspect
 import os
@@ -142,7 +143,6 @@ class BaseEvolver(LoggedModel, ActingModel, HostEvaluation, SavedModel, abc.ABC)
             obs_normalization=bool(s.obs_normalization),
             reward_shift=float(s.reward_shift),
             episode_reduce=s.episode_reduce,
-            descriptor=self._descriptor_name(),
         )
         self.eval_config.check_pop_size(self.pop_size)
         self.devices = s.devices
@@ -158,6 +158,9 @@ class BaseEvolver(LoggedModel, ActingModel, HostEvaluation, SavedModel, abc.ABC)
         self.history: list[dict[str, Any]] = []
         self.env: Env = make_env(env, **(s.env_kwargs or {}))
         self.env_arg = env if isinstance(env, str) else None
+        descriptor = self._descriptor_name()
+        if descriptor is not None:
+            self.eval_config = dataclasses.replace(self.eval_config, descriptor=descriptor)
         if self.env.jittable:  # host envs are evaluated on the host, on no mesh
             check_split(self.pop_size, self._mesh.size, s.pop_batch_size)
         self._set_evaluator(s.evaluator, s.n_workers, s.ray_address, s.ray_payload)
@@ -196,7 +199,8 @@ class BaseEvolver(LoggedModel, ActingModel, HostEvaluation, SavedModel, abc.ABC)
         return f"{self.policy.num_params} params"
 
     def _descriptor_name(self) -> str | None:
-        """The behaviour descriptor evaluation computes for the strategy (None: none)."""
+        """The behaviour descriptor evaluation computes for the strategy (None: none);
+        asked once the env is made."""
         return None
 
     @abc.abstractmethod

@@ -30,8 +30,15 @@ from evotrain.strategies.map_elites import (
 )
 from evotrain.types import PyTree
 
-DEFAULT_BINS = 10
-"""Grid cells per descriptor dimension when neither ``bins`` nor ``cells`` is given."""
+DEFAULT_CELLS = 10_000
+"""About the most cells a default grid has (10 per dimension up to 4 dimensions)."""
+
+
+def default_bins(dims: int) -> tuple[int, ...]:
+    """Cells per dimension of the grid used when neither ``bins`` nor ``cells`` is
+    given: 10, or fewer (at least 2) so that the grid has at most about
+    :data:`DEFAULT_CELLS` cells."""
+    return (max(2, min(10, int(DEFAULT_CELLS ** (1 / dims) + 1e-9))),) * dims
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -90,8 +97,10 @@ class MAPElites(BaseEvolver):
         policy: ``"MlpPolicy"``.
         env: a jittable env id or object that declares behaviour descriptors (gymnax's
             ``"final_obs"``; Brax's ``"feet_contact"`` and ``"final_xy"``).
-        descriptor: the env's descriptor that places each policy in the archive.
-        bins: a grid archive with these cells per descriptor dimension (default: 10 each).
+        descriptor: the env's descriptor that places each policy in the archive (default:
+            the env's only one; function fitting declares ``"outputs"``).
+        bins: a grid archive with these cells per descriptor dimension (default: 10 each,
+            fewer beyond 4 dimensions: :func:`default_bins`).
         cells: a CVT archive of this many cells instead (centroids by k-means on uniform
             samples with ``cvt_seed``, saved with the model).
         low, high: the descriptor space's bounds (default: the descriptor's own, where the
@@ -124,7 +133,22 @@ class MAPElites(BaseEvolver):
         super().__init__(policy, env, **kwargs)
 
     def _descriptor_name(self) -> str | None:
-        return self.settings.descriptor
+        """The descriptor named, or the env's only one.
+
+        Raises:
+            ValueError: none named, and the env declares none or several.
+        """
+        if self.settings.descriptor is not None:
+            return self.settings.descriptor
+        env = self.env
+        declared = sorted(env.descriptors())
+        if len(declared) == 1:
+            return declared[0]
+        names = ", ".join(map(repr, declared)) or "none"
+        raise ValueError(
+            f"MAPElites needs descriptor=...: the behaviour that places each policy in the "
+            f"archive. {env.spec.env_id} declares {names}."
+        )
 
     def _make_strategy(self) -> tuple[MAPElitesStrategy, MAPElitesParams]:
         s = self.settings
@@ -144,29 +168,23 @@ class MAPElites(BaseEvolver):
             ValueError: no descriptor named, the env declares none, or no bounds known.
         """
         s, env = self.settings, self.env
-        declared = env.descriptors() if env.jittable else {}
-        if s.descriptor is None:
-            names = ", ".join(map(repr, sorted(declared))) or "none"
-            raise ValueError(
-                f"MAPElites needs descriptor=...: the behaviour that places each policy in "
-                f"the archive. {env.spec.env_id} declares {names}."
-            )
-        desc = env.descriptor(s.descriptor)
+        name = self.eval_config.descriptor
+        desc = env.descriptor(name)
         low, high = s.low or desc.low, s.high or desc.high
         if low is None or high is None:
             raise ValueError(
-                f"{env.spec.env_id}'s descriptor {s.descriptor!r} has no known bounds: pass "
+                f"{env.spec.env_id}'s descriptor {name!r} has no known bounds: pass "
                 f"low=(...) and high=(...), {desc.size} values each."
             )
         if s.cells is not None:
             return CVTLayout(s.cells, tuple(low), tuple(high), seed=s.cvt_seed)
-        bins = s.bins or (DEFAULT_BINS,) * desc.size
+        bins = s.bins or default_bins(desc.size)
         if len(bins) == 1 and desc.size > 1:
             bins = bins * desc.size
         if np.prod(bins, dtype=np.float64) > MAX_CELLS:
             raise ValueError(
                 f"A grid of {' x '.join(map(str, bins))} cells is more than {MAX_CELLS}: the "
-                f"descriptor {s.descriptor!r} has {desc.size} dimensions. Pass fewer bins, or "
+                f"descriptor {name!r} has {desc.size} dimensions. Pass fewer bins, or "
                 "cells=N for a CVT archive of N cells."
             )
         return GridLayout(tuple(bins), tuple(low), tuple(high))
@@ -233,4 +251,4 @@ class MAPElites(BaseEvolver):
         return jnp.asarray(self.archive.genotypes[self._selected])
 
 
-__all__ = ["MAPElites", "MAPElitesSettings"]
+__all__ = ["DEFAULT_CELLS", "MAPElites", "MAPElitesSettings", "default_bins"]

@@ -60,6 +60,7 @@ REGISTRY: tuple[AlgorithmEntry, ...] = (
     AlgorithmEntry("pgpe", "evotrain.algorithms.evosax_family:PGPE"),
     AlgorithmEntry("ars", "evotrain.algorithms.evosax_family:ARS"),
     AlgorithmEntry("evosax", "evotrain.algorithms.evosax_any:EvoSax"),
+    AlgorithmEntry("mapelites", "evotrain.algorithms.map_elites:MAPElites"),
 )
 
 

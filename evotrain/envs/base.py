@@ -58,6 +58,19 @@ class Env(abc.ABC):
     raw: Any
     """The object the adapter wraps (a gymnax env, a brax env, a gymnasium env, ...)."""
 
+    def descriptors(self) -> Mapping[str, Descriptor]:
+        """The behaviour descriptors this env declares, by name (none unless its family
+        declares some; see :mod:`evotrain.envs.descriptors`)."""
+        return {}
+
+    def descriptor(self, name: str) -> Descriptor:
+        """The declared descriptor ``name``.
+
+        Raises:
+            ValueError: for a name this env does not declare (the others are listed).
+        """
+        return choose(self.descriptors(), name, self.spec.env_id)
+
 
 class JaxEnv(Env):
     """A pure, jit- and vmap-compatible environment."""
@@ -87,19 +100,6 @@ class JaxEnv(Env):
         Returns:
             The next state. Stepping past ``done`` is allowed; its values are ignored.
         """
-
-    def descriptors(self) -> Mapping[str, Descriptor]:
-        """The behaviour descriptors this env declares, by name (none unless its family
-        declares some; see :mod:`evotrain.envs.descriptors`)."""
-        return {}
-
-    def descriptor(self, name: str) -> Descriptor:
-        """The declared descriptor ``name``.
-
-        Raises:
-            ValueError: for a name this env does not declare (the others are listed).
-        """
-        return choose(self.descriptors(), name, self.spec.env_id)
 
 
 class HostEnv(Env):

@@ -7,7 +7,7 @@ higher is better, like a return.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import jax
@@ -15,6 +15,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from evotrain.envs.base import Env
+from evotrain.envs.descriptors import Descriptor
 from evotrain.envs.spec import Box, EnvSpec
 from evotrain.types import Array, PRNGKey
 
@@ -38,6 +39,11 @@ class FunctionFit(Env):
         targets: ``(n, out)`` array (a 1-D array is one target column).
         metric: ``metric(outputs, targets) -> ()``, maximized; default :func:`negative_mse`.
         name: the id shown in logs and saved with models.
+        descriptors: behaviour descriptors of your own, by name: each a
+            :class:`~evotrain.envs.descriptors.Descriptor` whose ``feature`` maps an
+            individual's outputs on every sample ``(n, out)`` to ``(size,)`` (its
+            ``reduce`` is not used: there are no steps). ``"outputs"`` (the outputs
+            themselves, flattened, bounded by the targets' range) is always declared.
     """
 
     jittable = True
@@ -50,6 +56,7 @@ class FunctionFit(Env):
         *,
         metric: Metric | None = None,
         name: str = "custom",
+        descriptors: Mapping[str, Descriptor] | None = None,
     ) -> None:
         inputs = np.asarray(inputs, dtype=np.float32)
         targets = np.asarray(targets, dtype=np.float32)
@@ -71,6 +78,7 @@ class FunctionFit(Env):
         self.inputs = inputs
         self.targets = targets
         self.metric: Metric = metric if metric is not None else negative_mse
+        self._descriptors = dict(descriptors or {})
         n_out = targets.shape[1]
         self.spec = EnvSpec(
             env_id=f"function:{name}" if name != "xor" else "xor",
@@ -119,6 +127,23 @@ class FunctionFit(Env):
         )
         y = fn(x)
         return cls(np.asarray(x), np.asarray(y), metric=metric, name=name)
+
+    def descriptors(self) -> Mapping[str, Descriptor]:
+        """``"outputs"``: an individual's outputs on every sample, ``(n * out,)``, within
+        the targets' range (what the network computes, as a behaviour); and the
+        descriptors given to the constructor."""
+        size = self.targets.size
+        low, high = self.spec.target_range or (0.0, 1.0)
+        outputs = Descriptor(
+            "outputs",
+            size,
+            feature=lambda outputs: outputs.reshape(-1),
+            reduce="last",
+            low=(low,) * size,
+            high=(high,) * size,
+            doc="the outputs on every sample, flattened",
+        )
+        return {"outputs": outputs, **self._descriptors}
 
     def score(self, outputs: Array) -> Array:
         """Fitness of one individual's outputs ``(n, out)`` on all samples, ``()``."""

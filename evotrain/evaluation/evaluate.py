@@ -181,11 +181,7 @@ def _episode_evaluator(env: JaxEnv, network: Network, config: EvalConfig) -> Eva
 
 @make_evaluator.register
 def _function_evaluator(env: FunctionFit, network: Network, config: EvalConfig) -> Evaluator:
-    if config.descriptor is not None:
-        raise ValueError(
-            f"{env.spec.env_id} is a function-fitting problem: it has no episodes to "
-            f"describe, so descriptor={config.descriptor!r} cannot be computed."
-        )
+    descriptor = None if config.descriptor is None else env.descriptor(config.descriptor)
     if config.reward_shift:
         raise ValueError(
             f"reward_shift={config.reward_shift} has no meaning for the function-fitting "
@@ -196,18 +192,20 @@ def _function_evaluator(env: FunctionFit, network: Network, config: EvalConfig) 
 
     actor = Actor(network, None)  # raw outputs, unnormalized inputs
 
-    def one(params: PyTree) -> Array:
+    def one(params: PyTree) -> tuple[Array, Array | None]:
         plan, carry = actor.start(params)
         outputs = jax.vmap(lambda x: actor.step(plan, carry, x, None)[0])(inputs)
-        return env.score(outputs)
+        described = None if descriptor is None else descriptor.feature(outputs)
+        return env.score(outputs), described
 
     def eval_chunk(chunk: PyTree) -> Evaluation:
-        fitness = jax.vmap(one)(chunk)
+        fitness, described = jax.vmap(one)(chunk)
         return Evaluation(
             fitness=fitness,
             env_steps=jnp.asarray(fitness.shape[0] * n, jnp.int32),
             episode_length_max=jnp.ones((), jnp.int32),
             obs_stats=None,
+            descriptors=None if described is None else described.astype(jnp.float32),
         )
 
     def evaluate(key: PRNGKey, population: PyTree, norm: NormState) -> Evaluation:

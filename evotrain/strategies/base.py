@@ -92,3 +92,40 @@ def shared(factory: Callable[..., Any], *args: Any) -> Any:
     learning rate): optax's transforms are pure, so models of equal settings get the same
     object, compare equal and share their compiled program."""
     return factory(*args)
+
+
+class ConfiguredStrategy:
+    """A strategy made from a frozen ``config`` and an optional ``initializer`` (a
+    function drawing one individual from a key), equal to another of its class with equal
+    ones (their programs are shared; see :func:`callable_key`).
+
+    Args:
+        config: shape-fixing settings (a frozen dataclass).
+        initializer: draws one individual from a key, or None.
+    """
+
+    def __init__(self, config: Any, initializer: Callable[[PRNGKey], Any] | None = None) -> None:
+        self.config = config
+        self.initializer = initializer
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other._key() == self._key()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def _key(self) -> tuple:
+        return (self.config, callable_key(self.initializer))
+
+    def _draw(self, key: PRNGKey, n: int, d: int, sigma: Any) -> Any:
+        """``(n, d)`` float32 individuals: the initializer's draws (zeros without one) plus
+        ``sigma`` Gaussian noise."""
+        import jax
+        import jax.numpy as jnp
+
+        base_key, noise_key = jax.random.split(key)
+        if self.initializer is None:
+            base = jnp.zeros((n, d), jnp.float32)
+        else:
+            base = jax.vmap(self.initializer)(jax.random.split(base_key, n)).astype(jnp.float32)
+        return base + sigma * jax.random.normal(noise_key, (n, d))

@@ -31,7 +31,7 @@ from flax import struct
 
 from evotrain.evaluation.result import Scores, as_evaluation
 from evotrain.qd.archive import Archive, Layout, coverage, empty_archive, insert, qd_score
-from evotrain.strategies.base import callable_key
+from evotrain.strategies.base import ConfiguredStrategy
 from evotrain.strategies.evosax import EvosaxState, EvosaxStrategy
 from evotrain.strategies.map_elites import uniform_filled
 from evotrain.types import Array, Metrics, Population, PRNGKey, PyTree
@@ -96,7 +96,7 @@ class CMAMEState:
     generation: Array
 
 
-class CMAMEStrategy:
+class CMAMEStrategy(ConfiguredStrategy):
     """CMA-ME / CMA-MAE with one CMA-ES emitter (see the module docs).
 
     Args:
@@ -104,9 +104,10 @@ class CMAMEStrategy:
         initializer: draws the first mean from a key (default: zeros).
     """
 
+    config: CMAMEConfig
+
     def __init__(self, config: CMAMEConfig, initializer: Initializer | None = None) -> None:
-        self.config = config
-        self.initializer = initializer
+        super().__init__(config, initializer)
         self.es = EvosaxStrategy(
             "CMA_ES",
             config.num_dims,
@@ -114,16 +115,6 @@ class CMAMEStrategy:
             initializer=initializer,
             std_init=config.sigma0,
         )
-
-    def __eq__(self, other: object) -> bool:
-        """Equal settings and initializers (their programs are shared)."""
-        return type(other) is type(self) and other._key() == self._key()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def _key(self) -> tuple:
-        return (self.config, callable_key(self.initializer))
 
     @property
     def default_params(self) -> PyTree:

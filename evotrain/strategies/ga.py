@@ -18,7 +18,7 @@ import jax.numpy as jnp
 from flax import struct
 
 from evotrain.evaluation.result import Scores, as_evaluation
-from evotrain.strategies.base import callable_key
+from evotrain.strategies.base import ConfiguredStrategy
 from evotrain.types import Array, Fitness, Metrics, Population, PRNGKey
 
 Initializer = Callable[[PRNGKey], Array]
@@ -139,7 +139,7 @@ def select_parents(
     return jnp.take_along_axis(contestants, winner[:, None], axis=1)[:, 0]
 
 
-class GAStrategy:
+class GAStrategy(ConfiguredStrategy):
     """A generational GA with elitism.
 
     Args:
@@ -147,20 +147,7 @@ class GAStrategy:
         initializer: draws one individual from a key (default: ``N(0, init_sigma^2)``).
     """
 
-    def __init__(self, config: GAConfig, initializer: Initializer | None = None) -> None:
-        self.config = config
-        self.initializer = initializer
-
-    def __eq__(self, other: object) -> bool:
-        """Equal settings and equal initializers make equal strategies (their programs are
-        shared; see :func:`~evotrain.strategies.base.callable_key`)."""
-        return type(other) is type(self) and other._key() == self._key()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def _key(self) -> tuple:
-        return (self.config, callable_key(self.initializer))
+    config: GAConfig
 
     @property
     def default_params(self) -> GAParams:
@@ -168,12 +155,7 @@ class GAStrategy:
 
     def init(self, key: PRNGKey, params: GAParams) -> GAState:
         n, d = self.config.pop_size, self.config.num_dims
-        base_key, noise_key = jax.random.split(key)
-        if self.initializer is None:
-            base = jnp.zeros((n, d), jnp.float32)
-        else:
-            base = jax.vmap(self.initializer)(jax.random.split(base_key, n)).astype(jnp.float32)
-        population = base + params.init_sigma * jax.random.normal(noise_key, (n, d))
+        population = self._draw(key, n, d, params.init_sigma)
         return GAState(
             population=population,
             fitness=jnp.full((n,), -jnp.inf, jnp.float32),

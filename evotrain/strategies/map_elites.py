@@ -23,7 +23,7 @@ from flax import struct
 
 from evotrain.evaluation.result import Scores, as_evaluation
 from evotrain.qd.archive import Archive, Layout, coverage, empty_archive, insert, qd_score
-from evotrain.strategies.base import callable_key
+from evotrain.strategies.base import ConfiguredStrategy
 from evotrain.types import Array, Metrics, Population, PRNGKey
 
 Initializer = Callable[[PRNGKey], Array]
@@ -110,7 +110,7 @@ class MAPElitesState:
     generation: Array
 
 
-class MAPElitesStrategy:
+class MAPElitesStrategy(ConfiguredStrategy):
     """MAP-Elites with iso-line variation (see the module docs).
 
     Args:
@@ -118,19 +118,7 @@ class MAPElitesStrategy:
         initializer: draws one individual from a key (default: zeros).
     """
 
-    def __init__(self, config: MAPElitesConfig, initializer: Initializer | None = None) -> None:
-        self.config = config
-        self.initializer = initializer
-
-    def __eq__(self, other: object) -> bool:
-        """Equal settings and initializers (their programs are shared)."""
-        return type(other) is type(self) and other._key() == self._key()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def _key(self) -> tuple:
-        return (self.config, callable_key(self.initializer))
+    config: MAPElitesConfig
 
     @property
     def default_params(self) -> MAPElitesParams:
@@ -138,12 +126,7 @@ class MAPElitesStrategy:
 
     def init(self, key: PRNGKey, params: MAPElitesParams) -> MAPElitesState:
         n, d = self.config.pop_size, self.config.num_dims
-        base_key, noise_key = jax.random.split(key)
-        if self.initializer is None:
-            base = jnp.zeros((n, d), jnp.float32)
-        else:
-            base = jax.vmap(self.initializer)(jax.random.split(base_key, n)).astype(jnp.float32)
-        population = base + params.init_sigma * jax.random.normal(noise_key, (n, d))
+        population = self._draw(key, n, d, params.init_sigma)
         return MAPElitesState(
             archive=empty_archive(self.config.layout, jnp.zeros((d,), jnp.float32)),
             population=population,

@@ -76,8 +76,7 @@ def test_a_cvt_archive_keeps_its_centroids_and_bad_settings_are_refused():
     model = MAPElites("MlpPolicy", ENV, **{**SMALL, "bins": None, "cells": 12})
     assert isinstance(model.layout, CVTLayout) and model.archive.centroids.shape == (12, 2)
     np.testing.assert_array_equal(np.asarray(model.archive.centroids), model.layout.centroids())
-    with pytest.raises(ValueError, match="needs descriptor=.*declares 'final_obs'"):
-        MAPElites("MlpPolicy", ENV, pop_size=8)
+    assert MAPElites("MlpPolicy", ENV, pop_size=8).eval_config.descriptor == "final_obs"
     with pytest.raises(ValueError, match="has no descriptor 'feet'.*'final_obs'"):
         MAPElites("MlpPolicy", ENV, pop_size=8, descriptor="feet")
     with pytest.raises(ValueError, match="bins .* or cells .*, not both"):
@@ -145,3 +144,31 @@ def test_the_archive_is_drawn_and_written_as_a_table(trained, tmp_path):
         assert out.stat().st_size > 1000
     with pytest.raises(ValueError, match="dims must be two different dimensions"):
         plot_archive(trained, tmp_path / "x.png", dims=(0, 0))
+
+
+def test_function_fitting_describes_by_outputs_or_by_a_descriptor_of_your_own():
+    from evotrain.envs import FunctionFit
+    from evotrain.envs.descriptors import Descriptor
+    from evotrain.envs.function_fit import XOR_INPUTS, XOR_TARGETS
+
+    small = {"pop_size": 8, "policy_kwargs": {"net_arch": [3]}, "seed": 0}
+    model = MAPElites("MlpPolicy", "xor", **small).learn(3)
+    assert model.eval_config.descriptor == "outputs"  # the only one xor declares
+    assert model.layout.bins == (10, 10, 10, 10) and model.layout.low == (0.0,) * 4
+    archive = model.archive
+    filled = np.asarray(archive.filled)
+    assert filled.sum() >= 1
+    # An elite's descriptor is what its network outputs on the four cases.
+    cell = int(np.flatnonzero(filled)[0])
+    outputs = model.select(archive.descriptors[cell]).predict(XOR_INPUTS)[0]
+    np.testing.assert_allclose(
+        outputs.reshape(-1), np.asarray(archive.descriptors[cell]), atol=1e-5
+    )
+    spread = Descriptor(
+        "spread", 1, feature=lambda out: out.std(keepdims=True).reshape(1), low=(0.0,), high=(1.0,)
+    )
+    env = FunctionFit(XOR_INPUTS, XOR_TARGETS, name="xor2", descriptors={"spread": spread})
+    with pytest.raises(ValueError, match="needs descriptor=.*declares 'outputs', 'spread'"):
+        MAPElites("MlpPolicy", env, **small)
+    mine = MAPElites("MlpPolicy", env, descriptor="spread", bins=(5,), **small).learn(2)
+    assert mine.archive.descriptors.shape == (5, 1) and bool(mine.archive.filled.any())

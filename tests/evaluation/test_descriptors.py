@@ -103,13 +103,14 @@ def test_gymnax_describes_an_episode_by_the_observation_it_ended_on(key):
     np.testing.assert_array_equal(fell, early)
 
 
-def test_unknown_descriptors_and_problems_without_episodes_are_refused():
+def test_unknown_descriptors_are_refused_with_the_declared_ones():
     env = DescribedCountdown()
     with pytest.raises(ValueError, match=r"no descriptor 'time_man'.*Did you mean 'time_mean'"):
         env.descriptor("time_man")
     with pytest.raises(ValueError, match="declares no behaviour descriptors"):
         CountdownEnv().descriptor("anything")
-    with pytest.raises(ValueError, match="no episodes to describe"):
+    # Function fitting describes what the network outputs, not episodes.
+    with pytest.raises(ValueError, match="xor has no descriptor 'final_obs'; it has 'outputs'"):
         make_evaluator(make_env("xor"), MLP((2, 1)), EvalConfig(descriptor="final_obs"))
     with pytest.raises(ValueError, match="stepped on the host"):
         HostEvaluator(
