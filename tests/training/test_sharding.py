@@ -21,7 +21,7 @@ CHILD = r"""
 import os, sys
 import jax, numpy as np
 assert len(jax.devices()) == 4, jax.devices()
-from evotrain import CMAES, GA, NEAT, HyperNEAT, OpenES
+from evotrain import CMAES, GA, NEAT, HyperNEAT, MAPElites, OpenES
 
 SMALL = {"policy_kwargs": {"net_arch": [4]}, "max_episode_steps": 40, "n_episodes": 2}
 MAKE = {
@@ -37,12 +37,14 @@ MAKE = {
                              seed=3, **SMALL),
     "HyperNEAT": lambda d: HyperNEAT("FeedForward", "gymnax:CartPole-v1", pop_size=16,
                                      max_episode_steps=40, devices=d, seed=3),
+    "MAPElites": lambda d: MAPElites("MlpPolicy", "gymnax:MountainCar-v0", pop_size=8,
+                                     bins=(4, 4), devices=d, seed=3, **SMALL),
 }
-# Every algorithm on 1 and 2 devices; on 4 as well OpenES (the two-process tests resume its
+# Every algorithm (MAP-Elites: its archive too) on 1 and 2 devices; on 4 as well OpenES (the two-process tests resume its
 # 4-device run) and the families whose split differs in kind (a batched population, a
 # speciated one).
 COUNTS = {"OpenES": (1, 2, 4), "GA": (1, 2), "NEAT": (1, 2, 4), "GA-batched": (1, 2, 4),
-          "CMAES": (1, 2), "HyperNEAT": (1, 2)}
+          "CMAES": (1, 2), "HyperNEAT": (1, 2), "MAPElites": (1, 2)}
 out = {}
 for name, make in MAKE.items():
     # One generation per dispatch on one device; learn's choice on 2 and 4; and 8 per
@@ -83,7 +85,7 @@ def four_device_runs(tmp_path_factory):
 
 def test_one_two_and_four_devices_give_bitwise_identical_runs(four_device_runs):
     runs, _ = four_device_runs
-    for name in ("OpenES", "GA", "NEAT", "GA-batched", "CMAES", "HyperNEAT"):
+    for name in ("OpenES", "GA", "NEAT", "GA-batched", "CMAES", "HyperNEAT", "MAPElites"):
         n = int(runs[f"{name}/1/nleaves"])
         counts = [d for d in (2, 4, "k8") if f"{name}/{d}/nleaves" in runs]
         assert 2 in counts and "k8" in counts, name
