@@ -61,6 +61,7 @@ REGISTRY: tuple[AlgorithmEntry, ...] = (
     AlgorithmEntry("ars", "evotrain.algorithms.evosax_family:ARS"),
     AlgorithmEntry("evosax", "evotrain.algorithms.evosax_any:EvoSax"),
     AlgorithmEntry("mapelites", "evotrain.algorithms.map_elites:MAPElites"),
+    AlgorithmEntry("cmame", "evotrain.algorithms.cma_me:CMAME"),
 )
 
 

@@ -1,6 +1,6 @@
-"""MAP-Elites behind the shell: the archive fills by the env's descriptor, every elite sits
-in its own cell, saves resume bit-exactly, generations per dispatch change nothing, and
-``predict`` acts with the fittest or the selected elite."""
+"""MAP-Elites and CMA-ME behind the shell: the archive fills by the env's descriptor,
+every elite sits in its own cell, saves resume bit-exactly, generations per dispatch
+change nothing, and ``predict`` acts with the fittest or the selected elite."""
 
 from __future__ import annotations
 
@@ -172,3 +172,29 @@ def test_function_fitting_describes_by_outputs_or_by_a_descriptor_of_your_own():
         MAPElites("MlpPolicy", env, **small)
     mine = MAPElites("MlpPolicy", env, descriptor="spread", bins=(5,), **small).learn(2)
     assert mine.archive.descriptors.shape == (5, 1) and bool(mine.archive.filled.any())
+
+
+@pytest.mark.parametrize("learning_rate, threshold_min", [(1.0, None), (0.5, -200.0)])
+def test_cma_me_and_cma_mae_behind_the_shell_resume_bit_exactly(
+    learning_rate, threshold_min, tmp_path
+):
+    from evotrain import CMAME
+
+    settings = {
+        **SMALL,
+        "archive_learning_rate": learning_rate,
+        "threshold_min": threshold_min,
+        "sigma0": 0.3,
+        "qd_offset": -200.0,
+    }
+    whole = CMAME("MlpPolicy", ENV, **settings).learn(4)
+    assert whole.eval_config.descriptor == "final_obs" and whole.layout.bins == (6, 5)
+    assert bool(whole.archive.filled.any())
+    record = whole.history[-1]
+    assert record["strategy/qd_score"] > 0 and "strategy/restarts" in record
+    half = CMAME.load(CMAME("MlpPolicy", ENV, **settings).learn(2).save(tmp_path / "m"))
+    half.learn(2, reset_num_generations=False)
+    for got, want in zip(_leaves(half), _leaves(whole), strict=True):
+        np.testing.assert_array_equal(got, want)
+    with pytest.raises(ValueError, match="needs a finite threshold_min"):
+        CMAME("MlpPolicy", ENV, **{**settings, "archive_learning_rate": 0.5, "threshold_min": None})
