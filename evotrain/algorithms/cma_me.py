@@ -15,7 +15,7 @@ import dataclasses
 import math
 from typing import Any, final
 
-from evotrain.algorithms.qd_family import QD_COLUMNS, QDFamily, QDSettings
+from evotrain.algorithms.qd_family import QD_COLUMNS, MLPQDSettings, QDFamily
 from evotrain.algorithms.settings import setting
 from evotrain.limits import MAX_POP_SIZE
 from evotrain.logging.metrics import algorithm_metric
@@ -23,7 +23,7 @@ from evotrain.strategies.cma_me import CMAMEConfig, CMAMEStrategy
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class CMAMESettings(QDSettings):
+class CMAMESettings(MLPQDSettings):
     """:class:`CMAME`'s keywords (see its docs)."""
 
     pop_size: int = setting(64, size=MAX_POP_SIZE)

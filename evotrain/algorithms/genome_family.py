@@ -94,6 +94,9 @@ class GenomeFamily(BaseEvolver, abc.ABC):
     default_overrides: ClassVar[dict[str, Any]] = {}
     """Genome and search keywords whose default differs for this subclass (a preset and
     explicit keywords still override them)."""
+    settings_bases: ClassVar[tuple[type, ...]] = ()
+    """Settings classes whose keywords the subclass takes besides the genome family's
+    (their fields do not reach the policy builder)."""
     legacy_defaults: ClassVar[dict[str, Any]] = {}
     """The subclass's evotrain 0.1 defaults that have changed since (with the search's
     :attr:`GenomeSearch.legacy`; see :meth:`GenomeSettings.upgrade`)."""
@@ -110,6 +113,7 @@ class GenomeFamily(BaseEvolver, abc.ABC):
                 cls.own_settings,
                 cls.default_overrides,
                 cls.legacy_defaults,
+                cls.settings_bases,
             )
         super().__init_subclass__(**kwargs)
 
@@ -149,8 +153,15 @@ class GenomeFamily(BaseEvolver, abc.ABC):
         return f"max {cfg.max_nodes} nodes / {cfg.max_conns} connections"
 
     def _make_strategy(self) -> tuple[Strategy, Any]:
-        strategy = self.search.build(self.policy.genome_config, self.pop_size, self.search_options)
+        strategy = self.search.build(
+            self.policy.genome_config, self.pop_size, self._build_options()
+        )
         return strategy, self.search_params
+
+    def _build_options(self) -> dict[str, Any]:
+        """What the search's ``build`` gets besides the genome layout and population size:
+        its options (a subclass adds what it builds from the env, as an archive's cells)."""
+        return self.search_options
 
     # ------------------------------------------------------------ capacity levels
     def _capacity(self) -> Capacity:
@@ -160,7 +171,7 @@ class GenomeFamily(BaseEvolver, abc.ABC):
 
         def at(level: tuple[int, int]) -> tuple[Strategy, Any]:
             genome = dataclasses.replace(full, max_nodes=level[0], max_conns=level[1])
-            strategy = self.search.build(genome, self.pop_size, self.search_options)
+            strategy = self.search.build(genome, self.pop_size, self._build_options())
             return strategy, self.policy.with_genome_config(genome)
 
         return Capacity(capacity_levels(full), at)

@@ -96,6 +96,7 @@ def genome_settings(
     own: type | None = None,
     overrides: dict[str, Any] | None = None,
     legacy: dict[str, Any] | None = None,
+    bases: tuple[type, ...] = (),
 ) -> type[GenomeSettings]:
     """The settings dataclass ``{name}Settings`` of a genome-population shell.
 
@@ -106,6 +107,8 @@ def genome_settings(
             :func:`~evotrain.algorithms.settings.setting`), or None.
         overrides: defaults that differ for this shell.
         legacy: ``was`` defaults (besides ``search.legacy``) of evotrain 0.1 saves.
+        bases: other settings classes whose fields and checks the shell also takes
+            (a quality-diversity shell's archive keywords), after :class:`GenomeSettings`.
     """
     overrides = overrides or {}
     was = {**search.legacy, **(legacy or {})}
@@ -132,7 +135,7 @@ def genome_settings(
     return dataclasses.make_dataclass(
         f"{name}Settings",
         fields,
-        bases=(GenomeSettings,),
+        bases=(GenomeSettings, *bases),
         frozen=True,
         kw_only=True,
         namespace={

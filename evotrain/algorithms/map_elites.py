@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from typing import final
 
-from evotrain.algorithms.qd_family import QD_COLUMNS, QDFamily, QDSettings
+from evotrain.algorithms.qd_family import QD_COLUMNS, MLPQDSettings, QDFamily
 from evotrain.algorithms.settings import setting
 from evotrain.limits import MAX_POP_SIZE
 from evotrain.logging.metrics import algorithm_metric
@@ -26,7 +26,7 @@ from evotrain.strategies.map_elites import (
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class MAPElitesSettings(QDSettings):
+class MAPElitesSettings(MLPQDSettings):
     """:class:`MAPElites`'s keywords (see its docs)."""
 
     pop_size: int = setting(128, size=MAX_POP_SIZE)

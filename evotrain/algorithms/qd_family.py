@@ -13,7 +13,7 @@ import dataclasses
 import math
 from typing import Any, ClassVar
 
-import jax.numpy as jnp
+import jax
 import numpy as np
 
 from evotrain.algorithms.base import BaseEvolver
@@ -54,7 +54,6 @@ class QDSettings(Settings):
     high: tuple[float, ...] | None = setting(None)
     cvt_seed: int = setting(0)
     qd_offset: float = setting(0.0)
-    zero_init: bool = setting(False)
 
     def __post_init__(self) -> None:
         for name in ("bins", "low", "high"):  # JSON gives lists back
@@ -78,6 +77,13 @@ class QDSettings(Settings):
         return pop_size + archive, "pop_size plus the archive's cells"
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MLPQDSettings(QDSettings):
+    """The keywords of a quality-diversity shell over an MLP's flat parameters."""
+
+    zero_init: bool = setting(False)
+
+
 class QDFamily(BaseEvolver):
     """Base of the quality-diversity shells (see the module docs). A subclass builds its
     strategy over :meth:`_layout`'s cells in ``_make_strategy``; the strategy's state holds
@@ -86,7 +92,7 @@ class QDFamily(BaseEvolver):
     Its keywords (:class:`QDSettings`): ``descriptor`` (default: the env's only one),
     ``bins`` (a grid, :func:`default_bins` by default) or ``cells`` (a CVT archive with
     ``cvt_seed``), ``low``/``high`` (default: the descriptor's bounds), ``qd_offset`` (for
-    the logged QD score) and ``zero_init``.
+    the logged QD score); over MLP parameters also ``zero_init`` (:class:`MLPQDSettings`).
     """
 
     columns: ClassVar[tuple[Metric, ...]] = QD_COLUMNS
@@ -167,8 +173,8 @@ class QDFamily(BaseEvolver):
         return self.strategy.config.layout
 
     def elite(self, cell: int) -> dict[str, Any]:
-        """The elite of ``cell``: ``params`` (the policy's flat parameters), ``fitness``
-        and ``descriptor``.
+        """The elite of ``cell``: ``params`` (its genotype: the policy's flat parameters,
+        or a genome), ``fitness`` and ``descriptor``.
 
         Raises:
             KeyError: the cell is empty or out of range.
@@ -178,7 +184,7 @@ class QDFamily(BaseEvolver):
         if not 0 <= int(cell) < num_cells or not bool(archive.filled[int(cell)]):
             raise KeyError(f"cell {cell} holds no elite (cells 0 to {num_cells - 1}).")
         return {
-            "params": np.asarray(archive.genotypes[int(cell)]),
+            "params": jax.tree_util.tree_map(np.asarray, self._genotype(int(cell))),
             "fitness": float(archive.fitness[int(cell)]),
             "descriptor": np.asarray(archive.descriptors[int(cell)]),
         }
@@ -210,11 +216,28 @@ class QDFamily(BaseEvolver):
         return self
 
     @property
+    def acting_fitness(self) -> float:
+        """The fitness of the elite the model acts with."""
+        fitness = np.asarray(self.archive.fitness)
+        return float(fitness[self._selected] if self._selected is not None else fitness.max())
+
+    @property
     def policy_params(self) -> PyTree:
         """The fittest elite's parameters, or the selected elite's (:meth:`select`)."""
         if self._selected is None:
             return super().policy_params
-        return jnp.asarray(self.archive.genotypes[self._selected])
+        return self._genotype(self._selected)
+
+    def _genotype(self, cell: int) -> PyTree:
+        """The genotype (any pytree) in ``cell`` of the archive."""
+        return jax.tree_util.tree_map(lambda x: x[cell], self.archive.genotypes)
 
 
-__all__ = ["DEFAULT_CELLS", "QD_COLUMNS", "QDFamily", "QDSettings", "default_bins"]
+__all__ = [
+    "DEFAULT_CELLS",
+    "MLPQDSettings",
+    "QD_COLUMNS",
+    "QDFamily",
+    "QDSettings",
+    "default_bins",
+]

@@ -243,15 +243,23 @@ class Insertion:
     improvement: Array
 
 
-def empty_archive(layout: Layout, genotype: PyTree, threshold_min: float = -np.inf) -> Archive:
+def empty_archive(
+    layout: Layout, genotype: PyTree, threshold_min: float = -np.inf, blank: bool = False
+) -> Archive:
     """An archive of ``layout``'s cells, all empty, for genotypes shaped like ``genotype``
-    (one individual, no leading axis); CMA-MAE thresholds start at ``threshold_min``."""
+    (one individual, no leading axis); CMA-MAE thresholds start at ``threshold_min``.
+
+    Empty cells hold zeros, or with ``blank`` a copy of ``genotype`` itself (an empty
+    genome of NaN rows, which capacity levels read as using no rows)."""
     c = layout.num_cells
+
+    def slots(x: Array) -> Array:
+        x = jnp.asarray(x)
+        return jnp.broadcast_to(x, (c, *x.shape)) if blank else jnp.zeros((c, *x.shape), x.dtype)
+
     centroids = jnp.asarray(layout.centroids(), jnp.float32)
     return Archive(
-        genotypes=jax.tree_util.tree_map(
-            lambda x: jnp.zeros((c, *jnp.shape(x)), jnp.asarray(x).dtype), genotype
-        ),
+        genotypes=jax.tree_util.tree_map(slots, genotype),
         fitness=jnp.full((c,), -jnp.inf, jnp.float32),
         descriptors=centroids,
         filled=jnp.zeros((c,), bool),

@@ -198,3 +198,43 @@ def test_cma_me_and_cma_mae_behind_the_shell_resume_bit_exactly(
         np.testing.assert_array_equal(got, want)
     with pytest.raises(ValueError, match="needs a finite threshold_min"):
         CMAME("MlpPolicy", ENV, **{**settings, "archive_learning_rate": 0.5, "threshold_min": None})
+
+
+def test_map_elites_over_neat_genomes_grows_topologies_and_resumes_bit_exactly(tmp_path):
+    from evotrain import NEATMAPElites
+    from evotrain.neat.capacity import rows_used
+
+    settings = {
+        "pop_size": 32,
+        "bins": (6, 5),
+        "max_episode_steps": 40,
+        "max_nodes": 20,
+        "max_conns": 40,
+        "node_add": 0.3,
+        "conn_add": 0.5,
+        "seed": 2,
+    }
+    whole = NEATMAPElites("FeedForward", ENV, **settings).learn(6)
+    archive = whole.archive
+    filled = np.asarray(archive.filled)
+    assert filled.sum() > 1
+    cells = np.asarray(whole.layout.index(archive.descriptors, archive.centroids))
+    np.testing.assert_array_equal(cells[filled], np.flatnonzero(filled))
+    # Empty cells hold no rows; the elites grew past the minimal genome (5 nodes, 6 conns).
+    empty = np.flatnonzero(~filled)[0]
+    assert np.isnan(whole.elite(int(np.flatnonzero(filled)[0]))["params"].nodes[:, 0]).sum() > 0
+    nodes, conns = (int(x) for x in rows_used(archive.genotypes))
+    assert nodes > 5 or conns > 6
+    with pytest.raises(KeyError):
+        whole.elite(int(empty))
+    # The model acts with the fittest elite, and exports that genome.
+    best = int(np.argmax(np.asarray(archive.fitness)))
+    assert whole.best_genome["fitness"] == pytest.approx(float(archive.fitness[best]))
+    assert whole.history[-1]["strategy/qd_score"] == pytest.approx(
+        float(np.asarray(archive.fitness)[filled].sum()), rel=1e-6
+    )
+    half = NEATMAPElites("FeedForward", ENV, **settings).learn(3)
+    loaded = NEATMAPElites.load(half.save(tmp_path / "m"))
+    loaded.learn(3, reset_num_generations=False, generations_per_dispatch=1)
+    for got, want in zip(_leaves(loaded), _leaves(whole), strict=True):
+        np.testing.assert_array_equal(got, want)

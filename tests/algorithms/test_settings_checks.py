@@ -42,8 +42,9 @@ def test_step_sizes_and_scales_must_be_positive(name):
     cls = CLASSES[name]
     fields = dataclasses.fields(cls.settings_type)
     keywords = [f.name for f in fields if f.metadata.get("positive")]
-    # NEAT's step sizes are checked by check_params; MAP-Elites' may be 0 (>= 0 checked).
-    assert keywords or name in ("neat", "mapelites")
+    # NEAT's step sizes (NEAT genomes' MAP-Elites too) are checked by check_params;
+    # MAP-Elites' may be 0 (>= 0 checked).
+    assert keywords or name in ("neat", "mapelites", "neatmapelites")
     for keyword in keywords:
         for bad in (0.0, -1.0):
             with pytest.raises(ValueError, match=rf"{keyword} must be a finite positive number"):

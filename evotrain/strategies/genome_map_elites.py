@@ -1,0 +1,163 @@
+"""MAP-Elites over NEAT genomes: an archive of networks whose topologies grow.
+
+The archive (:mod:`evotrain.qd`) holds one :class:`~evotrain.neat.genome.Genome` per cell
+(empty cells hold NaN rows, so capacity levels read them as using none). Each generation's
+batch is made of elites drawn uniformly from the filled cells, each passed through NEAT's
+mutations (:func:`~evotrain.neat.mutation.mutate_population`: add and delete nodes and
+connections, perturb attributes, with global historical markers); there is no speciation
+and no crossover. The first batch is the usual minimal genomes (every input connected to
+every output).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+from flax import struct
+
+from evotrain.evaluation.result import Scores, as_evaluation
+from evotrain.neat.genome import Genome, GenomeConfig, initial_genome, size_metrics
+from evotrain.neat.mutation import mutate_population, population_draws
+from evotrain.neat.params import NEATParams
+from evotrain.qd.archive import Archive, Layout, coverage, empty_archive, insert, qd_score
+from evotrain.strategies.map_elites import uniform_filled
+from evotrain.types import Array, Metrics, PRNGKey
+
+
+@dataclasses.dataclass(frozen=True)
+class GenomeMAPElitesConfig:
+    """Shape-fixing settings.
+
+    Attributes:
+        genome: the genomes' layout and capacity.
+        pop_size: genomes per generation (the batch).
+        layout: the archive's cells.
+        qd_offset: subtracted from every elite's fitness in the logged QD score.
+    """
+
+    genome: GenomeConfig
+    pop_size: int
+    layout: Layout
+    qd_offset: float = 0.0
+
+
+@struct.dataclass
+class GenomeMAPElitesState:
+    """Attributes:
+    archive: the elites, an :class:`~evotrain.qd.Archive` of genomes.
+    population: the batch last asked (the minimal genomes before the first tell).
+    fitness: ``(pop_size,)`` the last batch's fitness.
+    next_node_key: ``()`` the next unused node key (historical marker).
+    generation: ``()`` int32.
+    """
+
+    archive: Archive
+    population: Genome
+    fitness: Array
+    next_node_key: Array
+    generation: Array
+
+
+def _take(genomes: Genome, index: Array) -> Genome:
+    return jax.tree_util.tree_map(lambda x: x[index], genomes)
+
+
+@dataclasses.dataclass(frozen=True)
+class GenomeMAPElites:
+    """MAP-Elites whose individuals are NEAT genomes (see the module docs)."""
+
+    config: GenomeMAPElitesConfig
+
+    @property
+    def default_params(self) -> NEATParams:
+        return NEATParams()
+
+    def init(self, key: PRNGKey, params: NEATParams) -> GenomeMAPElitesState:
+        cfg = self.config
+        population = jax.vmap(
+            lambda k: initial_genome(k, cfg.genome, params.bias, params.response, params.weight)
+        )(jax.random.split(key, cfg.pop_size))
+        blank = jax.tree_util.tree_map(
+            lambda x: jnp.full(x.shape[1:], jnp.nan, x.dtype), population
+        )
+        return GenomeMAPElitesState(
+            archive=empty_archive(cfg.layout, blank, blank=True),
+            population=population,
+            fitness=jnp.full((cfg.pop_size,), -jnp.inf, jnp.float32),
+            next_node_key=jnp.asarray(cfg.genome.num_io, jnp.float32),
+            generation=jnp.zeros((), jnp.int32),
+        )
+
+    def ask(
+        self, key: PRNGKey, state: GenomeMAPElitesState, params: NEATParams
+    ) -> tuple[Genome, GenomeMAPElitesState]:
+        """The minimal genomes at generation 0 (or while the archive is empty), afterwards
+        mutated copies of elites drawn uniformly from the filled cells."""
+        cfg = self.config
+        k_pick, k_draw = jax.random.split(key)
+        archive = state.archive
+        parents = _take(archive.genotypes, uniform_filled(k_pick, archive.filled, cfg.pop_size))
+        uniform, normal = population_draws(k_draw, cfg.pop_size, cfg.genome)
+        children, next_key = mutate_population(
+            uniform, normal, parents, state.next_node_key, params, cfg.genome
+        )
+        first = (state.generation == 0) | ~jnp.any(archive.filled)
+        population = jax.tree_util.tree_map(
+            lambda a, b: jnp.where(first, a, b), state.population, children
+        )
+        return population, state.replace(
+            next_node_key=jnp.where(first, state.next_node_key, next_key)
+        )
+
+    def tell(
+        self,
+        key: PRNGKey,
+        population: Genome,
+        evaluation: Scores,
+        state: GenomeMAPElitesState,
+        params: Any,
+    ) -> tuple[GenomeMAPElitesState, Metrics]:
+        """Inserts the evaluated genomes into the archive by their descriptors.
+
+        Raises:
+            ValueError: the evaluation carries no descriptors (at trace time).
+        """
+        del key, params
+        ev = as_evaluation(evaluation)
+        if ev.descriptors is None:
+            raise ValueError(
+                "MAP-Elites places each genome by its behaviour descriptor, and this "
+                "evaluation computed none: ask for one (descriptor=...)."
+            )
+        cfg = self.config
+        archive, ins = insert(state.archive, cfg.layout, population, ev.fitness, ev.descriptors)
+        fitness = jnp.asarray(ev.fitness, jnp.float32)
+        new = state.replace(
+            archive=archive,
+            population=population,
+            fitness=fitness,
+            generation=state.generation + 1,
+        )
+        metrics = {
+            **size_metrics(population, fitness),
+            "qd_score": qd_score(archive, cfg.qd_offset),
+            "coverage": coverage(archive),
+            "archive_max": jnp.max(archive.fitness),
+            "added": jnp.sum(ins.added).astype(jnp.int32),
+        }
+        return new, metrics
+
+    def policy_params(self, state: GenomeMAPElitesState) -> Genome:
+        """The archive's fittest elite (the first batch's first genome while empty)."""
+        archive = state.archive
+        best = _take(archive.genotypes, jnp.argmax(archive.fitness))
+        first = _take(state.population, 0)
+        return jax.tree_util.tree_map(
+            lambda a, b: jnp.where(jnp.any(archive.filled), a, b), best, first
+        )
+
+
+__all__ = ["GenomeMAPElites", "GenomeMAPElitesConfig", "GenomeMAPElitesState"]
