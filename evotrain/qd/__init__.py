@@ -11,6 +11,7 @@ from evotrain.qd.archive import (
     cvt_centroids,
     empty_archive,
     insert,
+    insert_evaluated,
     nearest,
     qd_score,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "cvt_centroids",
     "empty_archive",
     "insert",
+    "insert_evaluated",
     "nearest",
     "qd_score",
 ]

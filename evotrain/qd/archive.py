@@ -32,6 +32,7 @@ import dataclasses
 import functools
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -350,6 +351,43 @@ def insert(
     return new, insertion
 
 
+def insert_evaluated(
+    archive: Archive,
+    layout: Layout,
+    population: PyTree,
+    evaluation: Any,
+    qd_offset: float = 0.0,
+    learning_rate: float | Array = 1.0,
+) -> tuple[Archive, Insertion, dict[str, Array]]:
+    """:func:`insert` of an evaluated batch (an
+    :class:`~evotrain.evaluation.result.Evaluation` with descriptors), with the metrics a
+    quality-diversity strategy logs: ``qd_score``, ``coverage``, ``archive_max``,
+    ``archive_mean`` (over filled cells) and ``added``.
+
+    Raises:
+        ValueError: the evaluation carries no descriptors (at trace time).
+    """
+    if getattr(evaluation, "descriptors", None) is None:
+        raise ValueError(
+            "Quality-diversity places each individual by its behaviour descriptor, and this "
+            "evaluation computed none: ask for one (descriptor=... on the model, "
+            "EvalConfig(descriptor=...) on an evaluator)."
+        )
+    archive, ins = insert(
+        archive, layout, population, evaluation.fitness, evaluation.descriptors, learning_rate
+    )
+    filled = jnp.sum(archive.filled)
+    metrics = {
+        "qd_score": qd_score(archive, qd_offset),
+        "coverage": coverage(archive),
+        "archive_max": jnp.max(archive.fitness),
+        "archive_mean": jnp.sum(jnp.where(archive.filled, archive.fitness, 0.0))
+        / jnp.maximum(filled, 1),
+        "added": jnp.sum(ins.added).astype(jnp.int32),
+    }
+    return archive, ins, metrics
+
+
 def qd_score(archive: Archive, offset: float = 0.0) -> Array:
     """``()`` the sum over filled cells of ``fitness - offset`` (choose ``offset`` at or
     below the lowest fitness possible, so that every elite adds to the score)."""
@@ -372,6 +410,7 @@ __all__ = [
     "cvt_centroids",
     "empty_archive",
     "insert",
+    "insert_evaluated",
     "nearest",
     "qd_score",
 ]

@@ -30,7 +30,7 @@ import jax.numpy as jnp
 from flax import struct
 
 from evotrain.evaluation.result import Scores, as_evaluation
-from evotrain.qd.archive import Archive, Layout, coverage, empty_archive, insert, qd_score
+from evotrain.qd.archive import Archive, Layout, empty_archive, insert_evaluated
 from evotrain.strategies.base import ConfiguredStrategy
 from evotrain.strategies.evosax import EvosaxState, EvosaxStrategy
 from evotrain.strategies.map_elites import uniform_filled
@@ -153,14 +153,9 @@ class CMAMEStrategy(ConfiguredStrategy):
         """
         c = self.config
         ev = as_evaluation(evaluation)
-        if ev.descriptors is None:
-            raise ValueError(
-                "CMA-ME places each individual by its behaviour descriptor, and this "
-                "evaluation computed none: ask for one (descriptor=...)."
-            )
         old = state.archive
-        archive, ins = insert(
-            old, c.layout, population, ev.fitness, ev.descriptors, c.learning_rate
+        archive, ins, metrics = insert_evaluated(
+            old, c.layout, population, ev, c.qd_offset, c.learning_rate
         )
         f = jnp.asarray(ev.fitness, jnp.float32)
         cell = jnp.where(ins.valid, ins.cell, 0)
@@ -189,21 +184,14 @@ class CMAMEStrategy(ConfiguredStrategy):
             return state.replace(inner=state.inner.replace(mean=elite))
 
         es = jax.lax.cond(restart, fresh, lambda: told)
-        added = jnp.sum(ins.added).astype(jnp.int32)
         new_state = CMAMEState(
             archive=archive,
             es=es,
-            added=added,
+            added=metrics["added"],
             restarts=state.restarts + restart.astype(jnp.int32),
             generation=state.generation + 1,
         )
-        metrics = {
-            "qd_score": qd_score(archive, c.qd_offset),
-            "coverage": coverage(archive),
-            "archive_max": jnp.max(archive.fitness),
-            "added": added,
-            "restarts": new_state.restarts,
-        }
+        metrics = {**metrics, "restarts": new_state.restarts}
         return new_state, metrics
 
     def policy_params(self, state: CMAMEState) -> Array:

@@ -22,7 +22,7 @@ from evotrain.evaluation.result import Scores, as_evaluation
 from evotrain.neat.genome import Genome, GenomeConfig, initial_genome, size_metrics
 from evotrain.neat.mutation import mutate_population, population_draws
 from evotrain.neat.params import NEATParams
-from evotrain.qd.archive import Archive, Layout, coverage, empty_archive, insert, qd_score
+from evotrain.qd.archive import Archive, Layout, empty_archive, insert_evaluated
 from evotrain.strategies.map_elites import uniform_filled
 from evotrain.types import Array, Metrics, PRNGKey
 
@@ -127,27 +127,13 @@ class GenomeMAPElites:
         """
         del key, params
         ev = as_evaluation(evaluation)
-        if ev.descriptors is None:
-            raise ValueError(
-                "MAP-Elites places each genome by its behaviour descriptor, and this "
-                "evaluation computed none: ask for one (descriptor=...)."
-            )
         cfg = self.config
-        archive, ins = insert(state.archive, cfg.layout, population, ev.fitness, ev.descriptors)
+        archive, _, qd = insert_evaluated(state.archive, cfg.layout, population, ev, cfg.qd_offset)
         fitness = jnp.asarray(ev.fitness, jnp.float32)
         new = state.replace(
-            archive=archive,
-            population=population,
-            fitness=fitness,
-            generation=state.generation + 1,
+            archive=archive, population=population, fitness=fitness, generation=state.generation + 1
         )
-        metrics = {
-            **size_metrics(population, fitness),
-            "qd_score": qd_score(archive, cfg.qd_offset),
-            "coverage": coverage(archive),
-            "archive_max": jnp.max(archive.fitness),
-            "added": jnp.sum(ins.added).astype(jnp.int32),
-        }
+        metrics = {**size_metrics(population, fitness), **qd}
         return new, metrics
 
     def policy_params(self, state: GenomeMAPElitesState) -> Genome:

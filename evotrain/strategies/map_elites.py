@@ -22,7 +22,7 @@ import jax.numpy as jnp
 from flax import struct
 
 from evotrain.evaluation.result import Scores, as_evaluation
-from evotrain.qd.archive import Archive, Layout, coverage, empty_archive, insert, qd_score
+from evotrain.qd.archive import Archive, Layout, empty_archive, insert_evaluated
 from evotrain.strategies.base import ConfiguredStrategy
 from evotrain.types import Array, Metrics, Population, PRNGKey
 
@@ -172,31 +172,15 @@ class MAPElitesStrategy(ConfiguredStrategy):
         """
         del key, params
         ev = as_evaluation(evaluation)
-        if ev.descriptors is None:
-            raise ValueError(
-                "MAP-Elites places each individual by its behaviour descriptor, and this "
-                "evaluation computed none: ask for one (descriptor=... on the model, "
-                "EvalConfig(descriptor=...) on an evaluator)."
-            )
-        archive, ins = insert(
-            state.archive, self.config.layout, population, ev.fitness, ev.descriptors
-        )
-        added = jnp.sum(ins.added).astype(jnp.int32)
+        layout, offset = self.config.layout, self.config.qd_offset
+        archive, _, metrics = insert_evaluated(state.archive, layout, population, ev, offset)
         new_state = MAPElitesState(
             archive=archive,
             population=state.population,
             fitness=jnp.asarray(ev.fitness, jnp.float32),
-            added=added,
+            added=metrics["added"],
             generation=state.generation + 1,
         )
-        metrics = {
-            "qd_score": qd_score(archive, self.config.qd_offset),
-            "coverage": coverage(archive),
-            "archive_max": jnp.max(archive.fitness),
-            "archive_mean": jnp.sum(jnp.where(archive.filled, archive.fitness, 0.0))
-            / jnp.maximum(jnp.sum(archive.filled), 1),
-            "added": added,
-        }
         return new_state, metrics
 
     def policy_params(self, state: MAPElitesState) -> Array:
