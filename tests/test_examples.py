@@ -19,6 +19,7 @@ WRITES = {
     "zoo_agent.py": ["cartpole.gif"],
     "brax_neat_checkpoints.py": ["runs/pendulum/best_model", "runs/pendulum/checkpoints"],
     "logging_tensorboard_wandb.py": ["runs/logged/progress.csv"],
+    "map_elites_mountaincar.py": ["mountaincar_archive.png", "mountaincar_archive.csv"],
 }
 
 
