@@ -388,6 +388,16 @@ def insert_evaluated(
     return archive, ins, metrics
 
 
+def fittest(archive: Archive, fallback: PyTree) -> PyTree:
+    """The archive's fittest elite (a genotype), or ``fallback`` (one genotype) while the
+    archive is empty."""
+    any_filled = jnp.any(archive.filled)
+    best = jnp.argmax(archive.fitness)
+    return jax.tree_util.tree_map(
+        lambda slots, other: jnp.where(any_filled, slots[best], other), archive.genotypes, fallback
+    )
+
+
 def qd_score(archive: Archive, offset: float = 0.0) -> Array:
     """``()`` the sum over filled cells of ``fitness - offset`` (choose ``offset`` at or
     below the lowest fitness possible, so that every elite adds to the score)."""
@@ -409,6 +419,7 @@ __all__ = [
     "coverage",
     "cvt_centroids",
     "empty_archive",
+    "fittest",
     "insert",
     "insert_evaluated",
     "nearest",

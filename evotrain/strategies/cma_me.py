@@ -30,7 +30,7 @@ import jax.numpy as jnp
 from flax import struct
 
 from evotrain.evaluation.result import Scores, as_evaluation
-from evotrain.qd.archive import Archive, Layout, empty_archive, insert_evaluated
+from evotrain.qd.archive import Archive, Layout, empty_archive, fittest, insert_evaluated
 from evotrain.strategies.base import ConfiguredStrategy
 from evotrain.strategies.evosax import EvosaxState, EvosaxStrategy
 from evotrain.strategies.map_elites import uniform_filled
@@ -196,9 +196,7 @@ class CMAMEStrategy(ConfiguredStrategy):
 
     def policy_params(self, state: CMAMEState) -> Array:
         """The archive's fittest elite (the emitter's mean while it is empty)."""
-        archive = state.archive
-        best = archive.genotypes[jnp.argmax(archive.fitness)]
-        return jnp.where(jnp.any(archive.filled), best, self.es.policy_params(state.es))
+        return fittest(state.archive, self.es.policy_params(state.es))
 
 
 __all__ = ["CMAMEConfig", "CMAMEState", "CMAMEStrategy"]

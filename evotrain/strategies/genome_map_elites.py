@@ -22,7 +22,7 @@ from evotrain.evaluation.result import Scores, as_evaluation
 from evotrain.neat.genome import Genome, GenomeConfig, initial_genome, size_metrics
 from evotrain.neat.mutation import mutate_population, population_draws
 from evotrain.neat.params import NEATParams
-from evotrain.qd.archive import Archive, Layout, empty_archive, insert_evaluated
+from evotrain.qd.archive import Archive, Layout, empty_archive, fittest, insert_evaluated
 from evotrain.strategies.map_elites import uniform_filled
 from evotrain.types import Array, Metrics, PRNGKey
 
@@ -138,12 +138,7 @@ class GenomeMAPElites:
 
     def policy_params(self, state: GenomeMAPElitesState) -> Genome:
         """The archive's fittest elite (the first batch's first genome while empty)."""
-        archive = state.archive
-        best = _take(archive.genotypes, jnp.argmax(archive.fitness))
-        first = _take(state.population, 0)
-        return jax.tree_util.tree_map(
-            lambda a, b: jnp.where(jnp.any(archive.filled), a, b), best, first
-        )
+        return fittest(state.archive, _take(state.population, 0))
 
 
 __all__ = ["GenomeMAPElites", "GenomeMAPElitesConfig", "GenomeMAPElitesState"]

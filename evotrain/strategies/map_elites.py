@@ -22,7 +22,7 @@ import jax.numpy as jnp
 from flax import struct
 
 from evotrain.evaluation.result import Scores, as_evaluation
-from evotrain.qd.archive import Archive, Layout, empty_archive, insert_evaluated
+from evotrain.qd.archive import Archive, Layout, empty_archive, fittest, insert_evaluated
 from evotrain.strategies.base import ConfiguredStrategy
 from evotrain.types import Array, Metrics, Population, PRNGKey
 
@@ -185,9 +185,7 @@ class MAPElitesStrategy(ConfiguredStrategy):
 
     def policy_params(self, state: MAPElitesState) -> Array:
         """The archive's fittest elite (the first batch's first member while empty)."""
-        archive = state.archive
-        best = archive.genotypes[jnp.argmax(archive.fitness)]
-        return jnp.where(jnp.any(archive.filled), best, state.population[0])
+        return fittest(state.archive, state.population[0])
 
 
 __all__ = [
