@@ -19,8 +19,10 @@ import numpy as np
 import optax
 import pytest
 
+from evotrain.evaluation.result import Evaluation, as_evaluation
 from evotrain.neat.genome import CONN_ATTRS, NODE_ATTRS, Genome, GenomeConfig
 from evotrain.networks.neat_network import NEATNetwork
+from evotrain.qd import GridLayout
 from evotrain.strategies import GAConfig, GAStrategy, OpenESConfig, OpenESStrategy
 from evotrain.strategies.neat import NEATConfig, NEATStrategy
 
@@ -86,9 +88,9 @@ class StrategyCase:
         params = self.strategy.default_params
         ask_key, tell_key = jax.random.split(key)
         population, state = self.strategy.ask(ask_key, state, params)
-        fitness = self.jit_fitness(population)
-        state, _ = self.strategy.tell(tell_key, population, fitness, state, params)
-        return state, jnp.max(fitness)
+        scores = self.jit_fitness(population)  # a fitness, or an Evaluation with descriptors
+        state, _ = self.strategy.tell(tell_key, population, scores, state, params)
+        return state, jnp.max(as_evaluation(scores).fitness)
 
     @functools.cached_property
     def jit_fitness(self):
@@ -137,15 +139,17 @@ def make_ga(pop_size=32, num_dims=5):
     return GAStrategy(GAConfig(pop_size=pop_size, num_dims=num_dims, elite_size=2))
 
 
-def _sphere_case(name, strategy) -> StrategyCase:
+def _sphere_case(
+    name, strategy, fitness=sphere, generations=150, assert_learned=_assert_near_target
+) -> StrategyCase:
     cfg = strategy.config
     return StrategyCase(
         name=name,
         strategy=strategy,
-        fitness=sphere,
+        fitness=fitness,
         population_shapes=(cfg.pop_size, cfg.num_dims),
-        generations=150,
-        assert_learned=_assert_near_target,
+        generations=generations,
+        assert_learned=assert_learned,
     )
 
 
@@ -213,12 +217,62 @@ def make_evosax(name, pop_size=32, num_dims=5, **kwargs):
     return EvosaxStrategy(name, num_dims, pop_size, **kwargs)
 
 
+# Quality-diversity: the sphere, each point described by its first two coordinates.
+
+
+def described_sphere(population):
+    """The sphere's fitness with descriptors that change every 0.1 of the first two
+    coordinates (their fractional tenths), as the :class:`Evaluation` a
+    quality-diversity strategy's ``tell`` reads."""
+    return Evaluation(
+        fitness=sphere(population),
+        env_steps=jnp.zeros((), jnp.int32),
+        episode_length_max=jnp.zeros((), jnp.int32),
+        descriptors=jnp.mod(population[:, :2] * 10.0, 1.0),
+    )
+
+
+QD_LAYOUT = GridLayout((5, 5), (0.0, 0.0), (1.0, 1.0))
+
+
+def _assert_archive_grew(case: StrategyCase, state, best: list[float]) -> None:
+    """Several cells hold elites, and the fittest elite beats the first batch's best."""
+    archive = state.archive
+    assert int(archive.filled.sum()) > 1
+    assert float(archive.fitness.max()) > best[0]
+
+
+def _qd_case(name, strategy) -> StrategyCase:
+    return _sphere_case(name, strategy, described_sphere, 60, _assert_archive_grew)
+
+
+def make_map_elites(pop_size=32, num_dims=5):
+    from evotrain.strategies.map_elites import MAPElitesConfig, MAPElitesStrategy
+
+    return MAPElitesStrategy(MAPElitesConfig(pop_size, num_dims, QD_LAYOUT))
+
+
+def make_cma_me(pop_size=32, num_dims=5):
+    from evotrain.strategies.cma_me import CMAMEConfig, CMAMEStrategy
+
+    return CMAMEStrategy(CMAMEConfig(pop_size, num_dims, QD_LAYOUT, sigma0=0.3))
+
+
+def make_me_es(pop_size=32, num_dims=5):
+    from evotrain.strategies.me_es import MEESConfig, MEESStrategy
+
+    return MEESStrategy(MEESConfig(pop_size, num_dims, QD_LAYOUT, run_length=5), optax.adam(0.1))
+
+
 STRATEGIES = {
     "open_es": lambda: _sphere_case("open_es", make_open_es()),
     "ga": lambda: _sphere_case("ga", make_ga()),
     "neat": lambda: _neat_case("neat", make_neat()),
     "evosax_cma_es": lambda: _sphere_case("evosax_cma_es", make_evosax("CMA_ES")),
     "evosax_de": lambda: _sphere_case("evosax_de", make_evosax("DifferentialEvolution")),
+    "map_elites": lambda: _qd_case("map_elites", make_map_elites()),
+    "cma_me": lambda: _qd_case("cma_me", make_cma_me()),
+    "me_es": lambda: _qd_case("me_es", make_me_es()),
 }
 
 

@@ -8,6 +8,7 @@ by this module's tests, so it compiles once per case.
 import jax
 import jax.numpy as jnp
 import numpy as np
+import pytest
 
 from evotrain.evaluation.result import Evaluation
 from evotrain.strategies import Strategy
@@ -90,12 +91,17 @@ def test_population_shape(case, key):
 def test_tell_reads_an_evaluation_or_a_bare_fitness_alike(case, key):
     """``tell`` takes the population's Evaluation (what the training step passes, here
     with descriptors and env steps it may ignore) or the bare fitness (the ask/tell API's
-    shorthand); both give the same state."""
+    shorthand); both give the same state. A quality-diversity strategy, which places
+    individuals by their descriptors, refuses a bare fitness."""
     params = case.strategy.default_params
     state = case.initial_state(key)
     ask_key, tell_key = jax.random.split(key)
     population, asked = case.strategy.ask(ask_key, state, params)
     fitness = case.jit_fitness(population)
+    if isinstance(fitness, Evaluation):  # quality-diversity: descriptors are its input
+        with pytest.raises(ValueError, match="behaviour descriptor"):
+            case.strategy.tell(tell_key, population, fitness.fitness, asked, params)
+        return
     n = fitness.shape[0]
     record = Evaluation(
         fitness=fitness,
