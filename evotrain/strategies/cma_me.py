@@ -30,7 +30,8 @@ import jax.numpy as jnp
 from flax import struct
 
 from evotrain.evaluation.result import Scores, as_evaluation
-from evotrain.qd.archive import Archive, Layout, empty_archive, fittest, insert_evaluated
+from evotrain.qd.archive import Archive, empty_archive, fittest, insert_evaluated
+from evotrain.qd.layout import Layout
 from evotrain.strategies.base import ConfiguredStrategy
 from evotrain.strategies.evosax import EvosaxState, EvosaxStrategy
 from evotrain.strategies.map_elites import uniform_filled

@@ -22,7 +22,8 @@ from evotrain.evaluation.result import Scores, as_evaluation
 from evotrain.neat.genome import Genome, GenomeConfig, initial_genome, size_metrics
 from evotrain.neat.mutation import mutate_population, population_draws
 from evotrain.neat.params import NEATParams
-from evotrain.qd.archive import Archive, Layout, empty_archive, fittest, insert_evaluated
+from evotrain.qd.archive import Archive, empty_archive, fittest, insert_evaluated
+from evotrain.qd.layout import Layout
 from evotrain.strategies.map_elites import uniform_filled
 from evotrain.types import Array, Metrics, PRNGKey
 

@@ -22,7 +22,8 @@ import jax.numpy as jnp
 from flax import struct
 
 from evotrain.evaluation.result import Scores, as_evaluation
-from evotrain.qd.archive import Archive, Layout, empty_archive, fittest, insert_evaluated
+from evotrain.qd.archive import Archive, empty_archive, fittest, insert_evaluated
+from evotrain.qd.layout import Layout
 from evotrain.strategies.base import ConfiguredStrategy
 from evotrain.types import Array, Metrics, Population, PRNGKey
 

@@ -24,7 +24,8 @@ import optax
 from flax import struct
 
 from evotrain.evaluation.result import Scores, as_evaluation
-from evotrain.qd.archive import Archive, Layout, empty_archive, fittest, insert_evaluated
+from evotrain.qd.archive import Archive, empty_archive, fittest, insert_evaluated
+from evotrain.qd.layout import Layout
 from evotrain.strategies.base import ConfiguredStrategy, callable_key, shared
 from evotrain.strategies.open_es import OpenESConfig, OpenESParams, OpenESState, OpenESStrategy
 from evotrain.types import Array, Metrics, Population, PRNGKey
