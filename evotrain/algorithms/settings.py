@@ -25,13 +25,11 @@ import json
 from typing import Any, ClassVar, Self
 
 from evotrain.limits import MAX_EPISODE_STEPS, MAX_EPISODES, MAX_POP_SIZE
+from evotrain.networks.mlp import DEFAULT_NET_ARCH
 from evotrain.types import nonfinite_setting, positive_float
 
 MISSING: Any = dataclasses.MISSING
 _OWNER: contextvars.ContextVar[str | None] = contextvars.ContextVar("owner", default=None)
-
-DEFAULT_NET_ARCH = (32, 32)
-"""``MlpPolicy``'s hidden sizes when ``policy_kwargs`` names none."""
 
 
 def setting(
@@ -209,14 +207,12 @@ class Settings:
         """What a save keeps: ``(JSON values of every stored field, the names of those that
         are not JSON and must be passed again to load)``. The :attr:`rest` field's keywords
         are recorded as keywords."""
-        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        if self.rest is not None:
-            values.update(values.pop(self.rest))
         stored, needed = {}, []
         kept = {f.name: f.metadata.get("stored", True) for f in dataclasses.fields(self)}
-        for name, value in values.items():
-            if _json(_plain(value)):
-                stored[name] = _plain(value)
+        for name, value in self.keywords().items():
+            plain = _plain(value)
+            if _json(plain):
+                stored[name] = plain
             elif kept.get(name, True):
                 needed.append(name)
         return stored, needed
@@ -297,7 +293,6 @@ def accepted(build: Any, options: dict[str, Any]) -> dict[str, Any]:
 
 
 __all__ = [
-    "DEFAULT_NET_ARCH",
     "MISSING",
     "Settings",
     "accepted",

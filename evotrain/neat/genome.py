@@ -240,6 +240,23 @@ def initial_genome(
     return Genome(nodes=nodes, conns=conns)
 
 
+def initial_population(
+    key: PRNGKey,
+    config: GenomeConfig,
+    pop_size: int,
+    bias: AttrInit,
+    response: AttrInit,
+    weight: AttrInit,
+) -> Genome:
+    """``pop_size`` genomes of :func:`initial_genome`, one key of ``key``'s split each.
+
+    Returns:
+        A :class:`Genome` with leading axis ``pop_size``.
+    """
+    keys = jax.random.split(key, pop_size)
+    return jax.vmap(lambda k: initial_genome(k, config, bias, response, weight))(keys)
+
+
 def size_metrics(population: Genome, fitness: Array) -> dict[str, Array]:
     """The genomes' sizes as a search over genomes logs them.
 

@@ -23,6 +23,9 @@ import numpy as np
 from evotrain.networks.activations import get_activation
 from evotrain.types import Array, PRNGKey
 
+DEFAULT_NET_ARCH: tuple[int, ...] = (32, 32)
+"""``MlpPolicy``'s hidden sizes when ``policy_kwargs`` names none."""
+
 
 @dataclasses.dataclass(frozen=True)
 class MLP:
@@ -49,7 +52,7 @@ class MLP:
         num_inputs: int,
         num_outputs: int,
         *,
-        net_arch: Sequence[int] = (32, 32),
+        net_arch: Sequence[int] = DEFAULT_NET_ARCH,
         activation_fn: str = "tanh",
     ) -> MLP:
         """The policy ``MlpPolicy`` names: ``num_inputs -> *net_arch -> num_outputs``.

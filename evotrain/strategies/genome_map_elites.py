@@ -19,7 +19,7 @@ import jax.numpy as jnp
 from flax import struct
 
 from evotrain.evaluation.result import Scores, as_evaluation
-from evotrain.neat.genome import Genome, GenomeConfig, initial_genome, size_metrics
+from evotrain.neat.genome import Genome, GenomeConfig, initial_population, size_metrics
 from evotrain.neat.mutation import mutate_population, population_draws
 from evotrain.neat.params import NEATParams
 from evotrain.qd.archive import Archive, empty_archive, fittest, insert_evaluated
@@ -78,9 +78,9 @@ class GenomeMAPElites:
 
     def init(self, key: PRNGKey, params: NEATParams) -> GenomeMAPElitesState:
         cfg = self.config
-        population = jax.vmap(
-            lambda k: initial_genome(k, cfg.genome, params.bias, params.response, params.weight)
-        )(jax.random.split(key, cfg.pop_size))
+        population = initial_population(
+            key, cfg.genome, cfg.pop_size, params.bias, params.response, params.weight
+        )
         blank = jax.tree_util.tree_map(
             lambda x: jnp.full(x.shape[1:], jnp.nan, x.dtype), population
         )

@@ -22,7 +22,7 @@ from evotrain.evaluation.result import Scores, as_evaluation
 from evotrain.neat.crossover import crossover
 from evotrain.neat.crossover import uniforms_needed as crossover_uniforms
 from evotrain.neat.draws import Draws
-from evotrain.neat.genome import Genome, GenomeConfig, initial_genome, size_metrics
+from evotrain.neat.genome import Genome, GenomeConfig, initial_population, size_metrics
 from evotrain.neat.mutation import mutate_population
 from evotrain.neat.mutation import normals_needed as mutation_normals
 from evotrain.neat.mutation import uniforms_needed as mutation_uniforms
@@ -107,10 +107,9 @@ class NEATStrategy:
 
     def init(self, key: PRNGKey, params: NEATParams) -> NEATState:
         cfg = self.config
-        keys = jax.random.split(key, cfg.pop_size)
-        population = jax.vmap(
-            lambda k: initial_genome(k, cfg.genome, params.bias, params.response, params.weight)
-        )(keys)
+        population = initial_population(
+            key, cfg.genome, cfg.pop_size, params.bias, params.response, params.weight
+        )
         s = cfg.max_species
         empty = SpeciesState(
             reps=jax.tree_util.tree_map(

@@ -15,7 +15,7 @@ from flax import struct
 from evotrain.algorithms.genome_family import GenomeFamily
 from evotrain.algorithms.genome_search import GenomeSearch
 from evotrain.evaluation.result import Scores, as_evaluation
-from evotrain.neat.genome import Genome, GenomeConfig, initial_genome, size_metrics
+from evotrain.neat.genome import Genome, GenomeConfig, initial_population, size_metrics
 from evotrain.neat.mutation import mutate_population, population_draws
 from evotrain.neat.params import NEATParams, check_params
 from evotrain.networks.neat_network import NEATNetwork
@@ -53,9 +53,9 @@ class ClimbStrategy:
 
     def init(self, key: PRNGKey, params: NEATParams) -> ClimbState:
         cfg = self.config
-        population = jax.vmap(
-            lambda k: initial_genome(k, cfg.genome, params.bias, params.response, params.weight)
-        )(jax.random.split(key, cfg.pop_size))
+        population = initial_population(
+            key, cfg.genome, cfg.pop_size, params.bias, params.response, params.weight
+        )
         return ClimbState(
             population=population,
             fitness=jnp.full((cfg.pop_size,), -jnp.inf, jnp.float32),
