@@ -30,6 +30,7 @@ class CMAMESettings(MLPQDSettings):
     sigma0: float = setting(0.1, positive=True)
     archive_learning_rate: float = setting(1.0)
     threshold_min: float | None = setting(None)
+    emitters: int = setting(1, positive=True)
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -37,10 +38,10 @@ class CMAMESettings(MLPQDSettings):
 
     def config_checks(self) -> None:
         """Refuses what :class:`~evotrain.strategies.cma_me.CMAMEConfig` would, before
-        anything is built (the sizes are placeholders)."""
+        anything is built (the parameter count and cells are placeholders)."""
         from evotrain.qd import GridLayout
 
-        CMAMEConfig(2, 1, GridLayout((1,), (0.0,), (1.0,)), **self.emitter())
+        CMAMEConfig(self.pop_size, 1, GridLayout((1,), (0.0,), (1.0,)), **self.emitter())
 
     def emitter(self) -> dict[str, Any]:
         """The emitter's settings, as :class:`CMAMEConfig` keywords."""
@@ -49,6 +50,7 @@ class CMAMESettings(MLPQDSettings):
             "learning_rate": float(self.archive_learning_rate),
             "threshold_min": threshold,
             "sigma0": float(self.sigma0),
+            "emitters": int(self.emitters),
         }
 
 
@@ -63,7 +65,9 @@ class CMAME(QDFamily):
         archive_learning_rate: 1 for CMA-ME; below 1, CMA-MAE's archive learning rate.
         threshold_min: CMA-MAE's first acceptance threshold (required below 1: the lowest
             fitness worth keeping).
-        pop_size: the emitter's batch per generation.
+        emitters: CMA-ES emitters that split the batch (each ``pop_size / emitters``
+            candidates, its own step size and restarts), all run at once.
+        pop_size: the batch per generation, all emitters together.
         **kwargs: the quality-diversity keywords (``descriptor``, ``bins`` or ``cells``,
             ``low``/``high``, ``qd_offset``, ``zero_init``; see
             :class:`~evotrain.algorithms.qd_family.QDFamily`) and the shell's.

@@ -62,6 +62,7 @@ REGISTRY: tuple[AlgorithmEntry, ...] = (
     AlgorithmEntry("evosax", "evotrain.algorithms.evosax_any:EvoSax"),
     AlgorithmEntry("mapelites", "evotrain.algorithms.map_elites:MAPElites"),
     AlgorithmEntry("cmame", "evotrain.algorithms.cma_me:CMAME"),
+    AlgorithmEntry("mees", "evotrain.algorithms.me_es:MEES"),
     AlgorithmEntry("neatmapelites", "evotrain.algorithms.neat_map_elites:NEATMAPElites"),
 )
 

@@ -17,6 +17,11 @@ ranking of the batch rather than its fitness:
 When a generation improves nothing (no candidate became an elite, or with CMA-MAE none
 beat its threshold) the CMA-ES restarts from an elite drawn uniformly from the archive,
 with its first step size. Invalid candidates (non-finite fitness or descriptor) rank last.
+
+Several emitters (``emitters=E``, as pyribs' schedulers run them) split the batch: each
+is its own CMA-ES of ``pop_size / E`` candidates, run one after the other in one program; the
+whole batch goes into the archive in one insertion, and each emitter is told the ranking
+of its own candidates and restarts on its own.
 """
 
 from __future__ import annotations
@@ -53,6 +58,7 @@ class CMAMEConfig:
         threshold_min: CMA-MAE's first threshold (finite when ``learning_rate < 1``).
         sigma0: the CMA-ES's first step size (and at every restart).
         qd_offset: subtracted from every elite's fitness in the logged QD score.
+        emitters: CMA-ES emitters sharing the batch (``pop_size`` divisible by it).
     """
 
     pop_size: int
@@ -62,6 +68,7 @@ class CMAMEConfig:
     threshold_min: float = -math.inf
     sigma0: float = 0.1
     qd_offset: float = 0.0
+    emitters: int = 1
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.learning_rate <= 1.0:
@@ -78,15 +85,25 @@ class CMAMEConfig:
                 f"pop_size must be at least 2 and num_dims positive, got {self.pop_size} and "
                 f"{self.num_dims}."
             )
+        if self.emitters < 1 or self.pop_size % self.emitters or self.batch < 2:
+            raise ValueError(
+                f"{self.emitters} emitters cannot share a batch of pop_size={self.pop_size}: "
+                "pop_size must be a multiple of emitters, with at least 2 candidates each."
+            )
+
+    @property
+    def batch(self) -> int:
+        """Candidates per emitter."""
+        return self.pop_size // max(self.emitters, 1)
 
 
 @struct.dataclass
 class CMAMEState:
     """Attributes:
     archive: the elites and CMA-MAE thresholds.
-    es: the CMA-ES emitter's state.
+    es: the CMA-ES emitters' states, stacked (leading axis ``emitters``).
     added: ``()`` int32 candidates of the last batch that became elites.
-    restarts: ``()`` int32 restarts of the emitter so far.
+    restarts: ``()`` int32 restarts of the emitters so far, all together.
     generation: ``()`` int32.
     """
 
@@ -98,7 +115,7 @@ class CMAMEState:
 
 
 class CMAMEStrategy(ConfiguredStrategy):
-    """CMA-ME / CMA-MAE with one CMA-ES emitter (see the module docs).
+    """CMA-ME / CMA-MAE with one or several CMA-ES emitters (see the module docs).
 
     Args:
         config: shape-fixing settings.
@@ -112,7 +129,7 @@ class CMAMEStrategy(ConfiguredStrategy):
         self.es = EvosaxStrategy(
             "CMA_ES",
             config.num_dims,
-            config.pop_size,
+            config.batch,
             initializer=initializer,
             std_init=config.sigma0,
         )
@@ -127,16 +144,17 @@ class CMAMEStrategy(ConfiguredStrategy):
         genotype = jnp.zeros((c.num_dims,), jnp.float32)
         return CMAMEState(
             archive=empty_archive(c.layout, genotype, c.threshold_min),
-            es=self.es.init(key, params),
+            es=_each(lambda k: self.es.init(k, params), jax.random.split(key, c.emitters)),
             added=jnp.zeros((), jnp.int32),
             restarts=jnp.zeros((), jnp.int32),
             generation=jnp.zeros((), jnp.int32),
         )
 
     def ask(self, key: PRNGKey, state: CMAMEState, params: PyTree) -> tuple[Population, CMAMEState]:
-        """The CMA-ES's batch ``(pop_size, num_dims)``."""
-        population, es = self.es.ask(key, state.es, params)
-        return population, state.replace(es=es)
+        """The emitters' batches, emitter after emitter: ``(pop_size, num_dims)``."""
+        keys = jax.random.split(key, self.config.emitters)
+        population, es = _each(lambda k, s: self.es.ask(k, s, params), keys, state.es)
+        return population.reshape(self.config.pop_size, -1), state.replace(es=es)
 
     def tell(
         self,
@@ -146,8 +164,8 @@ class CMAMEStrategy(ConfiguredStrategy):
         state: CMAMEState,
         params: PyTree,
     ) -> tuple[CMAMEState, Metrics]:
-        """Inserts the batch, tells the CMA-ES its improvement ranking, restarts it when
-        nothing improved.
+        """Inserts the batch, tells each emitter the improvement ranking of its candidates,
+        restarts those whose candidates improved nothing.
 
         Raises:
             ValueError: the evaluation carries no descriptors (at trace time).
@@ -163,41 +181,76 @@ class CMAMEStrategy(ConfiguredStrategy):
         if c.learning_rate == 1.0:  # CMA-ME: new cells first, by fitness; then f - elite
             first = ins.valid & ~old.filled[cell]
             value = jnp.where(first, f, f - old.fitness[cell])
+            improved = ins.added
         else:  # CMA-MAE: f - threshold
             first = jnp.zeros_like(ins.valid)
             value = f - old.threshold[cell]
+            improved = ins.improvement > 0
         value = jnp.where(ins.valid, value, -jnp.inf)
-        # Ties of the rounded value (f - t in float32) are broken by the fitness itself.
-        keys = (jnp.where(ins.valid, f, -jnp.inf), value, first.astype(jnp.int32))
-        order = jnp.lexsort((*keys, ins.valid.astype(jnp.int32)))
-        ranks = (
-            jnp.zeros(f.shape, jnp.float32).at[order].set(jnp.arange(f.shape[0], dtype=jnp.float32))
-        )
+        rows = (c.emitters, c.batch)
+        ranks = jax.vmap(_ranks)(*(x.reshape(rows) for x in (f, value, first, ins.valid)))
         k_tell, k_pick, k_fresh = jax.random.split(key, 3)
-        told, _ = self.es.tell(k_tell, population, ranks, state.es, params)
 
-        improved = jnp.any(ins.added) if c.learning_rate == 1.0 else jnp.any(ins.improvement > 0)
-        restart = ~improved & jnp.any(archive.filled)
+        def emitter(
+            k_tell: PRNGKey,
+            k_pick: PRNGKey,
+            k_fresh: PRNGKey,
+            es: EvosaxState,
+            candidates: Array,
+            ranks: Array,
+            improved: Array,
+        ) -> tuple[EvosaxState, Array]:
+            told, _ = self.es.tell(k_tell, candidates, ranks, es, params)
+            restart = ~jnp.any(improved) & jnp.any(archive.filled)
 
-        def fresh() -> EvosaxState:  # only built when restarting
-            elite = archive.genotypes[uniform_filled(k_pick, archive.filled, 1)[0]]
-            state = self.es.init(k_fresh, params)
-            return state.replace(inner=state.inner.replace(mean=elite))
+            def fresh() -> EvosaxState:  # only built when restarting
+                elite = archive.genotypes[uniform_filled(k_pick, archive.filled, 1)[0]]
+                state = self.es.init(k_fresh, params)
+                return state.replace(inner=state.inner.replace(mean=elite))
 
-        es = jax.lax.cond(restart, fresh, lambda: told)
+            return jax.lax.cond(restart, fresh, lambda: told), restart
+
+        es, restart = _each(
+            emitter,
+            *(jax.random.split(k, c.emitters) for k in (k_tell, k_pick, k_fresh)),
+            state.es,
+            population.reshape(*rows, -1),
+            ranks,
+            improved.reshape(rows),
+        )
+        restarts = state.restarts + jnp.sum(restart, dtype=jnp.int32)
         new_state = CMAMEState(
             archive=archive,
             es=es,
             added=metrics["added"],
-            restarts=state.restarts + restart.astype(jnp.int32),
+            restarts=restarts,
             generation=state.generation + 1,
         )
         metrics = {**metrics, "restarts": new_state.restarts}
         return new_state, metrics
 
     def policy_params(self, state: CMAMEState) -> Array:
-        """The archive's fittest elite (the emitter's mean while it is empty)."""
-        return fittest(state.archive, self.es.policy_params(state.es))
+        """The archive's fittest elite (the first emitter's mean while it is empty)."""
+        first = jax.tree_util.tree_map(lambda x: x[0], state.es)
+        return fittest(state.archive, self.es.policy_params(first))
+
+
+def _each(fn: Callable[..., PyTree], *stacked: PyTree) -> PyTree:
+    """``fn`` over the emitters one after the other (``lax.map``): the leaves of
+    ``stacked`` have leading axis ``emitters``, and so have the results. Not ``vmap``: a
+    batched covariance update rounds differently inside a scan of generations than in
+    one generation, and generations per dispatch must not change a run."""
+    return jax.lax.map(lambda args: fn(*args), stacked)
+
+
+def _ranks(fitness: Array, value: Array, first: Array, valid: Array) -> Array:
+    """``(b,)`` float32 rank of each candidate of one emitter (0 the worst): invalid
+    ones last, then CMA-ME's new cells above the rest, then by ``value``, ties of the
+    rounded value broken by the fitness itself."""
+    keys = (jnp.where(valid, fitness, -jnp.inf), value, first.astype(jnp.int32))
+    order = jnp.lexsort((*keys, valid.astype(jnp.int32)))
+    n = fitness.shape[0]
+    return jnp.zeros((n,), jnp.float32).at[order].set(jnp.arange(n, dtype=jnp.float32))
 
 
 __all__ = ["CMAMEConfig", "CMAMEState", "CMAMEStrategy"]

@@ -174,9 +174,11 @@ def test_function_fitting_describes_by_outputs_or_by_a_descriptor_of_your_own():
     assert mine.archive.descriptors.shape == (5, 1) and bool(mine.archive.filled.any())
 
 
-@pytest.mark.parametrize("learning_rate, threshold_min", [(1.0, None), (0.5, -200.0)])
+@pytest.mark.parametrize(
+    "learning_rate, threshold_min, emitters", [(1.0, None, 1), (0.5, -200.0, 2)]
+)
 def test_cma_me_and_cma_mae_behind_the_shell_resume_bit_exactly(
-    learning_rate, threshold_min, tmp_path
+    learning_rate, threshold_min, emitters, tmp_path
 ):
     from evotrain import CMAME
 
@@ -186,6 +188,7 @@ def test_cma_me_and_cma_mae_behind_the_shell_resume_bit_exactly(
         "threshold_min": threshold_min,
         "sigma0": 0.3,
         "qd_offset": -200.0,
+        "emitters": emitters,
     }
     whole = CMAME("MlpPolicy", ENV, **settings).learn(4)
     assert whole.eval_config.descriptor == "final_obs" and whole.layout.bins == (6, 5)
@@ -196,8 +199,30 @@ def test_cma_me_and_cma_mae_behind_the_shell_resume_bit_exactly(
     half.learn(2, reset_num_generations=False)
     for got, want in zip(_leaves(half), _leaves(whole), strict=True):
         np.testing.assert_array_equal(got, want)
+    assert whole.train_state.strategy_state.es.inner.mean.shape[0] == emitters
     with pytest.raises(ValueError, match="needs a finite threshold_min"):
         CMAME("MlpPolicy", ENV, **{**settings, "archive_learning_rate": 0.5, "threshold_min": None})
+    with pytest.raises(ValueError, match="3 emitters cannot share a batch of pop_size=16"):
+        CMAME("MlpPolicy", ENV, **{**settings, "emitters": 3})
+
+
+def test_me_es_behind_the_shell_alternates_runs_and_resumes_bit_exactly(tmp_path):
+    from evotrain import MEES
+
+    settings = {**SMALL, "sigma": 0.1, "run_length": 2, "novelty_k": 3, "qd_offset": -200.0}
+    whole = MEES("MlpPolicy", ENV, **settings).learn(6)
+    assert whole.eval_config.descriptor == "final_obs" and bool(whole.archive.filled.any())
+    # Two steps per run: exploit, exploit, explore, explore, exploit, exploit.
+    assert [h["strategy/explore"] for h in whole.history] == [0, 0, 1, 1, 0, 0]
+    assert whole.history[-1]["strategy/qd_score"] > 0
+    half = MEES.load(MEES("MlpPolicy", ENV, **settings).learn(3).save(tmp_path / "m"))
+    half.learn(3, reset_num_generations=False)
+    for got, want in zip(_leaves(half), _leaves(whole), strict=True):
+        np.testing.assert_array_equal(got, want)
+    with pytest.raises(ValueError, match="antithetic pairs: pop_size must be even, got 15"):
+        MEES("MlpPolicy", ENV, **{**settings, "pop_size": 15})
+    with pytest.raises(ValueError, match="run_length"):
+        MEES("MlpPolicy", ENV, **{**settings, "run_length": 0})
 
 
 def test_map_elites_over_neat_genomes_grows_topologies_and_resumes_bit_exactly(tmp_path):

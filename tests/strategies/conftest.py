@@ -252,10 +252,11 @@ def make_map_elites(pop_size=32, num_dims=5):
     return MAPElitesStrategy(MAPElitesConfig(pop_size, num_dims, QD_LAYOUT))
 
 
-def make_cma_me(pop_size=32, num_dims=5):
+def make_cma_me(pop_size=32, num_dims=5, emitters=1):
     from evotrain.strategies.cma_me import CMAMEConfig, CMAMEStrategy
 
-    return CMAMEStrategy(CMAMEConfig(pop_size, num_dims, QD_LAYOUT, sigma0=0.3))
+    config = CMAMEConfig(pop_size, num_dims, QD_LAYOUT, sigma0=0.3, emitters=emitters)
+    return CMAMEStrategy(config)
 
 
 def make_me_es(pop_size=32, num_dims=5):
@@ -272,6 +273,7 @@ STRATEGIES = {
     "evosax_de": lambda: _sphere_case("evosax_de", make_evosax("DifferentialEvolution")),
     "map_elites": lambda: _qd_case("map_elites", make_map_elites()),
     "cma_me": lambda: _qd_case("cma_me", make_cma_me()),
+    "cma_me_emitters": lambda: _qd_case("cma_me_emitters", make_cma_me(emitters=2)),
     "me_es": lambda: _qd_case("me_es", make_me_es()),
 }
 
