@@ -3,7 +3,8 @@ SB3-style shell.
 
 The archive holds a network per cell of the behaviour-descriptor space whose topology
 evolves too: each batch is mutated copies (NEAT's mutations, no speciation) of elites drawn
-uniformly (:mod:`evotrain.strategies.genome_map_elites`). It is the genome-population
+uniformly, a quarter of them crossed with a second elite first (``crossover_rate``;
+:mod:`evotrain.strategies.genome_map_elites`). It is the genome-population
 shell (:class:`~evotrain.algorithms.genome_family.GenomeFamily`: capacity levels, every
 genome keyword, genome export and drawings) with the quality-diversity shell's archive
 keywords, ``select`` and ``elite``
@@ -30,7 +31,7 @@ def _build(genome: GenomeConfig, pop_size: int, options: dict[str, Any]) -> Geno
 
 GENOME_MAP_ELITES = GenomeSearch(
     name="MAP-Elites over genomes",
-    options={},
+    options={"crossover_rate": 0.25},
     params=NEATParams,
     build=_build,
     check=check_params,
@@ -46,6 +47,8 @@ class NEATMAPElites(GenomeFamily, QDFamily):
     Args:
         policy: ``"FeedForward"`` or ``"Recurrent"`` (as for :class:`~evotrain.NEAT`).
         env: a jittable env id or object that declares behaviour descriptors.
+        crossover_rate: the share of each batch made by NEAT's crossover of two elites
+            before mutation (0: mutated copies only).
         **kwargs: the archive's keywords (``descriptor``, ``bins`` or ``cells``,
             ``low``/``high``, ``cvt_seed``, ``qd_offset``; see
             :class:`~evotrain.algorithms.qd_family.QDFamily`), every genome layout and
@@ -65,7 +68,11 @@ class NEATMAPElites(GenomeFamily, QDFamily):
     acting_fitness = QDFamily.acting_fitness  # the elite's, not the last batch's best
 
     def _build_options(self) -> dict[str, Any]:
-        return {"layout": self._layout(), "qd_offset": float(self.settings.qd_offset)}
+        return {
+            **self.search_options,
+            "layout": self._layout(),
+            "qd_offset": float(self.settings.qd_offset),
+        }
 
 
 __all__ = ["GENOME_MAP_ELITES", "NEATMAPElites"]

@@ -2,11 +2,14 @@
 
 The archive (:mod:`evotrain.qd`) holds one :class:`~evotrain.neat.genome.Genome` per cell
 (empty cells hold NaN rows, so capacity levels read them as using none). Each generation's
-batch is made of elites drawn uniformly from the filled cells, each passed through NEAT's
+batch is made of elites drawn uniformly from the filled cells; a share ``crossover_rate``
+of them is first crossed with a second elite drawn the same way (NEAT's crossover,
+:func:`~evotrain.neat.crossover.crossover`: genes aligned by historical marker, the fitter
+elite's disjoint and excess genes kept), and every child is then passed through NEAT's
 mutations (:func:`~evotrain.neat.mutation.mutate_population`: add and delete nodes and
-connections, perturb attributes, with global historical markers); there is no speciation
-and no crossover. The first batch is the usual minimal genomes (every input connected to
-every output).
+connections, perturb attributes, with global historical markers). There is no
+speciation: the archive's cells keep the diversity. The first batch is the usual minimal
+genomes (every input connected to every output).
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ import jax.numpy as jnp
 from flax import struct
 
 from evotrain.evaluation.result import Scores, as_evaluation
+from evotrain.neat.crossover import crossover
+from evotrain.neat.crossover import uniforms_needed as crossover_uniforms
+from evotrain.neat.draws import Draws
 from evotrain.neat.genome import Genome, GenomeConfig, initial_population, size_metrics
 from evotrain.neat.mutation import mutate_population, population_draws
 from evotrain.neat.params import NEATParams
@@ -37,12 +43,19 @@ class GenomeMAPElitesConfig:
         pop_size: genomes per generation (the batch).
         layout: the archive's cells.
         qd_offset: subtracted from every elite's fitness in the logged QD score.
+        crossover_rate: the share of children made by crossing two elites before
+            mutation (the rest are mutated copies of one).
     """
 
     genome: GenomeConfig
     pop_size: int
     layout: Layout
     qd_offset: float = 0.0
+    crossover_rate: float = 0.25
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.crossover_rate <= 1.0:
+            raise ValueError(f"crossover_rate must be in [0, 1], got {self.crossover_rate}.")
 
 
 @struct.dataclass
@@ -96,14 +109,31 @@ class GenomeMAPElites:
         self, key: PRNGKey, state: GenomeMAPElitesState, params: NEATParams
     ) -> tuple[Genome, GenomeMAPElitesState]:
         """The minimal genomes at generation 0 (or while the archive is empty), afterwards
-        mutated copies of elites drawn uniformly from the filled cells."""
+        mutated copies and crossings of elites drawn uniformly from the filled cells."""
         cfg = self.config
-        k_pick, k_draw = jax.random.split(key)
+        g, n = cfg.genome, cfg.pop_size
+        k_pick, k_mate, k_cross, k_draw = jax.random.split(key, 4)
         archive = state.archive
-        parents = _take(archive.genotypes, uniform_filled(k_pick, archive.filled, cfg.pop_size))
-        uniform, normal = population_draws(k_draw, cfg.pop_size, cfg.genome)
+        first_cell = uniform_filled(k_pick, archive.filled, n)
+        mate_cell = uniform_filled(k_mate, archive.filled, n)
+        parents = _take(archive.genotypes, first_cell)
+        if cfg.crossover_rate > 0.0:
+            fitter = archive.fitness[first_cell] >= archive.fitness[mate_cell]
+            a = jnp.where(fitter, first_cell, mate_cell)
+            b = jnp.where(fitter, mate_cell, first_cell)
+            u, z = Draws.population(k_cross, n, 1 + crossover_uniforms(g.max_nodes, g.max_conns), 0)
+            crossed = jax.vmap(lambda u, z, x, y: crossover(Draws(u, z), x, y))(
+                u[:, 1:], z, _take(archive.genotypes, a), _take(archive.genotypes, b)
+            )
+            cross = u[:, 0] < cfg.crossover_rate
+            parents = jax.tree_util.tree_map(
+                lambda c, p: jnp.where(cross.reshape((-1,) + (1,) * (p.ndim - 1)), c, p),
+                crossed,
+                parents,
+            )
+        uniform, normal = population_draws(k_draw, n, g)
         children, next_key = mutate_population(
-            uniform, normal, parents, state.next_node_key, params, cfg.genome
+            uniform, normal, parents, state.next_node_key, params, g
         )
         first = (state.generation == 0) | ~jnp.any(archive.filled)
         population = jax.tree_util.tree_map(

@@ -237,9 +237,11 @@ def test_map_elites_over_neat_genomes_grows_topologies_and_resumes_bit_exactly(t
         "max_conns": 40,
         "node_add": 0.3,
         "conn_add": 0.5,
+        "crossover_rate": 0.5,
         "seed": 2,
     }
     whole = NEATMAPElites("FeedForward", ENV, **settings).learn(6)
+    assert whole.strategy.config.crossover_rate == 0.5
     archive = whole.archive
     filled = np.asarray(archive.filled)
     assert filled.sum() > 1
