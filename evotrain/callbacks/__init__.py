@@ -16,6 +16,8 @@ _EXPORTS = {
     "ConvertCallback": "evotrain.callbacks.base",
     "EventCallback": "evotrain.callbacks.base",
     "EveryNGenerations": "evotrain.callbacks.base",
+    "RecordArchive": "evotrain.callbacks.archive",
+    "read_archive_records": "evotrain.callbacks.archive_file",
     "CheckpointCallback": "evotrain.callbacks.checkpoint",
     "latest_checkpoint": "evotrain.callbacks.checkpoint",
     "EvalCallback": "evotrain.callbacks.eval",
@@ -29,6 +31,8 @@ _EXPORTS = {
 }
 
 if TYPE_CHECKING:
+    from evotrain.callbacks.archive import RecordArchive
+    from evotrain.callbacks.archive_file import read_archive_records
     from evotrain.callbacks.base import (
         BaseCallback,
         CallbackList,
@@ -54,11 +58,13 @@ __all__ = [
     "EveryNGenerations",
     "MaybeCallback",
     "ProgressBarCallback",
+    "RecordArchive",
     "RecordTopology",
     "StopTrainingOnFitnessThreshold",
     "StopTrainingOnNoImprovement",
     "latest_checkpoint",
     "make_callback",
+    "read_archive_records",
     "read_topology",
 ]
 

@@ -109,16 +109,50 @@ def build_parser() -> argparse.ArgumentParser:
 
     anim = sub.add_parser(
         "animate",
-        help="animate a NEAT run's topology (GIF or offline HTML page)",
-        description="Animate the best genome of every generation that RecordTopology wrote "
-        "to RUN/topology.jsonl: a GIF, or an HTML page with a generation slider that opens "
-        "offline.",
+        help="animate a NEAT run's topology or a quality-diversity archive filling in",
+        description="Animate what a run recorded: the best genome of every generation "
+        "(RecordTopology, RUN/topology.jsonl) as a GIF or an HTML page with a generation "
+        "slider that opens offline, or an archive filling in (RecordArchive, "
+        "RUN/archive.jsonl) as a GIF or MP4 of heatmaps.",
     )
-    anim.add_argument("run", help="the run folder (or its topology.jsonl)")
-    anim.add_argument("-o", "--out", required=True, help="the .gif or .html file to write")
+    anim.add_argument("run", help="the run folder (or its topology.jsonl or archive.jsonl)")
+    anim.add_argument("-o", "--out", required=True, help="the .gif, .html or .mp4 file to write")
     anim.add_argument("--fps", type=float, default=4.0, help="generations per second")
+    anim.add_argument(
+        "--what",
+        choices=("topology", "archive"),
+        help="which record to animate (default: the one the run has)",
+    )
+    anim.add_argument(
+        "--dims",
+        type=int,
+        nargs=2,
+        default=(0, 1),
+        metavar=("I", "J"),
+        help="archive: the descriptor dimensions on the axes",
+    )
     anim.add_argument("--force", action="store_true", help="replace an existing file")
     anim.set_defaults(**_command("evotrain.cli.commands:cmd_animate", jax=False))
+
+    arch = sub.add_parser(
+        "archive",
+        help="draw a quality-diversity model's archive (heatmap, CSV)",
+        description="Draw the archive of a saved quality-diversity model or zoo agent as a "
+        "heatmap of its elites' fitness by cell, and optionally write its elites as CSV.",
+    )
+    arch.add_argument("target", help="a saved model's folder or a zoo id")
+    arch.add_argument("-o", "--out", required=True, help="the image to write (.png, .svg, .pdf)")
+    arch.add_argument("--csv", help="also write the elites' cells, fitness and descriptors")
+    arch.add_argument(
+        "--dims",
+        type=int,
+        nargs=2,
+        default=(0, 1),
+        metavar=("I", "J"),
+        help="the descriptor dimensions on the axes",
+    )
+    arch.add_argument("--force", action="store_true", help="replace existing files")
+    arch.set_defaults(**_command("evotrain.cli.commands:cmd_archive"))
 
     zoo = sub.add_parser("zoo", help="list, show, evaluate and render zoo agents")
     zoo.add_argument("--zoo-dir", help="zoo root (default: $EVOTRAIN_ZOO or the package's zoo/)")

@@ -82,11 +82,55 @@ def cmd_zoo_render(args: argparse.Namespace) -> int:
     return _render(zoo.load(agent.id, args.zoo_dir), agent.id, out, args)
 
 
-def cmd_animate(args: argparse.Namespace) -> int:
-    from evotrain.viz.topology import animate_topology
+def _animated_record(run: str, what: str | None) -> str:
+    """``"topology"`` or ``"archive"``: what ``run`` (a folder or one of the files)
+    recorded, or ``what``."""
+    from evotrain.callbacks.archive_file import ARCHIVE_FILE
+    from evotrain.callbacks.topology_file import TOPOLOGY_FILE
 
-    out = animate_topology(args.run, args.out, fps=args.fps, overwrite=args.force)
+    if what is not None:
+        return what
+    if not os.path.isdir(run):
+        return "archive" if os.path.basename(run) == ARCHIVE_FILE else "topology"
+    has = [
+        k
+        for k, f in (("topology", TOPOLOGY_FILE), ("archive", ARCHIVE_FILE))
+        if os.path.isfile(os.path.join(run, f))
+    ]
+    if len(has) == 2:
+        raise UsageError(f"{run} records both a topology and an archive: pass --what.")
+    return has[0] if has else "topology"  # the reader says how to record one
+
+
+def cmd_animate(args: argparse.Namespace) -> int:
+    if _animated_record(args.run, args.what) == "archive":
+        from evotrain.viz.archive import animate_archive
+
+        out = animate_archive(
+            args.run, args.out, fps=args.fps, dims=tuple(args.dims), overwrite=args.force
+        )
+    else:
+        from evotrain.viz.topology import animate_topology
+
+        out = animate_topology(args.run, args.out, fps=args.fps, overwrite=args.force)
     print(f"wrote {out}")
+    return 0
+
+
+def cmd_archive(args: argparse.Namespace) -> int:
+    from evotrain.viz.archive import plot_archive, write_archive_csv
+
+    model = _load_any(args.target)
+    if not hasattr(model, "archive"):
+        raise UsageError(
+            f"{args.target} is a {type(model).__name__} model, which keeps no archive: "
+            "evotrain archive draws quality-diversity models (mapelites, cmame, mees, "
+            "neatmapelites)."
+        )
+    out = plot_archive(model, args.out, dims=tuple(args.dims), overwrite=args.force)
+    print(f"wrote {out}")
+    if args.csv:
+        print(f"wrote {write_archive_csv(model.archive, args.csv, overwrite=args.force)}")
     return 0
 
 

@@ -50,6 +50,7 @@ def _join(args: argparse.Namespace) -> None:
         raise UsageError(str(err)) from err
 
 
+ARCHIVE_FRAMES = 50  # records of a quality-diversity archive a run keeps, about
 SELECTION_SEED = 0  # of the held-out evaluations (the zoo's own evaluation uses another)
 
 
@@ -142,6 +143,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     if distributed.is_main_process():
         (run / "config.json").write_text(json.dumps(record, indent=1, default=str) + "\n")
     callbacks: list[Any] = []
+    if hasattr(model, "archive"):  # the archive filling in, for `evotrain animate` and cards
+        from evotrain.callbacks import RecordArchive
+
+        callbacks.append(RecordArchive(run, every=max(1, remaining // ARCHIVE_FRAMES)))
     if args.checkpoint_every:
         callbacks.append(CheckpointCallback(args.checkpoint_every, str(run / "checkpoints")))
     evaluator = None

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from evotrain.runtime.lazy import lazy_exports
 
 _EXPORTS = {
+    "animate_archive": "evotrain.viz.archive",
     "archive_rows": "evotrain.viz.archive",
     "plot_archive": "evotrain.viz.archive",
     "write_archive_csv": "evotrain.viz.archive",
@@ -29,7 +30,12 @@ _EXPORTS = {
 }
 
 if TYPE_CHECKING:
-    from evotrain.viz.archive import archive_rows, plot_archive, write_archive_csv
+    from evotrain.viz.archive import (
+        animate_archive,
+        archive_rows,
+        plot_archive,
+        write_archive_csv,
+    )
     from evotrain.viz.curves import plot_learning_curve, read_progress
     from evotrain.viz.formula import (
         network_equations,
@@ -43,6 +49,7 @@ if TYPE_CHECKING:
     from evotrain.viz.topology import animate_topology
 
 __all__ = [
+    "animate_archive",
     "animate_topology",
     "archive_rows",
     "network_equations",
