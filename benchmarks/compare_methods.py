@@ -1,5 +1,5 @@
-"""The blog's method comparison: backprop, weight GA, NEAT, OpenAI-ES, CMA-ES and the
-seed-chain GA at equal evaluation budgets, several seeds each.
+"""The blog's method comparison: backprop, weight GA, NEAT, OpenAI-ES, CMA-ES, the
+seed-chain GA and MAP-Elites at equal evaluation budgets, several seeds each.
 
 Tasks:
 
@@ -17,7 +17,12 @@ Tasks:
   MLP 11-16-3; backprop omitted (no differentiable reward in this set-up).
 
 Every evolutionary method runs ``pop`` individuals x ``gens`` generations (the same number
-of evaluations); each point of the curves is the best training fitness found so far. The
+of evaluations); each point of the curves is the best training fitness found so far.
+MAP-Elites (the same MLP) also keeps an archive of behaviours: regression by the fit's
+values at the samples nearest both ends of the interval (10 x 10 cells over
+``[-1.5, 1.5]^2``), CartPole by
+its final observation (5 cells per dimension), hopper by its foot's ground contact
+(32 cells); the table's notes give the share of cells it filled. The
 table gives the final best fitness, mean +/- standard deviation over the seeds, for the RL
 tasks the deterministic evaluation return of the final policy (10 episodes), and for
 CartPole the evaluations each method needed to first reach 475.
@@ -25,6 +30,8 @@ CartPole the evaluations each method needed to first reach 475.
 Usage: python benchmarks/compare_methods.py [--tasks regression,cartpole,hopper]
        [--seeds 3] [--plot docs/images/compare_methods.png] [--json results.json]
        python benchmarks/compare_methods.py --from-json results.json [--plot ...]
+       python benchmarks/compare_methods.py --methods MAP-Elites --json results.json
+           (runs only those methods and replaces their runs in an existing results file)
 """
 
 from __future__ import annotations
@@ -44,16 +51,30 @@ TASKS: dict[str, dict[str, Any]] = {
     "cartpole": {"pop": 64, "gens": 30, "net": [16]},
     "hopper": {"pop": 64, "gens": 60, "net": [16]},
 }
-METHODS = ("backprop", "GA", "seed-chain GA", "NEAT", "OpenAI-ES", "CMA-ES")
-COLORS = dict(zip(METHODS, ("black", "tab:blue", "tab:cyan", "tab:green", "tab:red", "tab:purple")))
+METHODS = ("backprop", "GA", "seed-chain GA", "NEAT", "OpenAI-ES", "CMA-ES", "MAP-Elites")
+COLORS = dict(
+    zip(
+        METHODS,
+        ("black", "tab:blue", "tab:cyan", "tab:green", "tab:red", "tab:purple", "tab:orange"),
+    )
+)
+QD = {
+    "regression": {"descriptor": "ends", "bins": (10, 10)},
+    "cartpole": {"descriptor": "final_obs", "bins": (5, 5, 5, 5)},
+    "hopper": {"descriptor": "feet_contact", "bins": (32,)},
+}
+"""MAP-Elites' archive per task (see the module docs)."""
 SOLVED = {"cartpole": 475.0}
 """Tasks with a success threshold: the table gives the evaluations each run needed."""
 
 
 def regression_env():
+    """The regression task, with MAP-Elites' descriptor ``ends``: the fit's values at the
+    samples nearest both ends of ``[-2, 2]``."""
+    from evotrain.envs.descriptors import Descriptor
     from evotrain.envs.function_fit import FunctionFit
 
-    return FunctionFit.from_function(
+    task = FunctionFit.from_function(
         lambda x: jnp.sin(2 * x[:, 0]),
         -2.0,
         2.0,
@@ -61,6 +82,12 @@ def regression_env():
         num_samples=256,
         name="sin2x",
     )
+    x = np.asarray(task.inputs)[:, 0]
+    ends = jnp.array([np.argmin(x), np.argmax(x)])
+    descriptor = Descriptor(
+        "ends", 2, feature=lambda out: out.reshape(-1)[ends], low=(-1.5, -1.5), high=(1.5, 1.5)
+    )
+    return FunctionFit(task.inputs, task.targets, name="sin2x", descriptors={"ends": descriptor})
 
 
 def _env_args(task: str) -> tuple[Any, dict[str, Any]]:
@@ -76,7 +103,7 @@ def _env_args(task: str) -> tuple[Any, dict[str, Any]]:
 
 def make_model(method: str, task: str, seed: int) -> Any:
     """The evotrain model of ``method`` for ``task`` (every evolutionary method)."""
-    from evotrain import GA, NEAT, OpenES
+    from evotrain import GA, NEAT, MAPElites, OpenES
     from evotrain.algorithms.evosax_family import CMAES
 
     cfg = TASKS[task]
@@ -91,6 +118,9 @@ def make_model(method: str, task: str, seed: int) -> Any:
         return OpenES("MlpPolicy", env, **common, **mlp)
     if method == "CMA-ES":
         return CMAES("MlpPolicy", env, sigma_init=0.5, **common, **mlp)
+    if method == "MAP-Elites":
+        qd = {k: v for k, v in mlp.items() if k != "obs_normalization"}  # see QDSettings
+        return MAPElites("MlpPolicy", env, iso_sigma=0.05, **QD[task], **common, **qd)
     if method == "NEAT":
         neat_extra = {"output_activation": "identity"} if task != "cartpole" else {}
         return NEAT("FeedForward", env, **common, **extra, **neat_extra)
@@ -107,6 +137,8 @@ def run_evolution(method: str, task: str, seed: int) -> dict[str, Any]:
     best = np.maximum.accumulate([h["fitness_max"] for h in model.history])
     evals = np.cumsum([len(h["fitness"]) for h in model.history])
     result = {"evals": evals.tolist(), "best": best.tolist(), "seconds": seconds}
+    if hasattr(model, "archive"):
+        result["coverage"] = float(np.mean(np.asarray(model.archive.filled)))
     if task != "regression":
         result["eval_return"] = float(
             evaluate_policy(model, model.get_env(), n_eval_episodes=10)[0]
@@ -152,9 +184,9 @@ def run_backprop(task: str, seed: int) -> dict[str, Any]:
     return {"evals": evals, "best": best, "seconds": time.perf_counter() - start}
 
 
-def run_task(task: str, seeds: int) -> dict[str, list[dict[str, Any]]]:
+def run_task(task: str, seeds: int, methods: tuple[str, ...]) -> dict[str, list[dict[str, Any]]]:
     results: dict[str, list[dict[str, Any]]] = {}
-    for method in METHODS:
+    for method in methods:
         if method == "backprop" and task != "regression":
             continue
         runs = []
@@ -212,6 +244,13 @@ def table(all_results: dict[str, dict[str, list[dict[str, Any]]]]) -> str:
                 f"| {task} | {method} | {fit} | {ev} | {solve} | {runs[0]['evals'][-1]:,} | "
                 f"{np.mean([r['seconds'] for r in runs]):.1f} |"
             )
+    for task, results in all_results.items():
+        cover = [r["coverage"] for r in results.get("MAP-Elites", []) if "coverage" in r]
+        if cover:
+            lines.append(
+                f"\nMAP-Elites on {task}: archive coverage {np.mean(cover):.1%} +/- "
+                f"{np.std(cover):.1%} of {QD[task]['bins']} cells of `{QD[task]['descriptor']}`."
+            )
     return "\n".join(lines)
 
 
@@ -254,8 +293,20 @@ def main() -> None:
     parser.add_argument("--plot", default=None)
     parser.add_argument("--json", default=None, help="write the runs' results here")
     parser.add_argument("--from-json", default=None, help="table and plot from saved results")
+    parser.add_argument(
+        "--methods",
+        default=",".join(METHODS),
+        help="run only these; with --json an existing file keeps the other methods' runs",
+    )
     args = parser.parse_args()
-    all_results = {}
+    methods = tuple(m for m in METHODS if m in args.methods.split(","))
+    all_results: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    if args.json and methods != METHODS:
+        try:
+            with open(args.json) as f:
+                all_results = json.load(f)
+        except FileNotFoundError:
+            pass
     if args.from_json:
         with open(args.from_json) as f:
             all_results = json.load(f)
@@ -268,7 +319,9 @@ def main() -> None:
     for task in args.tasks.split(","):
         cfg = TASKS[task]
         print(f"== {task}: pop {cfg['pop']} x {cfg['gens']} generations, {args.seeds} seeds")
-        all_results[task] = run_task(task, args.seeds)
+        ran = run_task(task, args.seeds, methods)
+        kept = all_results.get(task, {})
+        all_results[task] = {m: ran.get(m, kept.get(m)) for m in METHODS if m in ran or m in kept}
     print(table(all_results))
     if args.json:
         with open(args.json, "w") as f:

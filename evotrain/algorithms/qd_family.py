@@ -60,6 +60,13 @@ class QDSettings(Settings):
             if isinstance(getattr(self, name), list):
                 object.__setattr__(self, name, tuple(getattr(self, name)))
         super().__post_init__()
+        if self.obs_normalization:
+            raise ValueError(
+                "A quality-diversity archive cannot use obs_normalization=True: the running "
+                "statistics move after an elite is measured, so every elite would act "
+                "differently from how it scored. Leave it off (scale observations in the "
+                "env instead)."
+            )
         if self.bins is not None and self.cells is not None:
             raise ValueError(
                 "Give bins (a grid archive) or cells (a CVT archive), not both; got "

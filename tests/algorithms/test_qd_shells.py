@@ -79,6 +79,8 @@ def test_a_cvt_archive_keeps_its_centroids_and_bad_settings_are_refused():
     assert MAPElites("MlpPolicy", ENV, pop_size=8).eval_config.descriptor == "final_obs"
     with pytest.raises(ValueError, match="has no descriptor 'feet'.*'final_obs'"):
         MAPElites("MlpPolicy", ENV, pop_size=8, descriptor="feet")
+    with pytest.raises(ValueError, match="cannot use obs_normalization=True"):
+        MAPElites("MlpPolicy", ENV, **{**SMALL, "obs_normalization": True})
     with pytest.raises(ValueError, match="bins .* or cells .*, not both"):
         MAPElites("MlpPolicy", ENV, **{**SMALL, "cells": 12})
     with pytest.raises(ValueError, match="iso_sigma must be >= 0"):
