@@ -7,11 +7,13 @@ the batched policy and the strategy's ask/tell stay jitted.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from evotrain.envs.base import HostEnv
+from evotrain.envs.descriptors import Descriptor
 from evotrain.envs.spec import Box, Discrete, EnvSpec
 from evotrain.limits import check_episode_steps
 
@@ -112,6 +114,10 @@ class GymnasiumEnv(HostEnv):
         env_id: a registered Gymnasium id; None when ``env`` is given.
         env: an already created ``gymnasium.Env`` (its ``spec`` is used to build copies).
         max_steps: episode horizon (default: the env's ``max_episode_steps``, else 1000).
+        descriptors: behaviour descriptors of your own, by name, besides the built-in
+            ``"final_obs"``: each a :class:`~evotrain.envs.descriptors.Descriptor` whose
+            ``feature`` maps the flat observation a step led to (``(obs_size,)`` float32
+            NumPy) to ``(d,)`` values.
         **make_kwargs: passed to ``gymnasium.make_vec``.
     """
 
@@ -121,6 +127,7 @@ class GymnasiumEnv(HostEnv):
         *,
         env: Any = None,
         max_steps: int | None = None,
+        descriptors: Mapping[str, Descriptor] | None = None,
         **make_kwargs: Any,
     ) -> None:
         import gymnasium
@@ -137,6 +144,7 @@ class GymnasiumEnv(HostEnv):
             make_kwargs = {**env.spec.kwargs, **make_kwargs}
         self.raw = env
         self.make_kwargs = make_kwargs
+        self._descriptors = dict(descriptors or {})
         self._gym_id = env_id
         horizon = max_steps if max_steps is None else check_episode_steps("max_steps", max_steps)
         if horizon is None:
@@ -151,6 +159,27 @@ class GymnasiumEnv(HostEnv):
             action=_action_of(env.action_space, env_id),
             max_steps=int(horizon),
         )
+
+    def descriptors(self) -> Mapping[str, Descriptor]:
+        """``"final_obs"``: the flat observation the episode ended on (bounded where the
+        observation space is), and the descriptors given to the constructor."""
+        space = self.raw.observation_space
+        low = high = None
+        if not self.obs_is_discrete:
+            lo = np.asarray(space.low, np.float64).ravel()
+            hi = np.asarray(space.high, np.float64).ravel()
+            if np.all(np.isfinite(lo)) and np.all(np.isfinite(hi)):
+                low, high = tuple(lo.tolist()), tuple(hi.tolist())
+        final = Descriptor(
+            "final_obs",
+            self.spec.obs_size,
+            feature=lambda obs: obs,
+            reduce="last",
+            low=low,
+            high=high,
+            doc="the flat observation the episode ended on",
+        )
+        return {"final_obs": final, **self._descriptors}
 
     def make_vector(self, num_envs: int) -> Any:
         return make_gymnasium(self._gym_id, vector=num_envs, **self.make_kwargs)
@@ -167,7 +196,12 @@ class GymnasiumEnv(HostEnv):
 
         registration = gymnasium.registry.get(self._gym_id)
         return functools.partial(
-            _rebuild, self._gym_id, registration, self.spec.max_steps, self.make_kwargs
+            _rebuild,
+            self._gym_id,
+            registration,
+            self.spec.max_steps,
+            self.make_kwargs,
+            self._descriptors,
         )
 
     def flatten_obs(self, obs: np.ndarray) -> np.ndarray:
@@ -179,10 +213,14 @@ class GymnasiumEnv(HostEnv):
 
 
 def _rebuild(
-    gym_id: str, registration: Any, max_steps: int, make_kwargs: dict[str, Any]
+    gym_id: str,
+    registration: Any,
+    max_steps: int,
+    make_kwargs: dict[str, Any],
+    descriptors: dict[str, Descriptor] | None = None,
 ) -> GymnasiumEnv:
     import gymnasium
 
     if gym_id not in gymnasium.registry and registration is not None:
         gymnasium.registry[gym_id] = registration
-    return GymnasiumEnv(gym_id, max_steps=max_steps, **make_kwargs)
+    return GymnasiumEnv(gym_id, max_steps=max_steps, descriptors=descriptors, **make_kwargs)

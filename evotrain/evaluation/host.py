@@ -67,12 +67,7 @@ class HostEvaluator:
     """
 
     def __init__(self, env: HostEnv, network: Network, config: EvalConfig) -> None:
-        if config.descriptor is not None:
-            raise ValueError(
-                f"{env.spec.env_id} is stepped on the host, where behaviour descriptors are "
-                f"not computed (descriptor={config.descriptor!r}); use a jittable env "
-                "(gymnax, Brax) for descriptors."
-            )
+        self.descriptor = None if config.descriptor is None else env.descriptor(config.descriptor)
         self.env = env
         self.config = config
         self._envs: list[Any] = []
@@ -97,7 +92,7 @@ class HostEvaluator:
 
     def run_episodes(
         self, params: PyTree, seeds: Sequence[int], norm: NormState, first: int = 0
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+    ) -> tuple[np.ndarray, ...]:
         """Plays one episode per lane; ``params`` has a leading axis of ``len(seeds)``.
 
         Args:
@@ -107,8 +102,10 @@ class HostEvaluator:
             first: the population index of lane 0's individual (for error messages).
 
         Returns:
-            ``(returns (n,), lengths (n,), obs_sum (n, obs_size), obs_sq (n, obs_size))``;
-            the sums are None without observation normalization.
+            ``(returns (n,), lengths (n,), obs_sum (n, obs_size), obs_sq (n, obs_size),
+            descriptors (n, d))``; the sums are None without observation normalization,
+            the descriptors without a descriptor (float64: each lane's feature of every
+            observation its steps led to, averaged over its steps or its last).
 
         Raises:
             EnvEvaluationError: the env raised; the message names the env, the individual
@@ -124,6 +121,7 @@ class HostEvaluator:
         collect = self.config.obs_normalization
         obs_sum = np.zeros((n, self.env.spec.obs_size), np.float64) if collect else None
         obs_sq = np.zeros((n, self.env.spec.obs_size), np.float64) if collect else None
+        described = None if self.descriptor is None else np.zeros((n, self.descriptor.size))
         lane = 0
         try:
             raw = []
@@ -148,6 +146,8 @@ class HostEvaluator:
                         alive[lane] = False
                 lengths[live] += 1
                 obs[live] = self.env.flatten_obs(np.stack(raw))
+                if described is not None:
+                    self._describe(described, live, obs)
                 if not alive.any():
                     break
         except Exception as err:  # noqa: BLE001 - any env failure is reported the same way
@@ -159,7 +159,21 @@ class HostEvaluator:
                 who,
                 int(seeds[lane]),
             ) from err
-        return returns, lengths, obs_sum, obs_sq
+        if described is not None and self.descriptor.reduce == "mean":
+            described /= np.maximum(lengths, 1)[:, None]
+        return returns, lengths, obs_sum, obs_sq, described
+
+    def _describe(self, described: np.ndarray, live: np.ndarray, obs: np.ndarray) -> None:
+        """Adds (``"mean"``) or writes (``"last"``) the descriptor's feature of the
+        observations ``obs[live]`` the step led to into ``described[live]``."""
+        d = self.descriptor
+        feature = np.stack(
+            [np.asarray(d.feature(o), np.float64).reshape(d.size) for o in obs[live]]
+        )
+        if d.reduce == "mean":
+            described[live] += feature
+        else:
+            described[live] = feature
 
     def evaluate_slice(
         self, population: PyTree, base_seed: int, norm: NormState, first: int = 0
@@ -169,7 +183,8 @@ class HostEvaluator:
 
         Returns:
             The slice's evaluation in NumPy (float64 fitness ``(b,)``; observation sums
-            per episode lane, ``(b * n_episodes, ...)``), for :func:`combine` with
+            per episode lane, ``(b * n_episodes, ...)``; float32 descriptors ``(b, d)``
+            when one is asked for), for :func:`combine` with
             :data:`~evotrain.evaluation.result.HOST_SLICES`."""
         size = leading(population)
         n_ep = self.config.n_episodes
@@ -178,14 +193,17 @@ class HostEvaluator:
         sums: list[np.ndarray] = []
         squares: list[np.ndarray] = []
         counts: list[np.ndarray] = []  # float64: summed exactly, as the lanes' sums are
+        described: list[np.ndarray] = []
         for start in range(0, size, bs):
             chunk = jax.tree_util.tree_map(lambda x, s=start: x[s : s + bs], population)
             b = leading(chunk)
             params = jax.tree_util.tree_map(lambda x: jnp.repeat(x, n_ep, axis=0), chunk)
             seeds = [base_seed + e for _ in range(b) for e in range(n_ep)]
-            returns, lengths, obs_sum, obs_sq = self.run_episodes(
+            returns, lengths, obs_sum, obs_sq, lanes = self.run_episodes(
                 params, seeds, norm, first + start
             )
+            if lanes is not None:  # an individual's descriptor: the mean of its episodes'
+                described.append(lanes.reshape(b, n_ep, -1).mean(axis=1).astype(np.float32))
             fitness.append(np.asarray(self.config.fitness(returns, lengths), np.float64))
             steps += int(lengths.sum())
             longest = max(longest, int(lengths.max()))
@@ -205,6 +223,7 @@ class HostEvaluator:
             env_steps=np.asarray(steps, np.int64),
             episode_length_max=np.asarray(longest, np.int64),
             obs_stats=stats,
+            descriptors=np.concatenate(described) if described else None,
         )
 
     def __call__(self, key: PRNGKey, population: PyTree, norm: NormState) -> Evaluation:

@@ -84,6 +84,57 @@ def test_an_individual_is_described_by_the_mean_of_its_episodes_in_any_chunking(
         np.testing.assert_array_equal(getattr(a, field), getattr(c, field))
 
 
+def test_host_envs_describe_episodes_by_their_last_observation_or_a_feature_of_your_own(key):
+    """Gymnasium CartPole on the host: ``final_obs`` ends outside the bounds exactly when
+    the episode ended early; a user's ``"mean"`` descriptor averages over the steps taken
+    and then over an individual's episodes; slices give the same descriptors."""
+    from evotrain.evaluation.host import episode_base_seed
+    from evotrain.evaluation.result import HOST_SLICES, combine
+
+    lean = Descriptor("lean", 1, feature=lambda obs: np.abs(obs[2:3]), low=(0.0,), high=(0.21,))
+    env = make_env("gymnasium:CartPole-v1", max_steps=200, descriptors={"lean": lean})
+    assert set(env.descriptors()) == {"final_obs", "lean"}
+    assert env.descriptor("final_obs").low is None  # CartPole's velocities are unbounded
+    net = MLP((4, 2))
+    population = jax.vmap(net.init)(jax.random.split(key, 8))
+    final = HostEvaluator(env, net, EvalConfig(descriptor="final_obs"))(
+        key, population, init_norm(4)
+    )
+    assert final.descriptors.shape == (8, 4) and final.descriptors.dtype == np.float32
+    fell = (np.abs(final.descriptors[:, 0]) > 2.4) | (np.abs(final.descriptors[:, 2]) > 0.2094)
+    np.testing.assert_array_equal(fell, np.asarray(final.fitness) < 200)
+    host = HostEvaluator(env, net, EvalConfig(descriptor="lean", n_episodes=2))
+    whole = host(key, population, init_norm(4))
+    base = episode_base_seed(key)
+    # By hand: each lane's mean |angle| over the observations its steps led to.
+    lanes = []
+    for i in range(8):
+        for e in range(2):
+            one = env.make_single()
+            obs, _ = one.reset(seed=base + e)
+            plan = jax.tree_util.tree_map(lambda x, i=i: x[i], population)
+            seen = []
+            for _ in range(200):
+                action = int(np.argmax(np.asarray(net.apply(plan, obs.astype(np.float32)))))
+                obs, _, terminated, truncated, _ = one.step(action)
+                seen.append(abs(float(obs[2])))
+                if terminated or truncated:
+                    break
+            lanes.append(np.mean(np.asarray(seen, np.float32).astype(np.float64)))
+    expected = np.asarray(lanes).reshape(8, 2).mean(1)
+    np.testing.assert_allclose(whole.descriptors[:, 0], expected, rtol=1e-6)
+    parts = [
+        host.evaluate_slice(
+            jax.tree_util.tree_map(lambda x, a=a: x[a : a + 4], population),
+            base,
+            init_norm(4),
+            first=a,
+        )
+        for a in (0, 4)
+    ]
+    np.testing.assert_array_equal(combine(parts, HOST_SLICES).descriptors, whole.descriptors)
+
+
 def test_gymnax_describes_an_episode_by_the_observation_it_ended_on(key):
     env = make_env("gymnax:CartPole-v1", max_steps=200)
     table = env.descriptors()
@@ -112,10 +163,8 @@ def test_unknown_descriptors_are_refused_with_the_declared_ones():
     # Function fitting describes what the network outputs, not episodes.
     with pytest.raises(ValueError, match="xor has no descriptor 'final_obs'; it has 'outputs'"):
         make_evaluator(make_env("xor"), MLP((2, 1)), EvalConfig(descriptor="final_obs"))
-    with pytest.raises(ValueError, match="stepped on the host"):
-        HostEvaluator(
-            make_env("gymnasium:CartPole-v1"), MLP((4, 2)), EvalConfig(descriptor="final_obs")
-        )
+    with pytest.raises(ValueError, match="CartPole-v1 has no descriptor 'feet'"):
+        HostEvaluator(make_env("gymnasium:CartPole-v1"), MLP((4, 2)), EvalConfig(descriptor="feet"))
     with pytest.raises(ValueError, match="reduce must be one of"):
         Descriptor("bad", 1, _steps, reduce="median")
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import ray
 
-from evotrain import GA, NEAT, OpenES
+from evotrain import GA, NEAT, MAPElites, OpenES
 from evotrain.callbacks import CheckpointCallback
 from evotrain.evaluation.host import EnvEvaluationError
 from evotrain.evaluation.ray_pool import slices
@@ -30,6 +30,18 @@ MAKE = {
         "gymnasium:CartPole-v1",
         pop_size=8,
         policy_kwargs={"net_arch": [4]},
+        **SMALL,
+        **kw,
+    ),
+    "MAPElites": lambda **kw: MAPElites(
+        "MlpPolicy",
+        "gymnasium:CartPole-v1",
+        pop_size=8,
+        policy_kwargs={"net_arch": [4]},
+        descriptor="final_obs",
+        bins=(4, 4, 2, 2),
+        low=(-2.4, -3.0, -0.21, -3.0),
+        high=(2.4, 3.0, 0.21, 3.0),
         **SMALL,
         **kw,
     ),
@@ -64,7 +76,9 @@ def _leaves(model):
 
 
 @pytest.mark.parametrize(
-    "name, counts", [("OpenES", (1, 2)), ("GA", (2,)), ("NEAT", (2,))], ids=["OpenES", "GA", "NEAT"]
+    "name, counts",
+    [("OpenES", (1, 2)), ("GA", (2,)), ("NEAT", (2,)), ("MAPElites", (2,))],
+    ids=["OpenES", "GA", "NEAT", "MAPElites"],
 )
 def test_ray_with_one_and_two_workers_equals_in_process_bitwise(name, counts):
     # Each worker pool starts its Python processes anew (about 10 s): one and two workers
@@ -77,6 +91,8 @@ def test_ray_with_one_and_two_workers_equals_in_process_bitwise(name, counts):
             np.testing.assert_array_equal(got, want, err_msg=f"{name} {n} workers")
         assert len(model._step.evaluate.workers) == n
         model.close()
+    if name == "MAPElites":  # the archive filled from descriptors computed on the workers
+        assert int(np.asarray(reference.archive.filled).sum()) > 1
 
 
 def test_seeds_travel_instead_of_parameters():
