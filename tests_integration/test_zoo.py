@@ -70,7 +70,7 @@ def test_agent_loads_and_reproduces_its_manifest(agent_id):
     assert m["evaluation"]["n_episodes"] == EVAL_EPISODES and m["evaluation"]["deterministic"]
     model = loaded(agent_id)
     assert model.num_generations == m["generations"] and model.seed == m["seed"]
-    if m["algorithm"] in ("neat", "hyperneat"):
+    if m["algorithm"] in ("neat", "hyperneat", "neatmapelites"):
         _exports_are_the_acting_genome(model, agent.path)
     result = zoo.evaluate_agent(agent, model=model)
     # The recorded mean (which the floor below holds) is that of the recorded episodes.
@@ -87,6 +87,30 @@ def test_agent_loads_and_reproduces_its_manifest(agent_id):
     if floor(m) is not None:
         assert m["episode_length"] == (500 if m["env_id"] == "gymnax:CartPole-v1" else 1000)
         assert m["evaluation"]["mean"] >= floor(m) - 1e-3
+
+
+@pytest.mark.parametrize("agent_id", [a for a in AGENTS if "archive" in zoo.get(a).manifest])
+def test_archive_agents_draw_their_archive_and_their_elites_reproduce(agent_id):
+    """A quality-diversity agent's card shows its archive, and each elite it shows scores
+    what the manifest records (checked as the agent's own score is)."""
+    agent = zoo.verify(agent_id)
+    m = agent.manifest
+    archive = m["archive"]
+    model = loaded(agent_id)
+    filled = np.asarray(model.archive.filled)
+    assert archive["filled"] == int(filled.sum()) and archive["cells"] == filled.size
+    card = (agent.path / "README.md").read_text()
+    assert "## Archive" in card and "![archive](archive.png)" in card
+    assert "archive.png" in m["files"]
+    try:
+        for elite in archive["elites"]:
+            model.select(elite["descriptor"])
+            assert model.acting_fitness == pytest.approx(elite["fitness"])
+            result = zoo.evaluate_agent(agent, model=model)
+            check = zoo.compare_to_manifest({**m, "evaluation": elite["evaluation"]}, result)
+            assert check.ok, (elite["cell"], check, result["episode_returns"])
+    finally:
+        model.select(None)
 
 
 @pytest.mark.parametrize("agent_id", AGENTS)

@@ -5,11 +5,12 @@ It imports neither JAX nor the callbacks, so ``evotrain animate`` reads a run wi
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
 import numpy as np
+
+from evotrain.callbacks.topology_file import read_lines
 
 ARCHIVE_FILE = "archive.jsonl"
 """JSON lines: first ``{"layout": ...}`` (the archive's cells: ``kind`` ``"grid"`` with
@@ -45,16 +46,7 @@ def read_archive_records(path: str | os.PathLike[str]) -> tuple[dict[str, Any], 
         FileNotFoundError: no such file (the message says how to make one).
         ValueError: the file does not start with its layout.
     """
-    path = os.fspath(path)
-    if os.path.isdir(path):
-        path = os.path.join(path, ARCHIVE_FILE)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(
-            f"No {ARCHIVE_FILE} at {path}: record one with "
-            "model.learn(..., callback=RecordArchive(folder))."
-        )
-    with open(path, encoding="utf-8") as f:
-        lines = [json.loads(line) for line in f if line.strip()]
+    lines = read_lines(path, ARCHIVE_FILE, "RecordArchive")
     if not lines or "layout" not in lines[0]:
         raise ValueError(
             f"{path} does not start with the archive's layout: not a RecordArchive file."
