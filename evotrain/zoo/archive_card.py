@@ -29,7 +29,7 @@ def shown_elites(model: Any) -> list[int]:
 
 
 def archive_files(
-    model: Any, run: Path, folder: Path, video: Any, returns: Any
+    model: Any, run: Path, folder: Path, video: Any, returns: Any, acting: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Writes the archive's heatmap, its animation (when the run recorded one with
     :class:`~evotrain.callbacks.RecordArchive`) and the shown elites' rollouts into
@@ -41,6 +41,8 @@ def archive_files(
         folder: the agent folder being built.
         video: ``video(model, path) -> dict``, the card's rollout writer.
         returns: ``returns(model) -> dict``, the card's deterministic evaluation.
+        acting: the card's rollout of the fittest elite (the model acts with it): its
+            entry, reused rather than drawn twice.
 
     Returns:
         ``(the manifest's "archive" entry, the card's extras)``.
@@ -54,9 +56,10 @@ def archive_files(
     if (run / "archive.jsonl").is_file():
         extras["animation"] = animate_archive(run, folder / "archive.gif", fps=8.0).name
     elites = []
+    fittest = int(np.argmax(np.where(filled, fitness, -np.inf)))
     for cell in shown_elites(model):
         model.select(np.asarray(archive.descriptors[cell]))
-        rollout = video(model, folder / f"elite_{cell}.gif")
+        rollout = acting if cell == fittest else video(model, folder / f"elite_{cell}.gif")
         elites.append(
             {
                 "cell": cell,

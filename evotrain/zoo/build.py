@@ -126,6 +126,7 @@ def build_agent(model: Any, run: Path, record: dict[str, Any], root: Path | None
                 tmp,
                 _rollout_video,
                 lambda m: zoo.deterministic_returns(m, EVAL_EPISODES, EVAL_SEED),
+                video,
             )
             extras.update(shown)
         env_kwargs = dict(record["hyperparams"].get("env_kwargs") or {})

@@ -49,6 +49,9 @@ def test_the_run_records_its_archive_and_the_card_shows_it(built):
     expected = sum(f + 200.0 for f in records[-1]["fitness"])
     assert archive["qd_score"] == pytest.approx(expected, rel=1e-6)
     assert 1 <= len(archive["elites"]) <= 3
+    # The fittest elite is the one the agent acts with: its rollout is the card's own.
+    assert archive["elites"][0]["video"] == m["video"]
+    assert archive["elites"][0]["evaluation"]["mean"] == m["evaluation"]["mean"]
     files = set(m["files"])
     assert {"archive.png", "archive.gif"} <= files
     assert {e["video"]["file"] for e in archive["elites"]} <= files
