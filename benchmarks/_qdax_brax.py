@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import statistics
 import time
 from importlib import metadata
 
@@ -25,6 +26,42 @@ from qdax.utils.metrics import default_qd_metrics
 TASK = "hopper_uni"
 
 
+def floor(a: argparse.Namespace) -> dict[str, float]:
+    """Seconds for ``--batch`` bare hoppers (``brax.envs``, no wrappers) to take ``--steps``
+    steps of a zero action in one jitted ``lax.scan``, the median of 5 after compiling:
+    without the pipeline's debug contacts, and with them (``hopper_uni`` steps with them)."""
+    from brax import envs
+    from brax.envs.wrappers.training import VmapWrapper
+
+    out = {}
+    for debug in (False, True):
+        env = VmapWrapper(
+            envs.get_environment("hopper", backend=a.backend, debug=debug), batch_size=a.batch
+        )
+
+        def run(key, env=env):
+            state = env.reset(key)
+            action = jnp.zeros((a.batch, env.action_size))
+
+            def body(carry, _):
+                state, total = carry
+                state = env.step(state, action)
+                return (state, total + state.reward.sum()), None
+
+            (_, total), _ = jax.lax.scan(body, (state, jnp.zeros(())), None, length=a.steps)
+            return total
+
+        key = jax.random.key(a.seed)
+        compiled = jax.jit(run).lower(key).compile()
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            jax.block_until_ready(compiled(key))
+            times.append(time.perf_counter() - start)
+        out["debug" if debug else "plain"] = statistics.median(times)
+    return out
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     for name in ("batch", "iters", "bins", "steps", "hidden", "seed"):
@@ -33,7 +70,11 @@ def main() -> None:
     p.add_argument("--line", type=float, required=True)
     p.add_argument("--backend", required=True)
     p.add_argument("--activation", required=True)
+    p.add_argument("--floor", action="store_true", help="time the bare env instead")
     a = p.parse_args()
+    if a.floor:
+        print(json.dumps({"floor_s": floor(a)}))
+        return
 
     env = environments.create(TASK, episode_length=a.steps, backend=a.backend)
     # The policy: hidden layer of --hidden units, tanh outputs (Brax's actions are in

@@ -39,14 +39,18 @@ contacts but for exact zeros). evotrain's rollout stops when every episode of th
 has ended; QDax's runs all ``--steps`` steps and masks.
 
 Usage: python benchmarks/qd_brax_vs_qdax.py --qdax-python /path/to/qdax-env/bin/python
-       [--batch 64] [--iters 40] [--steps 150] [--bins 32] [--hidden 16] [--seeds 3]
+       [--batch 64] [--iters 200] [--steps 200] [--bins 32] [--hidden 16] [--seeds 5]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import statistics
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 import _common
 import jax
@@ -107,12 +111,29 @@ def evotrain_run(a: argparse.Namespace, seed: int) -> dict:
     return {"compile_s": compile_s, "per_iter_s": per_iter_s, "fitness": fitness}
 
 
+def floors(a: argparse.Namespace, options: dict[str, object]) -> dict[str, float]:
+    """The bare Brax floor on both sides: seconds for ``--batch`` hoppers (no wrappers) to
+    take ``--steps`` steps of a zero action in one jitted ``lax.scan`` (median of 5), with
+    evotrain's JAX and with QDax's (without and with the debug contacts ``hopper_uni``
+    steps with)."""
+    floor = _common.brax_floor("hopper", a.backend, a.batch, a.steps, raw=True)
+    key = jax.random.key(0)
+    _common.block(floor(key))
+    evotrain = statistics.median(_common.timed(lambda: floor(key)) for _ in range(5))
+    args = [a.qdax_python, str(Path(__file__).with_name("_qdax_brax.py")), "--floor"]
+    for name, value in {**options, "seed": 0}.items():
+        args += [f"--{name}", str(value)]
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    qdax = json.loads(out.strip().splitlines()[-1])["floor_s"]
+    return {"evotrain": evotrain, "QDax": qdax["plain"], "QDax, debug contacts": qdax["debug"]}
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--qdax-python", required=True)
     p.add_argument("--batch", type=int, default=64)
-    p.add_argument("--iters", type=int, default=40)
-    p.add_argument("--steps", type=int, default=150)
+    p.add_argument("--iters", type=int, default=200)
+    p.add_argument("--steps", type=int, default=200)
     p.add_argument("--bins", type=int, default=32)
     p.add_argument("--hidden", type=int, default=16)
     p.add_argument("--activation", default="tanh", choices=("tanh", "relu"))
@@ -120,7 +141,8 @@ def main() -> None:
     p.add_argument("--line", type=float, default=0.1)
     p.add_argument("--backend", default="spring")
     p.add_argument("--offset", type=float, default=None, help="default: -0.9 * steps")
-    p.add_argument("--seeds", type=int, default=3)
+    p.add_argument("--seeds", type=int, default=5)
+    p.add_argument("--no-floor", action="store_true", help="skip timing the bare env")
     a = p.parse_args()
     if a.offset is None:
         a.offset = -REWARD_OFFSET * a.steps
@@ -129,19 +151,19 @@ def main() -> None:
     names = ("batch", "iters", "bins", "steps", "hidden", "iso", "line", "backend", "activation")
     options = {k: getattr(a, k) for k in names}
     lowest: dict[str, float] = {}
+    per_iter: dict[str, list[float]] = {}
 
     def noted(name: str, result: dict) -> dict:
         if result.get("reward_offset", REWARD_OFFSET) != REWARD_OFFSET:
             raise SystemExit(f"QDax's reward offset is {result['reward_offset']}, not 0.9")
         found = result["fitness"][np.isfinite(result["fitness"])]
         lowest[name] = min(lowest.get(name, np.inf), float(found.min(initial=np.inf)))
+        per_iter.setdefault(name, []).append(result["per_iter_s"])
         return result
 
     runs = {
         "evotrain": lambda seed: noted("evotrain", evotrain_run(a, seed)),
-        "QDax": lambda seed: noted(
-            "QDax", peer_run(a.qdax_python, "_qdax_brax.py", seed, options)
-        ),
+        "QDax": lambda seed: noted("QDax", peer_run(a.qdax_python, "_qdax_brax.py", seed, options)),
     }
     start = time.perf_counter()
     side_by_side(runs, a.seeds, a.offset)
@@ -150,6 +172,14 @@ def main() -> None:
         + ", ".join(f"{k} {v:.1f}" for k, v in lowest.items())
         + f" (offset {a.offset:g}); {time.perf_counter() - start:.0f} s in all"
     )
+    if not a.no_floor:
+        floor = floors(a, options)
+        print(
+            f"bare Brax floor ({a.batch} hoppers x {a.steps} steps, zero action): "
+            + ", ".join(f"{k} {1e3 * v:.1f} ms" for k, v in floor.items())
+            + "; time per iteration / floor: "
+            + ", ".join(f"{k} {statistics.mean(v) / floor[k]:.3f}" for k, v in per_iter.items())
+        )
 
 
 if __name__ == "__main__":

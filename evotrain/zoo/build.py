@@ -190,8 +190,9 @@ def _genome_files(model: Any, folder: Path, agent: str) -> dict[str, str]:
 
 
 def refresh_genome_files(folder: str | Path) -> None:
-    """Redraws and re-exports a NEAT-family zoo agent's genome files from its saved model,
-    rewrites its card and reseals its manifest; its evaluation and video stay as they were.
+    """Redraws and re-exports a NEAT-family zoo agent's genome files from its saved model
+    (none for other agents), rewrites its card and reseals its manifest; its evaluation,
+    video and archive files stay as they were.
 
     For agents built before the exports showed the genome ``predict`` acts with (evotrain
     0.2 drew the best genome ever seen). The model itself is not changed.
@@ -202,6 +203,10 @@ def refresh_genome_files(folder: str | Path) -> None:
     extras = _genome_files(model, folder, folder.name)
     if (folder / "learning_curve.png").is_file():
         extras["curve"] = "learning_curve.png"
+    if "archive" in manifest:
+        extras["heatmap"] = "archive.png"
+        if (folder / "archive.gif").is_file():
+            extras["animation"] = "archive.gif"
     if manifest.get("video"):
         extras["video"] = manifest["video"]["file"]
         extras["video_return"] = f"{manifest['video']['episode_return']:.1f}"
