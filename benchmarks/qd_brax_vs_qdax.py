@@ -26,7 +26,9 @@ QD score and coverage are computed the same way from both final archives: the su
 filled cells of ``fitness - offset``, and the share of cells filled. The offset is QDax's
 own for the task: ``-reward_offset["hopper_uni"] * steps = -0.9 * steps`` (QDax's examples
 add ``reward_offset * episode_length`` to each elite's fitness). The lowest elite found is
-printed to show that no elite falls below it.
+printed to show that no elite falls below it. The run ends by timing the bare Brax floor
+on both sides (``--batch`` hoppers without wrappers taking ``--steps`` steps of a zero
+action; ``--no-floor`` skips it), which the time per iteration is divided by.
 
 What remains different: the reward (healthy bonus + forward velocity - 0.001 |action|^2),
 termination and physics are Brax's hopper on both sides, and the Brax source of the hopper
