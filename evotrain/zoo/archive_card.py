@@ -102,7 +102,9 @@ def archive_lines(agent_id: str, manifest: dict[str, Any], extras: dict[str, str
         lines += ["", "The archive filling in:", "", f"![archive filling]({extras['animation']})"]
     lines += [
         "",
-        "Elites of different behaviours (deterministic score over the card's episodes):",
+        "Elites of different behaviours (deterministic score over the card's episodes; an "
+        "elite's fitness in training is the return of the one episode that put it in the "
+        "archive, and a lucky episode can keep an elite that scores less over these):",
         "",
         "| cell | descriptor | fitness in training | score | rollout |",
         "|---|---|---|---|---|",
