@@ -20,8 +20,8 @@ Every evolutionary method runs ``pop`` individuals x ``gens`` generations (the s
 of evaluations); each point of the curves is the best training fitness found so far.
 MAP-Elites (the same MLP) also keeps an archive of behaviours: regression by the fit's
 values at the samples nearest both ends of the interval (10 x 10 cells over
-``[-1.5, 1.5]^2``), CartPole by
-its final observation (5 cells per dimension), hopper by its foot's ground contact
+``[-1.5, 1.5]^2``), CartPole by its final observation (5 cells per dimension over the
+cart's and pole's failure bounds and velocities of +-3), hopper by its foot's ground contact
 (32 cells); the table's notes give the share of cells it filled. The
 table gives the final best fitness, mean +/- standard deviation over the seeds, for the RL
 tasks the deterministic evaluation return of the final policy (10 episodes), and for
@@ -60,7 +60,12 @@ COLORS = dict(
 )
 QD = {
     "regression": {"descriptor": "ends", "bins": (10, 10)},
-    "cartpole": {"descriptor": "final_obs", "bins": (5, 5, 5, 5)},
+    "cartpole": {
+        "descriptor": "final_obs",
+        "bins": (5, 5, 5, 5),
+        "low": (-2.4, -3.0, -0.21, -3.0),  # where a CartPole episode can end
+        "high": (2.4, 3.0, 0.21, 3.0),
+    },
     "hopper": {"descriptor": "feet_contact", "bins": (32,)},
 }
 """MAP-Elites' archive per task (see the module docs)."""
