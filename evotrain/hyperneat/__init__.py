@@ -8,7 +8,9 @@
   bias output);
 - :mod:`~evotrain.hyperneat.network`: the substrate network (feedforward rows or
   recurrent with memory) a CPPN genome becomes;
-- :mod:`~evotrain.hyperneat.export`: that network as a JSON genome ``NumpyNetwork`` runs.
+- :mod:`~evotrain.hyperneat.export`: that network as a JSON genome ``NumpyNetwork`` runs;
+- :mod:`~evotrain.hyperneat.es_search`: ES-HyperNEAT's search for hidden neurons, as masks
+  over a fixed quadtree (``ESConfig``, ``search``).
 
 The shell is :class:`evotrain.HyperNEAT`, a sibling of ``NEAT`` on the NEAT-family shell.
 """
@@ -25,11 +27,14 @@ from evotrain.hyperneat.cppn import (
     query_plan,
     to_weights,
 )
+from evotrain.hyperneat.es_search import ESConfig, ESNetwork
 from evotrain.hyperneat.export import substrate_to_dict
 from evotrain.hyperneat.network import CPPN_ACTIVATIONS, SubstrateNetwork, SubstratePlan
 from evotrain.hyperneat.substrate import MLPSubstrate, Substrate, row
 
 __all__ = [
+    "ESConfig",
+    "ESNetwork",
     "BODY_ENVS",
     "BodyLayout",
     "CPPN_ACTIVATIONS",
