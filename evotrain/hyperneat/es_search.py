@@ -39,7 +39,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from evotrain.types import Array
+from evotrain.hyperneat.cppn import CPPNConfig, cppn_inputs, evaluate, to_weights
+from evotrain.networks.base import Network
+from evotrain.types import Array, PyTree
 
 THRESHOLD_UNITS = ("scaled", "raw")
 
@@ -114,11 +116,26 @@ def points(config: ESConfig) -> np.ndarray:
 
 def scaled(raw: Array, config: ESConfig) -> Array:
     """Connection weights from raw CPPN outputs: 0 within ``weight_threshold``, the rest
-    scaled so that the threshold maps to 0 and an output of 1 to ``max_weight``."""
-    raw = jnp.clip(raw, -1.0, 1.0)
-    t = config.weight_threshold
-    magnitude = (jnp.abs(raw) - t) / (1.0 - t) * config.max_weight
-    return jnp.where(jnp.abs(raw) > t, jnp.sign(raw) * magnitude, 0.0)
+    scaled so that the threshold maps to 0 and an output of 1 to ``max_weight`` (HyperNEAT's
+    rule, :func:`~evotrain.hyperneat.cppn.to_weights`)."""
+    rule = CPPNConfig(weight_threshold=config.weight_threshold, max_weight=config.max_weight)
+    return to_weights(raw, rule)
+
+
+def cppn_weight_fn(network: Network, plan: PyTree, config: CPPNConfig) -> WeightFn:
+    """A CPPN's raw weight output (its first) as the search's ``weight_fn``.
+
+    Args:
+        network: the CPPN as a network (a ``NEATNetwork`` over the CPPN genome layout).
+        plan: the CPPN genome's prepared plan (``network.prepare(genome)``).
+        config: the CPPN's inputs (coordinates, distance, bias).
+    """
+
+    def weight_fn(sources: Array, targets: Array) -> Array:
+        inputs = jax.vmap(lambda a, b: cppn_inputs(a, b, config))(sources, targets)
+        return evaluate(network, plan, inputs)[:, 0]
+
+    return weight_fn
 
 
 def _leaf_stats(values: list[Array], divided: list[Array]) -> list[tuple[Array, Array, Array]]:
@@ -331,6 +348,7 @@ __all__ = [
     "ESConfig",
     "ESNetwork",
     "THRESHOLD_UNITS",
+    "cppn_weight_fn",
     "extract",
     "grid",
     "level_sides",

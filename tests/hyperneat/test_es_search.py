@@ -216,3 +216,61 @@ def test_the_full_tree_has_84_points_at_depth_3_and_bad_settings_are_refused():
     ):
         with pytest.raises(ValueError, match=match):
             ESConfig(**bad)
+
+
+def test_a_population_of_neat_cppns_is_searched_at_once_as_one_by_one():
+    """vmapped over a population of NEAT CPPN genomes, each gets the network its own search
+    finds, and the search's weights are its CPPN's scaled outputs."""
+    from evotrain.hyperneat.cppn import CPPNConfig, evaluate
+    from evotrain.hyperneat.es_search import cppn_weight_fn
+    from evotrain.hyperneat.network import CPPN_ACTIVATIONS
+    from evotrain.neat.genome import GenomeConfig, initial_population
+    from evotrain.neat.mutation import mutate_population, population_draws
+    from evotrain.neat.params import NEATParams
+    from evotrain.networks.neat_network import NEATNetwork
+
+    genome = GenomeConfig(5, 1, 14, 30, activation_options=CPPN_ACTIVATIONS)
+    params = NEATParams(node_add=0.5, conn_add=0.7, activation_replace_rate=0.3)
+    key = jax.random.key(4)
+    genomes = initial_population(key, genome, 6, params.bias, params.response, params.weight)
+    next_key = jnp.asarray(genome.num_io, jnp.float32)
+    for k in jax.random.split(key, 4):
+        uniform, normal = population_draws(k, 6, genome)
+        genomes, next_key = mutate_population(uniform, normal, genomes, next_key, params, genome)
+    network, cppn, config = NEATNetwork(genome), CPPNConfig(), ESConfig(band_threshold=0.1)
+    inputs, outputs = np.asarray(INPUTS, np.float32), np.asarray(OUTPUTS, np.float32)
+
+    def one(g):
+        return search(cppn_weight_fn(network, network.prepare(g), cppn), inputs, outputs, config)
+
+    together = jax.jit(jax.vmap(one))(genomes)
+    alone = jax.jit(one)
+    found = 0
+    for i in range(6):
+        single = alone(jax.tree_util.tree_map(lambda x, i=i: x[i], genomes))
+        # vmapped, XLA evaluates the CPPN's node functions in vector form, a few float32
+        # ulps from the scalar form (2e-6 seen on weights scaled by 5 / 0.8); a tested
+        # value within that of a threshold may then decide the other way, so a handful of
+        # the hundreds of connections may differ. Another individual's search would differ
+        # in most of them.
+        a, b = np.asarray(together.connect[i]), np.asarray(single.connect)
+        assert (a != b).sum() <= max(2, 0.02 * b.sum()), i
+        both = a & b
+        np.testing.assert_allclose(
+            np.asarray(together.weight[i])[both], np.asarray(single.weight)[both], atol=1e-5
+        )
+        found += int(b.sum())
+    assert found > 0
+    # A kept input connection's weight is the CPPN's output from the input to that point.
+    plan = network.prepare(jax.tree_util.tree_map(lambda x: x[0], genomes))
+    src, dst = np.nonzero(np.asarray(together.connect[0])[: len(INPUTS)])
+    if len(src):
+        pts = points(config)
+        pairs = np.concatenate([inputs[src], pts[dst - len(INPUTS)]], axis=1)
+        distance = np.linalg.norm(pairs[:, 2:] - pairs[:, :2], axis=1, keepdims=True)
+        raw = evaluate(network, plan, jnp.asarray(np.concatenate([pairs, distance], 1)))[:, 0]
+        from evotrain.hyperneat.es_search import scaled
+
+        np.testing.assert_allclose(
+            np.asarray(together.weight[0])[src, dst], scaled(raw, config), rtol=1e-5, atol=1e-5
+        )
