@@ -10,7 +10,9 @@
   recurrent with memory) a CPPN genome becomes;
 - :mod:`~evotrain.hyperneat.export`: that network as a JSON genome ``NumpyNetwork`` runs;
 - :mod:`~evotrain.hyperneat.es_search`: ES-HyperNEAT's search for hidden neurons, as masks
-  over a fixed quadtree (``ESConfig``, ``search``).
+  over a fixed quadtree (``ESConfig``, ``search``);
+- :mod:`~evotrain.hyperneat.es_network`: the network that search finds, run every env step
+  (``ESSubstrateNetwork``).
 
 The shell is :class:`evotrain.HyperNEAT`, a sibling of ``NEAT`` on the NEAT-family shell.
 """
@@ -27,6 +29,7 @@ from evotrain.hyperneat.cppn import (
     query_plan,
     to_weights,
 )
+from evotrain.hyperneat.es_network import ESPlan, ESSubstrateNetwork
 from evotrain.hyperneat.es_search import ESConfig, ESNetwork
 from evotrain.hyperneat.export import substrate_to_dict
 from evotrain.hyperneat.network import CPPN_ACTIVATIONS, SubstrateNetwork, SubstratePlan
@@ -35,6 +38,8 @@ from evotrain.hyperneat.substrate import MLPSubstrate, Substrate, row
 __all__ = [
     "ESConfig",
     "ESNetwork",
+    "ESPlan",
+    "ESSubstrateNetwork",
     "BODY_ENVS",
     "BodyLayout",
     "CPPN_ACTIVATIONS",

@@ -1,0 +1,183 @@
+"""The network an ES-HyperNEAT individual becomes: the neurons and connections its CPPN's
+search found (:mod:`evotrain.hyperneat.es_search`), run every env step.
+
+``prepare`` runs the search once per individual per generation and keeps the result as one
+weight matrix over every possible neuron (the inputs, the quadtree's candidate positions,
+the outputs; positions that did not become neurons have no connections and stay at zero).
+``step`` then runs that matrix:
+
+- feedforward: connections only go towards larger ``y``, so the network is acyclic and
+  ``depth`` synchronous updates from zero (one per distinct ``y`` a neuron can have) give
+  its outputs exactly;
+- recurrent: the values of hidden and output neurons are carried from one env step to the
+  next (zeros at episode start) and updated synchronously ``activate_time`` times per step.
+
+It satisfies the NEAT-family shell's network contract like
+:class:`~evotrain.hyperneat.network.SubstrateNetwork`: ``genome_config`` is the CPPN
+genomes' layout.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import NamedTuple
+
+import jax.numpy as jnp
+import numpy as np
+
+from evotrain.hyperneat.cppn import CPPNConfig, node_biases
+from evotrain.hyperneat.es_search import ESConfig, cppn_weight_fn, points, search
+from evotrain.neat.genome import Genome, GenomeConfig
+from evotrain.networks.activations import get_activation
+from evotrain.networks.neat_network import NEATNetwork
+from evotrain.types import Array
+
+
+class ESPlan(NamedTuple):
+    """One individual's network over ``n = inputs + positions + outputs`` neurons.
+
+    Attributes:
+        weights: ``(n, n)`` float32 ``[target, source]`` (applied as ``W @ x``).
+        biases: ``(n,)`` float32 (zeros without a CPPN bias output).
+        hidden: ``(positions,)`` bool: which positions became hidden neurons.
+    """
+
+    weights: Array
+    biases: Array
+    hidden: Array
+
+
+@dataclasses.dataclass(frozen=True)
+class ESSubstrateNetwork:
+    """ES-HyperNEAT's network, driven by a CPPN genome (see the module docs).
+
+    Attributes:
+        inputs: ``(num_inputs, 2)`` input neuron positions.
+        outputs: ``(num_outputs, 2)`` output neuron positions.
+        cppn: the CPPN genome layout (inputs ``cppn_config.num_inputs(2)``).
+        cppn_config: the CPPN's inputs (coordinates, distance, bias) and bias output.
+        es_config: the search's settings (its ``feedforward`` decides the network's kind).
+        hidden_activation, output_activation: the neurons' activations.
+        activate_time: synchronous updates per env step (recurrent only).
+
+    Raises:
+        ValueError: positions that are not 2-D, an input or output on a candidate hidden
+            position, a CPPN layout that does not fit, or ``activate_time < 1``.
+    """
+
+    inputs: np.ndarray
+    outputs: np.ndarray
+    cppn: GenomeConfig
+    cppn_config: CPPNConfig = CPPNConfig()
+    es_config: ESConfig = ESConfig()
+    hidden_activation: str = "tanh"
+    output_activation: str = "identity"
+    activate_time: int = 1
+
+    def __post_init__(self) -> None:
+        for name in ("inputs", "outputs"):
+            value = np.asarray(getattr(self, name), np.float32)
+            if value.ndim != 2 or value.shape[1] != 2 or value.shape[0] < 1:
+                raise ValueError(
+                    f"ES-HyperNEAT's {name} must be 2-D positions (n, 2), got shape {value.shape}."
+                )
+            object.__setattr__(self, name, value)
+        taken = {tuple(p) for p in points(self.es_config).tolist()}
+        clash = [
+            tuple(p)
+            for p in np.concatenate([self.inputs, self.outputs]).tolist()
+            if tuple(p) in taken
+        ]
+        if clash:
+            raise ValueError(
+                f"Neurons at {clash[:3]} sit on candidate hidden positions of the quadtree "
+                "(cell centres, odd multiples of 1/2^depth); move them, e.g. to y = -1 and "
+                "y = 1."
+            )
+        expected = self.cppn_config.num_inputs(2)
+        outputs = self.cppn_config.num_outputs
+        if (
+            self.cppn.num_inputs != expected
+            or self.cppn.num_outputs != outputs
+            or not self.cppn.feedforward
+        ):
+            raise ValueError(
+                f"The CPPN must be a feedforward genome with {expected} inputs (source and "
+                f"target coordinates, plus the distance and bias inputs when enabled) and "
+                f"{outputs} outputs (the weight, and the bias output when enabled); got "
+                f"{self.cppn.num_inputs} inputs, {self.cppn.num_outputs} outputs, "
+                f"feedforward={self.cppn.feedforward}."
+            )
+        if self.cppn_config.leo:
+            raise ValueError("ES-HyperNEAT places connections itself: leo=True does not apply.")
+        if self.activate_time < 1:
+            raise ValueError(f"activate_time must be at least 1, got {self.activate_time}.")
+        get_activation(self.hidden_activation)
+        get_activation(self.output_activation)
+
+    @property
+    def genome_config(self) -> GenomeConfig:
+        """The layout of the CPPN genomes the NEAT strategy evolves."""
+        return self.cppn
+
+    def with_genome_config(self, config: GenomeConfig) -> ESSubstrateNetwork:
+        return dataclasses.replace(self, cppn=config)
+
+    @property
+    def recurrent(self) -> bool:
+        return not self.es_config.feedforward
+
+    @property
+    def positions(self) -> np.ndarray:
+        """``(n, 2)`` every possible neuron: inputs, candidate positions, outputs."""
+        return np.concatenate([self.inputs, points(self.es_config), self.outputs])
+
+    @property
+    def depth(self) -> int:
+        """Synchronous updates that settle a feedforward network: one per distinct ``y``
+        of a non-input neuron (a path climbs in ``y`` at every connection)."""
+        return len(np.unique(self.positions[len(self.inputs) :, 1]))
+
+    def prepare(self, params: Genome) -> ESPlan:
+        """The search's network (:class:`ESPlan`) for one CPPN genome."""
+        cppn = NEATNetwork(self.cppn)
+        plan = cppn.prepare(params)
+        found = search(
+            cppn_weight_fn(cppn, plan, self.cppn_config),
+            jnp.asarray(self.inputs),
+            jnp.asarray(self.outputs),
+            self.es_config,
+        )
+        biases = node_biases(cppn, plan, jnp.asarray(self.positions), self.cppn_config)
+        return ESPlan(found.weight.T, biases, found.hidden)
+
+    def initial_carry(self, plan: ESPlan) -> Array | tuple[()]:
+        """Zeros for every neuron but the inputs (recurrent); nothing otherwise."""
+        if not self.recurrent:
+            return ()
+        return jnp.zeros((plan.weights.shape[0] - len(self.inputs),), jnp.float32)
+
+    def step(
+        self, plan: ESPlan, carry: Array | tuple[()], inputs: Array
+    ) -> tuple[Array, Array | tuple[()]]:
+        """Outputs ``(num_outputs,)`` for inputs ``(num_inputs,)`` and the new carry."""
+        n_in, n_out = len(self.inputs), len(self.outputs)
+        hidden, output = (
+            get_activation(self.hidden_activation),
+            get_activation(self.output_activation),
+        )
+        rest = plan.weights.shape[0] - n_in
+        is_output = jnp.arange(rest) >= rest - n_out
+        values = jnp.zeros((rest,), jnp.float32) if not self.recurrent else carry
+        updates = self.depth if not self.recurrent else self.activate_time
+        for _ in range(updates):
+            pre = plan.weights[n_in:] @ jnp.concatenate([inputs, values]) + plan.biases[n_in:]
+            values = jnp.where(is_output, output(pre), hidden(pre))
+        return values[rest - n_out :], (values if self.recurrent else carry)
+
+    def apply(self, params: Genome, inputs: Array) -> Array:
+        plan = self.prepare(params)
+        return self.step(plan, self.initial_carry(plan), inputs)[0]
+
+
+__all__ = ["ESPlan", "ESSubstrateNetwork"]
