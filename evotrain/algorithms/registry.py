@@ -51,6 +51,7 @@ class AlgorithmEntry:
 REGISTRY: tuple[AlgorithmEntry, ...] = (
     AlgorithmEntry("neat", "evotrain.algorithms.neat:NEAT"),
     AlgorithmEntry("hyperneat", "evotrain.algorithms.hyperneat:HyperNEAT"),
+    AlgorithmEntry("eshyperneat", "evotrain.algorithms.es_hyperneat:ESHyperNEAT"),
     AlgorithmEntry("openes", "evotrain.algorithms.es:OpenES"),
     AlgorithmEntry("ga", "evotrain.algorithms.ga:GA"),
     AlgorithmEntry("cmaes", "evotrain.algorithms.evosax_family:CMAES"),

@@ -20,13 +20,14 @@ genomes' layout.
 from __future__ import annotations
 
 import dataclasses
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import jax.numpy as jnp
 import numpy as np
 
 from evotrain.hyperneat.cppn import CPPNConfig, node_biases
 from evotrain.hyperneat.es_search import ESConfig, cppn_weight_fn, points, search
+from evotrain.hyperneat.network import CPPN_ACTIVATIONS
 from evotrain.neat.genome import Genome, GenomeConfig
 from evotrain.networks.activations import get_activation
 from evotrain.networks.neat_network import NEATNetwork
@@ -114,6 +115,106 @@ class ESSubstrateNetwork:
             raise ValueError(f"activate_time must be at least 1, got {self.activate_time}.")
         get_activation(self.hidden_activation)
         get_activation(self.output_activation)
+
+    @classmethod
+    def for_sizes(
+        cls,
+        num_inputs: int,
+        num_outputs: int,
+        *,
+        recurrent: bool = False,
+        input_positions: Any = None,
+        output_positions: Any = None,
+        initial_depth: int = 3,
+        max_depth: int = 3,
+        division_threshold: float = 0.5,
+        variance_threshold: float = 0.03,
+        band_threshold: float = 0.3,
+        iteration_level: int = 1,
+        weight_threshold: float = 0.2,
+        max_weight: float = 5.0,
+        threshold_units: str = "scaled",
+        use_distance: bool = True,
+        use_bias: bool = False,
+        bias_output: bool = False,
+        hidden_activation: str = "tanh",
+        substrate_output_activation: str = "identity",
+        activate_time: int = 1,
+        **genome: Any,
+    ) -> ESSubstrateNetwork:
+        """The network for an env of ``num_inputs`` observations and ``num_outputs``
+        outputs (what the ``FeedForward`` and ``Recurrent`` policies of
+        :class:`~evotrain.ESHyperNEAT` name).
+
+        Args:
+            num_inputs, num_outputs: the env's observation size and network outputs.
+            recurrent: connections in every direction, with memory across env steps.
+            input_positions, output_positions: ``(n, 2)`` neuron positions (default: the
+                inputs spread over ``y = -1``, the outputs over ``y = 1``).
+            initial_depth, max_depth, division_threshold, variance_threshold,
+                band_threshold, iteration_level, weight_threshold, max_weight,
+                threshold_units: the search's settings (:class:`ESConfig`).
+            use_distance, use_bias, bias_output: see :class:`CPPNConfig`.
+            hidden_activation, substrate_output_activation: the neurons' activations.
+            activate_time: synchronous updates per env step (recurrent).
+            **genome: CPPN genome layout (:class:`GenomeConfig` fields).
+
+        Raises:
+            ValueError: positions of the wrong count, or settings out of range.
+        """
+        spread = {
+            "inputs": (input_positions, num_inputs, -1.0),
+            "outputs": (output_positions, num_outputs, 1.0),
+        }
+        positions = {}
+        for name, (given, count, y) in spread.items():
+            if given is None:
+                x = np.linspace(-1.0, 1.0, count) if count > 1 else np.zeros(1)
+                given = np.stack([x, np.full(count, y)], axis=1)
+            given = np.asarray(given, np.float32)
+            if given.ndim != 2 or given.shape[0] != count:
+                raise ValueError(
+                    f"This env needs {count} {name}; {name[:-1]}_positions has shape "
+                    f"{given.shape}, not ({count}, 2)."
+                )
+            positions[name] = given
+        es_config = ESConfig(
+            initial_depth,
+            max_depth,
+            division_threshold,
+            variance_threshold,
+            band_threshold,
+            iteration_level,
+            max_weight,
+            weight_threshold,
+            threshold_units,
+            feedforward=not recurrent,
+        )
+        cppn_config = CPPNConfig(use_distance, use_bias, weight_threshold, max_weight, bias_output)
+        layout = {
+            "activation_options": CPPN_ACTIVATIONS,
+            "activation_default": "tanh",
+            "output_activation": "tanh",
+            **genome,
+        }
+        cppn = GenomeConfig(cppn_config.num_inputs(2), cppn_config.num_outputs, **layout)
+        return cls(
+            positions["inputs"],
+            positions["outputs"],
+            cppn,
+            cppn_config,
+            es_config,
+            hidden_activation,
+            substrate_output_activation,
+            activate_time,
+        )
+
+    @classmethod
+    def recurrent_for_sizes(
+        cls, num_inputs: int, num_outputs: int, **options: Any
+    ) -> ESSubstrateNetwork:
+        """:meth:`for_sizes` with ``recurrent=True`` (the ``Recurrent`` policy)."""
+        return cls.for_sizes(num_inputs, num_outputs, recurrent=True, **options)
 
     @property
     def genome_config(self) -> GenomeConfig:
