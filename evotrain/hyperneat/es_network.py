@@ -27,7 +27,7 @@ import numpy as np
 
 from evotrain.hyperneat.cppn import CPPNConfig, node_biases
 from evotrain.hyperneat.es_search import ESConfig, cppn_weight_fn, points, search
-from evotrain.hyperneat.network import CPPN_ACTIVATIONS
+from evotrain.hyperneat.network import CPPNDriven, cppn_genome
 from evotrain.neat.genome import Genome, GenomeConfig
 from evotrain.networks.activations import get_activation
 from evotrain.networks.neat_network import NEATNetwork
@@ -49,7 +49,7 @@ class ESPlan(NamedTuple):
 
 
 @dataclasses.dataclass(frozen=True)
-class ESSubstrateNetwork:
+class ESSubstrateNetwork(CPPNDriven):
     """ES-HyperNEAT's network, driven by a CPPN genome (see the module docs).
 
     Attributes:
@@ -191,13 +191,7 @@ class ESSubstrateNetwork:
             feedforward=not recurrent,
         )
         cppn_config = CPPNConfig(use_distance, use_bias, weight_threshold, max_weight, bias_output)
-        layout = {
-            "activation_options": CPPN_ACTIVATIONS,
-            "activation_default": "tanh",
-            "output_activation": "tanh",
-            **genome,
-        }
-        cppn = GenomeConfig(cppn_config.num_inputs(2), cppn_config.num_outputs, **layout)
+        cppn = cppn_genome(cppn_config, 2, **genome)
         return cls(
             positions["inputs"],
             positions["outputs"],
@@ -208,21 +202,6 @@ class ESSubstrateNetwork:
             substrate_output_activation,
             activate_time,
         )
-
-    @classmethod
-    def recurrent_for_sizes(
-        cls, num_inputs: int, num_outputs: int, **options: Any
-    ) -> ESSubstrateNetwork:
-        """:meth:`for_sizes` with ``recurrent=True`` (the ``Recurrent`` policy)."""
-        return cls.for_sizes(num_inputs, num_outputs, recurrent=True, **options)
-
-    @property
-    def genome_config(self) -> GenomeConfig:
-        """The layout of the CPPN genomes the NEAT strategy evolves."""
-        return self.cppn
-
-    def with_genome_config(self, config: GenomeConfig) -> ESSubstrateNetwork:
-        return dataclasses.replace(self, cppn=config)
 
     @property
     def recurrent(self) -> bool:

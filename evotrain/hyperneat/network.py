@@ -48,8 +48,41 @@ CPPN_ACTIVATIONS = ("sin", "gauss", "sigmoid", "tanh", "identity", "abs")
 """The CPPN node functions by default: repetition, symmetry, gradients, ..."""
 
 
+def cppn_genome(config: CPPNConfig, dim: int, **genome: Any) -> GenomeConfig:
+    """The layout of CPPN genomes for ``dim``-D neuron positions: the inputs and outputs
+    ``config`` asks for, HyperNEAT's node functions and tanh outputs unless ``genome``
+    says otherwise."""
+    layout = {
+        "activation_options": CPPN_ACTIVATIONS,
+        "activation_default": "tanh",
+        "output_activation": "tanh",
+        **genome,
+    }
+    return GenomeConfig(config.num_inputs(dim), config.num_outputs, **layout)
+
+
+class CPPNDriven:
+    """The network contract a CPPN-driven network shares: the genomes NEAT evolves are
+    its CPPN's (``cppn``), and the ``Recurrent`` policy is ``for_sizes(recurrent=True)``."""
+
+    cppn: GenomeConfig
+
+    @classmethod
+    def recurrent_for_sizes(cls, num_inputs: int, num_outputs: int, **options: Any) -> Any:
+        """``for_sizes`` with ``recurrent=True`` (the ``Recurrent`` policy)."""
+        return cls.for_sizes(num_inputs, num_outputs, recurrent=True, **options)  # type: ignore[attr-defined]
+
+    @property
+    def genome_config(self) -> GenomeConfig:
+        """The layout of the CPPN genomes the NEAT strategy evolves."""
+        return self.cppn
+
+    def with_genome_config(self, config: GenomeConfig) -> Any:
+        return dataclasses.replace(self, cppn=config)  # type: ignore[type-var]
+
+
 @dataclasses.dataclass(frozen=True)
-class SubstrateNetwork:
+class SubstrateNetwork(CPPNDriven):
     """A substrate (layered or recurrent) driven by a CPPN genome.
 
     Attributes:
@@ -148,15 +181,7 @@ class SubstrateNetwork:
         cppn_config = CPPNConfig(
             use_distance, use_bias, weight_threshold, max_weight, bias_output, leo
         )
-        layout = {
-            "activation_options": CPPN_ACTIVATIONS,
-            "activation_default": "tanh",
-            "output_activation": "tanh",
-            **genome,
-        }
-        cppn = GenomeConfig(
-            cppn_config.num_inputs(substrate.dim), cppn_config.num_outputs, **layout
-        )
+        cppn = cppn_genome(cppn_config, substrate.dim, **genome)
         return cls(
             substrate,
             cppn,
@@ -166,21 +191,6 @@ class SubstrateNetwork:
             recurrent,
             activate_time,
         )
-
-    @classmethod
-    def recurrent_for_sizes(
-        cls, num_inputs: int, num_outputs: int, **options: Any
-    ) -> SubstrateNetwork:
-        """:meth:`for_sizes` with ``recurrent=True`` (the ``Recurrent`` policy)."""
-        return cls.for_sizes(num_inputs, num_outputs, recurrent=True, **options)
-
-    @property
-    def genome_config(self) -> GenomeConfig:
-        """The layout of the CPPN genomes the NEAT strategy evolves."""
-        return self.cppn
-
-    def with_genome_config(self, config: GenomeConfig) -> SubstrateNetwork:
-        return dataclasses.replace(self, cppn=config)
 
     @property
     def num_hidden(self) -> int:
@@ -239,4 +249,4 @@ class SubstrateNetwork:
         return self.step(plan, self.initial_carry(plan), inputs)[0]
 
 
-__all__ = ["CPPN_ACTIVATIONS", "SubstrateNetwork", "SubstratePlan"]
+__all__ = ["CPPN_ACTIVATIONS", "CPPNDriven", "SubstrateNetwork", "SubstratePlan", "cppn_genome"]
