@@ -57,7 +57,7 @@ from pathlib import Path
 import _common
 import jax
 import numpy as np
-from qd_vs_qdax import peer_run, side_by_side
+from qd_vs_qdax import peer_run, side_by_side, timed
 
 from evotrain import MAPElites
 from evotrain.evaluation import make_evaluator
@@ -103,14 +103,7 @@ def evotrain_run(a: argparse.Namespace, seed: int) -> dict:
         state, _ = jax.lax.scan(generation, state, jax.random.split(k_run, batches))
         return state.archive.fitness
 
-    key = jax.random.key(seed)
-    start = time.perf_counter()
-    compiled = run.lower(key).compile()
-    compile_s = time.perf_counter() - start
-    start = time.perf_counter()
-    fitness = np.asarray(jax.block_until_ready(compiled(key)))
-    per_iter_s = (time.perf_counter() - start) / batches
-    return {"compile_s": compile_s, "per_iter_s": per_iter_s, "fitness": fitness}
+    return timed(run, jax.random.key(seed), batches)
 
 
 def floors(a: argparse.Namespace, options: dict[str, object]) -> dict[str, float]:

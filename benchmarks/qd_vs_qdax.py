@@ -71,13 +71,18 @@ def arm_run(strategy: Any, params: Any, generations: int, seed: int) -> dict:
         state, _ = jax.lax.scan(generation, state, jax.random.split(k_run, generations))
         return state.archive.fitness
 
-    key = jax.random.key(seed)
+    return timed(run, jax.random.key(seed), generations)
+
+
+def timed(run: Callable, key: jax.Array, iterations: int) -> dict:
+    """Compiles ``run(key)`` (a jitted whole run returning each cell's final fitness), then
+    times one call: ``compile_s``, ``per_iter_s`` (over ``iterations``) and ``fitness``."""
     start = time.perf_counter()
     compiled = run.lower(key).compile()
     compile_s = time.perf_counter() - start
     start = time.perf_counter()
     fitness = np.asarray(jax.block_until_ready(compiled(key)))
-    per_iter_s = (time.perf_counter() - start) / generations
+    per_iter_s = (time.perf_counter() - start) / iterations
     return {"compile_s": compile_s, "per_iter_s": per_iter_s, "fitness": fitness}
 
 
