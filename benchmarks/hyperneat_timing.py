@@ -3,7 +3,7 @@
 Two parts, side by side in one process (medians over rounds taken one after another):
 
 1. ``generation``: one HyperNEAT generation on brax hopper (``spring``, pop 256 x 1000
-   steps; ``--substrate body`` and ``line``) as a ratio to the constant-action env floor
+   steps; ``--substrates body``, ``line``, and ``es`` for ES-HyperNEAT) as a ratio to the constant-action env floor
    (``envs.create`` with auto-reset, zero actions, no policy). NEAT's generation on the
    same task runs in the same rounds for reference. Target: HyperNEAT <= 1.3x the floor.
 2. ``query``: the CPPN query alone, every individual's CPPN queried for a substrate of
@@ -27,9 +27,13 @@ import numpy as np
 
 
 def _hopper_model(algo: str, substrate: str | None, pop: int, steps: int) -> Any:
-    from evotrain import NEAT, HyperNEAT
+    from evotrain import NEAT, ESHyperNEAT, HyperNEAT
 
     env_kwargs = {"backend": "spring", "episode_length": steps}
+    if substrate == "es":  # ES-HyperNEAT: the CPPN's quadtree search places the neurons
+        return ESHyperNEAT(
+            "FeedForward", "brax:hopper", pop_size=pop, env_kwargs=env_kwargs, seed=0
+        )
     if algo == "neat":
         return NEAT(
             "FeedForward",

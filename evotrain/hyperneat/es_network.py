@@ -6,9 +6,8 @@ weight matrix over every possible neuron (the inputs, the quadtree's candidate p
 the outputs; positions that did not become neurons have no connections and stay at zero).
 ``step`` then runs that matrix:
 
-- feedforward: connections only go towards larger ``y``, so the network is acyclic and
-  ``depth`` synchronous updates from zero (one per distinct ``y`` a neuron can have) give
-  its outputs exactly;
+- feedforward: connections only go towards larger ``y``, so the network is acyclic and one
+  pass over the neurons' heights, lowest first, gives its outputs exactly;
 - recurrent: the values of hidden and output neurons are carried from one env step to the
   next (zeros at episode start) and updated synchronously ``activate_time`` times per step.
 
@@ -213,10 +212,12 @@ class ESSubstrateNetwork(CPPNDriven):
         return np.concatenate([self.inputs, points(self.es_config), self.outputs])
 
     @property
-    def depth(self) -> int:
-        """Synchronous updates that settle a feedforward network: one per distinct ``y``
-        of a non-input neuron (a path climbs in ``y`` at every connection)."""
-        return len(np.unique(self.positions[len(self.inputs) :, 1]))
+    def heights(self) -> list[np.ndarray]:
+        """The non-input neurons (indices into :attr:`positions`) grouped by ``y``, lowest
+        first: a feedforward neuron's sources all sit in earlier groups or the inputs."""
+        y = self.positions[:, 1]
+        rest = np.arange(len(self.inputs), len(y))
+        return [rest[y[rest] == level] for level in np.unique(y[rest])]
 
     def prepare(self, params: Genome) -> ESPlan:
         """The search's network (:class:`ESPlan`) for one CPPN genome."""
@@ -240,20 +241,28 @@ class ESSubstrateNetwork(CPPNDriven):
     def step(
         self, plan: ESPlan, carry: Array | tuple[()], inputs: Array
     ) -> tuple[Array, Array | tuple[()]]:
-        """Outputs ``(num_outputs,)`` for inputs ``(num_inputs,)`` and the new carry."""
+        """Outputs ``(num_outputs,)`` for inputs ``(num_inputs,)`` and the new carry.
+
+        Feedforward: one pass over the heights, lowest first, each group computed from
+        the values below it (one matrix row per neuron in all). Recurrent:
+        ``activate_time`` synchronous updates of every non-input neuron.
+        """
         n_in, n_out = len(self.inputs), len(self.outputs)
-        hidden, output = (
-            get_activation(self.hidden_activation),
-            get_activation(self.output_activation),
-        )
-        rest = plan.weights.shape[0] - n_in
-        is_output = jnp.arange(rest) >= rest - n_out
-        values = jnp.zeros((rest,), jnp.float32) if not self.recurrent else carry
-        updates = self.depth if not self.recurrent else self.activate_time
-        for _ in range(updates):
+        hidden = get_activation(self.hidden_activation)
+        output = get_activation(self.output_activation)
+        n = plan.weights.shape[0]
+        is_output = jnp.arange(n) >= n - n_out
+        if not self.recurrent:
+            values = jnp.concatenate([inputs, jnp.zeros((n - n_in,), jnp.float32)])
+            for group in self.heights:
+                pre = plan.weights[group] @ values + plan.biases[group]
+                values = values.at[group].set(jnp.where(is_output[group], output(pre), hidden(pre)))
+            return values[n - n_out :], carry
+        values = carry
+        for _ in range(self.activate_time):
             pre = plan.weights[n_in:] @ jnp.concatenate([inputs, values]) + plan.biases[n_in:]
-            values = jnp.where(is_output, output(pre), hidden(pre))
-        return values[rest - n_out :], (values if self.recurrent else carry)
+            values = jnp.where(is_output[n_in:], output(pre), hidden(pre))
+        return values[-n_out:], values
 
     def apply(self, params: Genome, inputs: Array) -> Array:
         plan = self.prepare(params)
